@@ -1,0 +1,15 @@
+/* trama/trama.h — every primitive. */
+#ifndef TRAMA_TRAMA_H
+#define TRAMA_TRAMA_H
+
+#include <trama/condition.h>
+#include <trama/executor.h>
+#include <trama/lock.h>
+#include <trama/native.h>
+#include <trama/pipe.h>
+#include <trama/process.h>
+#include <trama/semaphore.h>
+#include <trama/status.h>
+#include <trama/thread.h>
+
+#endif

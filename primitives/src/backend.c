@@ -1,0 +1,84 @@
+/* backend.c — the installed backend, object registration, tr__perform, the op and kind
+ * tables, and the timeout rules shared by Lock, RLock and Condition. */
+#include <math.h>
+
+#include "internal.h"
+
+const tr__backend *tr__backend_current;
+
+static const tr__backend *installed(void)
+{
+    const tr__backend *b = tr__backend_current;
+    return b ? b : tr__backend_native();
+}
+
+const tr__backend *tr__backend_install(const tr__backend *b)
+{
+    const tr__backend *previous = installed();
+    tr__backend_current = b ? b : tr__backend_native();
+    return previous;
+}
+
+static const char *const op_names[] = {
+#define TR__OP_NAME(e, name, modifies) [e] = name,
+    TR__OP_MAP(TR__OP_NAME)
+#undef TR__OP_NAME
+};
+static const bool op_modifies[] = {
+#define TR__OP_MOD(e, name, modifies) [e] = modifies,
+    TR__OP_MAP(TR__OP_MOD)
+#undef TR__OP_MOD
+};
+static const char *const kind_prefixes[] = {
+#define TR__KIND_PREFIX(e, prefix, name) [e] = prefix,
+    TR__KIND_MAP(TR__KIND_PREFIX)
+#undef TR__KIND_PREFIX
+};
+static const char *const kind_names[] = {
+#define TR__KIND_NAME(e, prefix, name) [e] = name,
+    TR__KIND_MAP(TR__KIND_NAME)
+#undef TR__KIND_NAME
+};
+
+const char *tr__op_name(tr__op op) { return op < TR__OP_COUNT ? op_names[op] : "?"; }
+bool tr__op_modifies(tr__op op) { return op < TR__OP_COUNT && op_modifies[op]; }
+const char *tr__kind_prefix(tr__kind k) { return k < TR__KIND_COUNT ? kind_prefixes[k] : "?"; }
+const char *tr__kind_name(tr__kind k) { return k < TR__KIND_COUNT ? kind_names[k] : "?"; }
+
+tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *domain)
+{
+    obj->type = type;
+    obj->domain = domain ? domain : obj;
+    obj->backend = NULL;
+    return installed()->object_init(obj);
+}
+
+void tr__object_fini(tr__object *obj) { installed()->object_fini(obj); }
+
+tr_status tr__perform(tr__action *a)
+{
+    a->actor = tr__thread_self();
+    installed()->perform(a);
+    if (a->message)
+        tr__raise(a->status, a->message, a->file, a->line);
+    return a->status;
+}
+
+/* _thread's lock_acquire_parse_args then _PyTime conversion, in Python's order. */
+tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file, int line)
+{
+    /* PyTime_t nanoseconds must fit in int64: |timeout| * 1e9 < 2^63. */
+    static const double overflow_seconds = 9223372036.854775808;
+    if (isnan(timeout))
+        return tr__raise(TR_VALUE_ERROR, "Invalid value NaN (not a number)", file, line);
+    if (timeout >= overflow_seconds || timeout <= -overflow_seconds)
+        return tr__raise(TR_VALUE_ERROR, "timestamp out of range for platform time_t", file,
+                         line);
+    if (!blocking && timeout != TR_FOREVER)
+        return tr__raise(TR_VALUE_ERROR, "can't specify a timeout for a non-blocking call", file,
+                         line);
+    if (blocking && timeout < 0 && timeout != TR_FOREVER)
+        return tr__raise(TR_VALUE_ERROR, "timeout value must be a non-negative number", file,
+                         line);
+    return TR_OK;
+}

@@ -1,0 +1,288 @@
+/* internal.h — the seam between the primitives and the backends. Never installed.
+ *
+ * Every visible operation of a primitive is one or more *actions* on an object:
+ *   guard      when the action may proceed: a pure function of the object's state and
+ *              the acting thread (a->actor). NULL: always enabled.
+ *   effect     the state change, run atomically once the guard holds. It also makes the
+ *              misuse checks (tr__fail) and names the happens-before edges (tr__hb_*).
+ *   on_timeout run instead of effect when the deadline passes first (NULL: nothing).
+ * The primitive fills an action and calls tr__perform(); the installed backend decides
+ * what "perform" means (native: a monitor per object; controlled: a scheduling point).
+ * The primitive never knows which backend runs it.
+ *
+ * Objects whose actions touch each other's state share one *domain* (a Condition lives
+ * in its lock's domain); an action only ever touches objects of its object's domain. */
+#ifndef TRAMA_INTERNAL_H
+#define TRAMA_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <trama/trama.h>
+
+/* Internal names (tr__) keep default visibility: the harness library calls them. */
+#define TR__HIDDEN TR_PUBLIC
+
+/* A broken internal invariant (never user misuse): stop loudly. */
+#define TR_CHECK(cond, what)                                                                     \
+    do {                                                                                         \
+        if (!(cond))                                                                             \
+            tr__check_failed(__FILE__, __LINE__, (what));                                        \
+    } while (0)
+TR_PUBLIC _Noreturn void tr__check_failed(const char *file, int line, const char *what);
+
+/* ---- objects -------------------------------------------------------------------------- */
+
+/* Object kinds: enumerator, trace prefix, trace name. */
+#define TR__KIND_MAP(X)                                                                          \
+    X(TR__KIND_THREAD, "T", "thread")                                                            \
+    X(TR__KIND_LOCK, "L", "lock")                                                                \
+    X(TR__KIND_RLOCK, "R", "rlock")                                                              \
+    X(TR__KIND_CONDITION, "C", "condition")                                                      \
+    X(TR__KIND_SEMAPHORE, "S", "semaphore")                                                      \
+    X(TR__KIND_PROCESS, "P", "process")                                                          \
+    X(TR__KIND_CONNECTION, "Q", "connection")                                                    \
+    X(TR__KIND_EXECUTOR, "E", "executor")                                                        \
+    X(TR__KIND_FUTURE, "F", "future")                                                            \
+    X(TR__KIND_WAITER, "W", "waiter")                                                            \
+    X(TR__KIND_MEMORY, "M", "memory")
+
+typedef enum tr__kind {
+#define TR__KIND_ENUM(e, prefix, name) e,
+    TR__KIND_MAP(TR__KIND_ENUM)
+#undef TR__KIND_ENUM
+        TR__KIND_COUNT
+} tr__kind;
+
+typedef struct tr__object tr__object;
+
+/* Per-kind behaviour the backends need. */
+typedef struct tr__type {
+    tr__kind kind;
+    /* Frees the object and everything it owns (the controlled backend reclaims objects a
+     * case did not free when an execution ends). */
+    void (*destroy)(tr__object *);
+} tr__type;
+
+struct tr__object {
+    const tr__type *type;
+    tr__object *domain; /* whose monitor guards this object's state: itself, or another */
+    void *backend;      /* the installed backend's per-object data */
+    const char *label;  /* user-visible name for traces (a thread's name), may be NULL */
+};
+
+/* Registers obj with the installed backend. domain NULL = its own. TR_NO_MEMORY. */
+TR__HIDDEN tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *domain);
+/* Unregisters; call before freeing the memory. */
+TR__HIDDEN void tr__object_fini(tr__object *obj);
+
+/* ---- operations ----------------------------------------------------------------------- */
+
+/* Operations: enumerator, trace name, whether it may change its object (dependence). */
+#define TR__OP_MAP(X)                                                                            \
+    X(TR__OP_THREAD_START, "thread.start", true)                                                 \
+    X(TR__OP_THREAD_BEGIN, "thread.begin", true)                                                 \
+    X(TR__OP_THREAD_EXIT, "thread.exit", true)                                                   \
+    X(TR__OP_THREAD_JOIN, "thread.join", false)                                                  \
+    X(TR__OP_THREAD_QUERY, "thread.query", false)                                                \
+    X(TR__OP_THREAD_SET, "thread.set", true)                                                     \
+    X(TR__OP_LOCK_ACQUIRE, "lock.acquire", true)                                                 \
+    X(TR__OP_LOCK_RELEASE, "lock.release", true)                                                 \
+    X(TR__OP_LOCK_QUERY, "lock.locked", false)                                                   \
+    X(TR__OP_RLOCK_ACQUIRE, "rlock.acquire", true)                                               \
+    X(TR__OP_RLOCK_RELEASE, "rlock.release", true)                                               \
+    X(TR__OP_RLOCK_QUERY, "rlock.query", false)                                                  \
+    X(TR__OP_COND_WAIT_BEGIN, "cond.wait", true)                                                 \
+    X(TR__OP_COND_WAIT, "cond.wake", true)                                                       \
+    X(TR__OP_COND_REACQUIRE, "cond.reacquire", true)                                             \
+    X(TR__OP_COND_NOTIFY, "cond.notify", true)                                                   \
+    X(TR__OP_SEM_ACQUIRE, "sem.acquire", true)                                                   \
+    X(TR__OP_SEM_RELEASE, "sem.release", true)                                                   \
+    X(TR__OP_SEM_QUERY, "sem.value", false)                                                      \
+    X(TR__OP_PROCESS_START, "process.start", true)                                               \
+    X(TR__OP_PROCESS_JOIN, "process.join", true)                                                 \
+    X(TR__OP_PROCESS_SIGNAL, "process.signal", true)                                             \
+    X(TR__OP_PROCESS_QUERY, "process.query", false)                                              \
+    X(TR__OP_CONN_SEND, "conn.send", true)                                                       \
+    X(TR__OP_CONN_RECV, "conn.recv", true)                                                       \
+    X(TR__OP_CONN_POLL, "conn.poll", false)                                                      \
+    X(TR__OP_CONN_CLOSE, "conn.close", true)                                                     \
+    X(TR__OP_POOL_SUBMIT, "pool.submit", true)                                                   \
+    X(TR__OP_POOL_TAKE, "pool.take", true)                                                       \
+    X(TR__OP_POOL_SHUTDOWN, "pool.shutdown", true)                                               \
+    X(TR__OP_POOL_QUERY, "pool.query", false)                                                    \
+    X(TR__OP_FUTURE_SET, "future.set", true)                                                     \
+    X(TR__OP_FUTURE_RESULT, "future.result", false)                                              \
+    X(TR__OP_FUTURE_CANCEL, "future.cancel", true)                                               \
+    X(TR__OP_FUTURE_QUERY, "future.query", false)                                                \
+    X(TR__OP_FUTURE_CALLBACK, "future.add_done_callback", true)                                  \
+    X(TR__OP_WAITER_WAIT, "waiter.wait", true)                                                   \
+    X(TR__OP_WAITER_SIGNAL, "waiter.signal", true)                                               \
+    X(TR__OP_YIELD, "yield", false)                                                              \
+    X(TR__OP_MEM_READ, "read", false)                                                            \
+    X(TR__OP_MEM_WRITE, "write", true)
+
+typedef enum tr__op {
+#define TR__OP_ENUM(e, name, modifies) e,
+    TR__OP_MAP(TR__OP_ENUM)
+#undef TR__OP_ENUM
+        TR__OP_COUNT
+} tr__op;
+
+TR__HIDDEN const char *tr__op_name(tr__op);
+TR__HIDDEN bool tr__op_modifies(tr__op);
+TR__HIDDEN const char *tr__kind_prefix(tr__kind);
+TR__HIDDEN const char *tr__kind_name(tr__kind);
+
+/* ---- actions -------------------------------------------------------------------------- */
+
+typedef struct tr__action tr__action;
+typedef bool (*tr__guard_fn)(const tr__action *);
+typedef void (*tr__effect_fn)(tr__action *);
+
+enum { TR__HB_MAX = 2 };
+typedef enum tr__hb_kind { TR__HB_ACQUIRE, TR__HB_RELEASE } tr__hb_kind;
+
+struct tr__action {
+    /* in */
+    tr__object *obj;
+    tr__op op;
+    tr__guard_fn guard;
+    tr__effect_fn effect;
+    tr__effect_fn on_timeout;
+    double timeout; /* TR_FOREVER, 0 = try once (guard false: timed out at once), > 0 s */
+    void *arg;      /* operation data for guard and effect */
+    tr_thread *actor;
+    const char *file;
+    int line;
+    /* out, written by effect / on_timeout */
+    tr_status status;     /* preset TR_OK before effect, TR_TIMEOUT before on_timeout */
+    const char *message;  /* misuse text (static storage); set with tr__fail */
+    bool timed_out;
+    int n_hb;
+    struct {
+        tr__object *obj;
+        tr__hb_kind kind;
+    } hb[TR__HB_MAX];
+    /* a lock-like acquire/release, for lock-order graphs and TSan's mutex annotations */
+    tr__object *mutex_acquired;
+    tr__object *mutex_released;
+};
+
+/* Takes (and clears) the call site the public header's macro left in the slot. */
+static inline void tr__site_take(const char **file, int *line)
+{
+    *file = tr__site.file;
+    *line = tr__site.line;
+    tr__site.file = NULL;
+    tr__site.line = 0;
+}
+
+/* A fresh action on obj, carrying the caller's site. Public functions make one first,
+ * before any argument check, so misuse is reported at the user's line. */
+static inline tr__action tr__action_make(tr__object *obj, tr__op op)
+{
+    tr__action a = {.obj = obj, .op = op, .timeout = TR_FOREVER};
+    tr__site_take(&a.file, &a.line);
+    return a;
+}
+
+/* The next action of a multi-step call (Condition.wait): same site, fresh outputs. */
+static inline tr__action tr__action_next(const tr__action *prev, tr__object *obj, tr__op op)
+{
+    tr__action a = {.obj = obj, .op = op, .timeout = TR_FOREVER};
+    a.file = prev->file;
+    a.line = prev->line;
+    return a;
+}
+
+/* Performs the action through the installed backend, then raises its misuse (if any)
+ * through tr__raise. Returns a->status. */
+TR__HIDDEN tr_status tr__perform(tr__action *a);
+
+/* In an effect: the call fails with Python's exception and message (static text). */
+static inline void tr__fail(tr__action *a, tr_status status, const char *message)
+{
+    a->status = status;
+    a->message = message;
+}
+
+/* In an effect: a happens-before edge through obj (release publishes the actor's past,
+ * acquire takes what was published). */
+static inline void tr__hb(tr__action *a, tr__object *obj, tr__hb_kind kind)
+{
+    if (a->n_hb < TR__HB_MAX) {
+        a->hb[a->n_hb].obj = obj;
+        a->hb[a->n_hb].kind = kind;
+        a->n_hb++;
+    }
+}
+
+/* ---- errors --------------------------------------------------------------------------- */
+
+/* Sets this thread's last error and, for misuse, tells the reporter. Returns status. */
+TR__HIDDEN tr_status tr__raise(tr_status status, const char *message, const char *file, int line);
+/* Sets the last error without reporting misuse (TR_TIMEOUT, TR_EOF, TR_NO_MEMORY, ...). */
+TR__HIDDEN tr_status tr__set_error(tr_status status, const char *message);
+/* Formatting variant for the few messages Python formats ("2 (of 3) futures unfinished"). */
+TR__HIDDEN tr_status tr__raisef(tr_status status, const char *file, int line, const char *fmt,
+                                ...) __attribute__((format(printf, 4, 5)));
+/* True for the statuses that count as misuse (RuntimeError, ValueError, OSError). */
+TR__HIDDEN bool tr__is_misuse(tr_status status);
+
+/* Lock/RLock/Condition argument rules (Python's _thread checks), shared by the three. */
+TR__HIDDEN tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file,
+                                            int line);
+
+/* ---- threads -------------------------------------------------------------------------- */
+
+/* The calling thread's trama thread: one it started, MainThread, or a Dummy-N created
+ * on first use. Never NULL (TR_CHECK on out-of-memory). */
+TR__HIDDEN tr_thread *tr__thread_self(void);
+/* Which thread plays the calling host thread's part (the controlled backend runs case
+ * threads on pooled host threads). Returns the previous one. */
+TR_PUBLIC tr_thread *tr__thread_bind(tr_thread *t);
+/* Runs a started thread's body on the calling host thread: binds it, THREAD_BEGIN, the
+ * target, THREAD_EXIT. Backends' spawn calls this on the new host thread. */
+TR_PUBLIC void tr__thread_run(tr_thread *t);
+/* The thread's object header, id-free identity for backends. */
+TR_PUBLIC tr__object *tr__thread_object(tr_thread *t);
+TR_PUBLIC tr_thread *tr__thread_of(tr__object *obj);
+/* A MainThread object for a controlled execution's T0 (the default one is per process). */
+TR_PUBLIC tr_thread *tr__thread_new_main(void);
+
+/* Name counters (Thread-N, Process-N, ThreadPoolExecutor-K): per process, reset by the
+ * controlled backend at each execution so names repeat across executions. */
+typedef struct tr__counters {
+    atomic_long thread;  /* Thread-N and Dummy-N, from 1 */
+    atomic_long process; /* Process-N, from 1 */
+    atomic_long pool;    /* ThreadPoolExecutor-K, from 0 */
+} tr__counters;
+TR_PUBLIC extern tr__counters tr__names;
+TR_PUBLIC void tr__names_reset(void);
+
+/* ---- backends ------------------------------------------------------------------------- */
+
+/* A backend: the table the primitives call through (SQLite's sqlite3_mutex_methods). */
+typedef struct tr__backend {
+    const char *name;
+    tr_status (*object_init)(tr__object *);
+    void (*object_fini)(tr__object *);
+    /* Waits until a->guard holds (or the timeout passes), runs effect (or on_timeout)
+     * atomically with respect to every other action on the domain, wakes waiters. */
+    void (*perform)(tr__action *a);
+    /* Starts a host thread that calls tr__thread_run(t). */
+    tr_status (*spawn)(tr_thread *t);
+    /* Called by the thread body once THREAD_EXIT has run (native: releases the host). */
+    void (*thread_done)(tr_thread *t);
+} tr__backend;
+
+/* The installed backend: native by default; a harness installs another before any thread
+ * starts and restores it afterwards. */
+TR_PUBLIC extern const tr__backend *tr__backend_current;
+TR_PUBLIC const tr__backend *tr__backend_install(const tr__backend *b);
+TR_PUBLIC const tr__backend *tr__backend_native(void);
+
+/* Misuse delivered to the harness whatever hook the user installed. */
+TR_PUBLIC void tr__set_misuse_observer(tr_misuse_hook hook, void *ctx);
+
+#endif

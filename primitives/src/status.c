@@ -1,0 +1,108 @@
+/* status.c — status names, the thread-local last error, misuse reporting. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+_Thread_local tr__site_slot tr__site;
+
+enum { ERROR_TEXT_MAX = 256 };
+static _Thread_local char last_error[ERROR_TEXT_MAX];
+
+/* The user's hook and the harness's observer; both are installed before threads start
+ * (documented per-process state), read with acquire so a hook's ctx is seen whole. */
+static _Atomic(tr_misuse_hook) user_hook;
+static void *_Atomic user_ctx;
+static _Atomic(tr_misuse_hook) observer;
+static void *_Atomic observer_ctx;
+static atomic_ulong misuse_total;
+
+const char *tr_status_name(tr_status s)
+{
+    switch (s) {
+#define TR_STATUS_CASE(name, text)                                                               \
+    case name:                                                                                   \
+        return text;
+        TR_STATUS_MAP(TR_STATUS_CASE)
+#undef TR_STATUS_CASE
+    }
+    return "UnknownStatus";
+}
+
+const char *tr_last_error(void) { return last_error; }
+
+void tr_set_misuse_hook(tr_misuse_hook hook, void *ctx)
+{
+    atomic_store_explicit(&user_ctx, ctx, memory_order_release);
+    atomic_store_explicit(&user_hook, hook, memory_order_release);
+}
+
+void tr__set_misuse_observer(tr_misuse_hook hook, void *ctx)
+{
+    atomic_store_explicit(&observer_ctx, ctx, memory_order_release);
+    atomic_store_explicit(&observer, hook, memory_order_release);
+}
+
+unsigned long tr_misuse_count(void) { return atomic_load(&misuse_total); }
+
+bool tr__is_misuse(tr_status s)
+{
+    return s == TR_RUNTIME_ERROR || s == TR_VALUE_ERROR || s == TR_OS_ERROR;
+}
+
+static bool log_requested(void)
+{
+    const char *v = getenv("TRAMA_MISUSE_LOG");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+static void default_hook(tr_status s, const char *message, const char *file, int line)
+{
+    if (!log_requested())
+        return;
+    if (file)
+        fprintf(stderr, "trama: %s: %s (at %s:%d)\n", tr_status_name(s), message, file, line);
+    else
+        fprintf(stderr, "trama: %s: %s\n", tr_status_name(s), message);
+}
+
+tr_status tr__set_error(tr_status s, const char *message)
+{
+    snprintf(last_error, sizeof last_error, "%s", message ? message : "");
+    return s;
+}
+
+tr_status tr__raise(tr_status s, const char *message, const char *file, int line)
+{
+    tr__set_error(s, message);
+    if (!tr__is_misuse(s))
+        return s;
+    atomic_fetch_add(&misuse_total, 1);
+    tr_misuse_hook obs = atomic_load_explicit(&observer, memory_order_acquire);
+    if (obs)
+        obs(s, last_error, file, line, atomic_load_explicit(&observer_ctx, memory_order_acquire));
+    tr_misuse_hook hook = atomic_load_explicit(&user_hook, memory_order_acquire);
+    if (hook)
+        hook(s, last_error, file, line, atomic_load_explicit(&user_ctx, memory_order_acquire));
+    else
+        default_hook(s, last_error, file, line);
+    return s;
+}
+
+tr_status tr__raisef(tr_status s, const char *file, int line, const char *fmt, ...)
+{
+    char text[ERROR_TEXT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return tr__raise(s, text, file, line);
+}
+
+void tr__check_failed(const char *file, int line, const char *what)
+{
+    fprintf(stderr, "trama: internal invariant broken at %s:%d: %s\n", file, line, what);
+    abort();
+}

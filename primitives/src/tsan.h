@@ -1,0 +1,43 @@
+/* tsan.h — what ThreadSanitizer is told when the library is built with -fsanitize=thread.
+ *
+ * The native backend's monitors are an implementation detail: their mutexes would give
+ * TSan happens-before edges Python does not have (a failed try-acquire, two unrelated
+ * reads of a lock's state) and hide real races. So the monitor's synchronisation is
+ * ignored, and each action announces exactly the edges its effect named (tr__hb). */
+#ifndef TRAMA_TSAN_H
+#define TRAMA_TSAN_H
+
+#include "internal.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define TR__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TR__TSAN 1
+#endif
+#endif
+
+#ifdef TR__TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+void AnnotateIgnoreSyncBegin(const char *file, int line);
+void AnnotateIgnoreSyncEnd(const char *file, int line);
+
+static inline void tr__tsan_ignore_begin(void) { AnnotateIgnoreSyncBegin(__FILE__, __LINE__); }
+static inline void tr__tsan_ignore_end(void) { AnnotateIgnoreSyncEnd(__FILE__, __LINE__); }
+static inline void tr__tsan_action_done(const tr__action *a)
+{
+    for (int i = 0; i < a->n_hb; i++) {
+        if (a->hb[i].kind == TR__HB_ACQUIRE)
+            __tsan_acquire(a->hb[i].obj);
+        else
+            __tsan_release(a->hb[i].obj);
+    }
+}
+#else
+static inline void tr__tsan_ignore_begin(void) {}
+static inline void tr__tsan_ignore_end(void) {}
+static inline void tr__tsan_action_done(const tr__action *a) { (void)a; }
+#endif
+
+#endif
