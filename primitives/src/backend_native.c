@@ -5,6 +5,7 @@
  * Optional seeded noise (yields and short sleeps) before each action, for stress runs. */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -121,6 +122,27 @@ static struct timespec deadline_after(double seconds)
     return d;
 }
 
+static int ms_until(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(deadline->tv_sec - now.tv_sec) * 1e3 +
+                (double)(deadline->tv_nsec - now.tv_nsec) / 1e6;
+    return ms <= 0 ? 0 : ms > 1e9 ? 1000000000 : (int)ceil(ms);
+}
+
+/* Readiness comes from a file descriptor: wait in poll() with the monitor released. */
+static int wait_fd_ready(monitor *m, const tr__action *a, bool forever,
+                         const struct timespec *deadline)
+{
+    struct pollfd p = {.fd = a->wait_fd, .events = a->wait_events};
+    int ms = forever ? -1 : ms_until(deadline);
+    pthread_mutex_unlock(&m->mu);
+    int n = poll(&p, 1, ms);
+    pthread_mutex_lock(&m->mu);
+    return (n == 0 && !forever) ? ETIMEDOUT : 0;
+}
+
 /* Called with m->mu held and the guard false. True once the guard holds. */
 static bool wait_for_guard(monitor *m, const tr__action *a)
 {
@@ -131,7 +153,11 @@ static bool wait_for_guard(monitor *m, const tr__action *a)
     bool ok = true;
     m->waiters++;
     while (!a->guard(a)) {
-        int rc = forever ? pthread_cond_wait(&m->cv, &m->mu)
+        int rc;
+        if (a->wait_fd >= 0)
+            rc = wait_fd_ready(m, a, forever, &deadline);
+        else
+            rc = forever ? pthread_cond_wait(&m->cv, &m->mu)
                          : pthread_cond_timedwait(&m->cv, &m->mu, &deadline);
         if (rc == ETIMEDOUT) {
             ok = a->guard(a);

@@ -152,6 +152,11 @@ struct tr__action {
     double timeout; /* TR_FOREVER, 0 = try once (guard false: timed out at once), > 0 s */
     void *arg;      /* operation data for guard and effect */
     tr_thread *actor;
+    /* Readiness from outside the process (a pipe): natively, while the guard is false
+     * the backend waits in poll(wait_fd, wait_events) instead of on the monitor; the
+     * guard itself polls with a zero timeout. -1 / 0 when unused (tr__action_make). */
+    int wait_fd;
+    short wait_events;
     const char *file;
     int line;
     /* out, written by effect / on_timeout */
@@ -181,7 +186,7 @@ static inline void tr__site_take(const char **file, int *line)
  * before any argument check, so misuse is reported at the user's line. */
 static inline tr__action tr__action_make(tr__object *obj, tr__op op)
 {
-    tr__action a = {.obj = obj, .op = op, .timeout = TR_FOREVER};
+    tr__action a = {.obj = obj, .op = op, .timeout = TR_FOREVER, .wait_fd = -1};
     tr__site_take(&a.file, &a.line);
     return a;
 }
@@ -189,7 +194,7 @@ static inline tr__action tr__action_make(tr__object *obj, tr__op op)
 /* The next action of a multi-step call (Condition.wait): same site, fresh outputs. */
 static inline tr__action tr__action_next(const tr__action *prev, tr__object *obj, tr__op op)
 {
-    tr__action a = {.obj = obj, .op = op, .timeout = TR_FOREVER};
+    tr__action a = {.obj = obj, .op = op, .timeout = TR_FOREVER, .wait_fd = -1};
     a.file = prev->file;
     a.line = prev->line;
     return a;
