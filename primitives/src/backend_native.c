@@ -214,7 +214,7 @@ static tr_status native_spawn(tr_thread *t)
     return TR_OK;
 }
 
-static void native_thread_done(tr_thread *t) { (void)t; }
+static void native_thread_done(void) {}
 
 static const tr__backend native_backend = {
     .name = "native",

@@ -277,8 +277,9 @@ typedef struct tr__backend {
     void (*perform)(tr__action *a);
     /* Starts a host thread that calls tr__thread_run(t). */
     tr_status (*spawn)(tr_thread *t);
-    /* Called by the thread body once THREAD_EXIT has run (native: releases the host). */
-    void (*thread_done)(tr_thread *t);
+    /* The last call of a thread's body, after THREAD_EXIT ran and the thread object was
+     * let go (it may be freed): the host may be reused from here on. */
+    void (*thread_done)(void);
 } tr__backend;
 
 /* The installed backend: native by default; a harness installs another before any thread

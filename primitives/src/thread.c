@@ -198,9 +198,9 @@ void tr__thread_run(tr_thread *t)
     exit.effect = exit_effect;
     tr__perform(&exit);
     const tr__backend *b = tr__backend_current ? tr__backend_current : tr__backend_native();
-    b->thread_done(t);
     tr__thread_bind(NULL);
     thread_unref(t);
+    b->thread_done();
 }
 
 /* ---- join ----------------------------------------------------------------------------- */

@@ -1,0 +1,172 @@
+/* trama/harness.h — systematic testing: cases, the controlled scheduler, exploration.
+ *
+ * A case is a function of no arguments that plays the main thread (T0). The harness runs
+ * it many times in one process, each time under a different thread ordering, and reports
+ * deadlocks, misuse, failed assertions, crashes, hangs (and races and lock-order cycles)
+ * with a schedule string that `trama replay` reproduces exactly. */
+#ifndef TRAMA_HARNESS_H
+#define TRAMA_HARNESS_H
+
+#include <stdio.h>
+#include <trama/trama.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Finding kinds and expected verdicts. The text spellings (tr_verdict_name) are the
+ * JSON/CLI names: pass, deadlock, data_race, lock_order, runtime_error, value_error,
+ * os_error, assertion, crash, hang. */
+#define TR_VERDICT_MAP(X)                                                                        \
+    X(TR_PASS, "pass")                                                                           \
+    X(TR_DEADLOCK, "deadlock")                                                                   \
+    X(TR_DATA_RACE, "data_race")                                                                 \
+    X(TR_LOCK_ORDER, "lock_order")                                                               \
+    X(TR_RUNTIME_ERROR_FOUND, "runtime_error")                                                   \
+    X(TR_VALUE_ERROR_FOUND, "value_error")                                                       \
+    X(TR_OS_ERROR_FOUND, "os_error")                                                             \
+    X(TR_ASSERTION, "assertion")                                                                 \
+    X(TR_CRASH, "crash")                                                                         \
+    X(TR_HANG, "hang")
+
+typedef enum tr_verdict {
+#define TR_VERDICT_ENUM(e, name) e,
+    TR_VERDICT_MAP(TR_VERDICT_ENUM)
+#undef TR_VERDICT_ENUM
+        TR_VERDICT_COUNT
+} tr_verdict;
+
+TR_PUBLIC const char *tr_verdict_name(tr_verdict);
+/* -1 when the text names no verdict. */
+TR_PUBLIC int tr_verdict_parse(const char *name);
+
+/* ---- cases ---------------------------------------------------------------------------- */
+
+typedef struct tr_case {
+    const char *name;
+    tr_verdict expected;
+    void (*body)(void);
+    const char *file;
+    int line;
+    struct tr_case *next; /* registry link, set by tr_case_register */
+} tr_case;
+
+TR_PUBLIC void tr_case_register(tr_case *c);
+/* The registered cases, sorted by name. */
+TR_PUBLIC size_t tr_case_count(void);
+TR_PUBLIC const tr_case *tr_case_at(size_t i);
+TR_PUBLIC const tr_case *tr_case_find(const char *name);
+
+/* TR_CASE(name, expected) { body } — defines and registers a case at load time. */
+#define TR_CASE(cname, expected_verdict)                                                         \
+    static void tr_case_body_##cname(void);                                                      \
+    static tr_case tr_case_##cname = {#cname, expected_verdict, tr_case_body_##cname,            \
+                                      __FILE__, __LINE__, NULL};                                 \
+    __attribute__((constructor)) static void tr_case_ctor_##cname(void)                          \
+    {                                                                                            \
+        tr_case_register(&tr_case_##cname);                                                      \
+    }                                                                                            \
+    static void tr_case_body_##cname(void)
+
+/* ---- inside a case -------------------------------------------------------------------- */
+
+/* A failed assertion ends the execution with an ASSERTION finding (outside the harness:
+ * prints and aborts). */
+TR_PUBLIC void tr__assert_failed(const char *file, int line, const char *text);
+#define TR_ASSERT(cond)                                                                          \
+    ((cond) ? (void)0 : tr__assert_failed(__FILE__, __LINE__, "TR_ASSERT(" #cond ")"))
+TR_PUBLIC void tr__assert_failedf(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define TR_ASSERT_MSG(cond, ...)                                                                 \
+    ((cond) ? (void)0 : tr__assert_failedf(__FILE__, __LINE__, __VA_ARGS__))
+
+/* A scheduling point marking one iteration of a spin loop: a thread that yields is not
+ * chosen again while another thread can make progress. */
+TR_PUBLIC void tr_yield(void);
+/* Zeroed memory released when the execution ends, however it ends. */
+TR_PUBLIC void *tr_case_alloc(size_t size);
+/* Declared plain shared accesses: scheduling points and race-detector inputs. */
+TR_PUBLIC void tr_shared_read(const void *addr, size_t size);
+TR_PUBLIC void tr_shared_write(void *addr, size_t size);
+
+#define tr_yield() (TR__SITE(), tr_yield())
+#define tr_shared_read(...) (TR__SITE(), tr_shared_read(__VA_ARGS__))
+#define tr_shared_write(...) (TR__SITE(), tr_shared_write(__VA_ARGS__))
+
+/* TR_LOAD(lv): the value of a scalar lvalue, declared as a shared read.
+ * TR_STORE(lv, v): assigns it, declared as a shared write. Both are scheduling points. */
+#define TR_LOAD(lv) (tr_shared_read(&(lv), sizeof(lv)), (lv))
+#define TR_STORE(lv, v) ((void)(tr_shared_write(&(lv), sizeof(lv)), (lv) = (v)))
+
+/* ---- exploration ---------------------------------------------------------------------- */
+
+typedef enum tr_strategy { TR_STRATEGY_DFS, TR_STRATEGY_RANDOM, TR_STRATEGY_PCT, TR_STRATEGY_DPOR } tr_strategy;
+typedef enum tr_timeouts { TR_TIMEOUTS_LAZY, TR_TIMEOUTS_ANY } tr_timeouts;
+
+typedef struct tr_explore_opts {
+    tr_strategy strategy;      /* default DFS (DPOR when available) */
+    unsigned long long seed;   /* random / pct */
+    long max_executions;       /* 0 = default (100000); < 0 = unlimited */
+    double time_budget;        /* seconds, 0 = none */
+    long max_steps;            /* per execution, 0 = default (10000); over it: TR_HANG */
+    int preemption_bound;      /* dfs; < 0 = unbounded (default -1 via tr_explore_opts_init) */
+    int pct_depth;             /* pct's d, default 3 */
+    tr_timeouts timeouts;
+    bool stop_on_expected;     /* stop once the case's expected kind was found (verify) */
+    bool stop_on_first;        /* stop at the first finding of any kind */
+    bool isolate;              /* fork per execution */
+    bool no_fork;              /* run in this process (no crash isolation) */
+    double step_timeout;       /* watchdog, seconds (default 10) */
+    int shard_index, shard_count; /* --shard I/N (count 0 = unsharded) */
+    int jobs;                  /* -j: cases explored at once (each in its own child) */
+} tr_explore_opts;
+
+TR_PUBLIC void tr_explore_opts_init(tr_explore_opts *);
+
+typedef struct tr_site_ref {
+    const char *file;
+    int line;
+} tr_site_ref;
+
+enum { TR_FINDING_SITES = 4, TR_FINDING_THREADS = 8 };
+
+typedef struct tr_finding {
+    tr_verdict kind;
+    char message[256];
+    char schedule[512];      /* "v1:..." replays this finding */
+    long execution;          /* 1-based */
+    int n_sites;
+    tr_site_ref sites[TR_FINDING_SITES];
+    int n_threads;
+    int threads[TR_FINDING_THREADS];
+    char *story;             /* the human story (malloc'd), NULL if none */
+} tr_finding;
+
+typedef struct tr_result {
+    const tr_case *c;
+    unsigned found;          /* bit per tr_verdict kind seen */
+    long executions;
+    bool complete;           /* the whole space (within bounds) was explored */
+    double seconds;
+    size_t n_findings;       /* distinct (kind, first site) */
+    tr_finding *findings;    /* malloc'd; tr_result_free */
+} tr_result;
+
+TR_PUBLIC tr_result tr_explore(const char *case_name, const tr_explore_opts *);
+TR_PUBLIC void tr_result_free(tr_result *);
+/* ok: the case shows its expected verdict (a pass case: nothing found). */
+TR_PUBLIC bool tr_result_ok(const tr_result *);
+
+/* Replays one schedule, writing the trace table to out when trace is set. Returns the
+ * finding kinds seen (bit per verdict) or -1 with a message on err when the schedule is
+ * malformed or does not match the case. */
+TR_PUBLIC int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out,
+                        tr_result *result, char *err, size_t err_size);
+
+/* The CLI over every registered case (list, run, replay, verify). */
+TR_PUBLIC int tr_main(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,881 @@
+/* controlled.c — the controlled backend and one execution of a case under it.
+ *
+ * One case thread runs at a time. A thread that reaches an action publishes it as its
+ * pending action, runs the scheduler itself (there is no scheduler thread), and hands
+ * the baton straight to the chosen thread: one semaphore post, one wait. Case threads run
+ * on pooled host pthreads that live across executions; T0 runs on the driver's thread.
+ * When an execution ends while threads are parked mid-call (deadlock, failed assertion,
+ * step budget), each parked host is woken with `aborting` set and longjmps back to its
+ * loop; then every object the case left behind is reclaimed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness_internal.h"
+
+enum { MAX_THREADS = 256 };
+
+typedef struct host {
+    pthread_t pthread;
+    sem_t wake; /* posted to hand this host the baton */
+    jmp_buf base;
+    struct cthread *job;
+    struct host *next_idle;
+} host;
+
+typedef enum ct_state { CT_NEW, CT_READY, CT_PENDING, CT_RUNNING, CT_FINISHED } ct_state;
+
+typedef struct cthread {
+    int id;
+    tr_thread *thread;
+    host *host;             /* NULL until it first runs; T0: the driver */
+    ct_state state;
+    tr__action *pending;    /* READY: &begin */
+    tr__action begin;       /* the first step, published by spawn */
+    bool begin_granted;     /* chosen for its first step before its host ran */
+    bool fire_timeout;      /* chosen to time out */
+    bool preempting;        /* chosen while the thread that chose could have gone on */
+    double deadline;        /* virtual, for the pending timed action */
+    unsigned long yield_epoch; /* mod_epoch at its last yield; spinning if unchanged */
+    bool yielded_once;
+} cthread;
+
+typedef struct objrec {
+    tr__object *obj;  /* NULL once finalised */
+    tr__kind kind;
+    int number;       /* per-kind creation order: L1, L2; threads T0, T1 */
+    int holder;       /* lock-like: owning thread id or -1 */
+    int depth;        /* re-entry depth of the holder */
+    const char *held_file;
+    int held_line;
+} objrec;
+
+static struct {
+    /* per execution */
+    bool active;
+    bool over;
+    const tr_case *c;
+    const tr__exec_opts *opts;
+    tr__finding_sink sink;
+    void *sink_ctx;
+    cthread threads[MAX_THREADS];
+    int n_threads;
+    cthread *running;
+    objrec *objects;
+    int n_objects, cap_objects;
+    int kind_counts[TR__KIND_COUNT];
+    double vtime;
+    long steps;
+    unsigned long mod_epoch;
+    tr__step *trace;
+    int n_trace, cap_trace;
+    tr__choice *choices; /* the schedule so far */
+    int n_choices, cap_choices;
+    void **allocs;
+    int n_allocs, cap_allocs;
+    bool mismatch;
+    struct cthread *ender; /* the non-T0 thread that ended the execution, or NULL */
+    char *waiting_text;    /* snapshot_waiting */
+    int n_waiting_text, cap_waiting_text;
+    /* across executions */
+    host *idle;
+    host driver;
+    sem_t unwound;
+    bool started;
+    bool pinned;
+    cpu_set_t cpu;
+} X;
+
+static _Thread_local cthread *self_ct;
+atomic_ulong tr__steps_taken;
+
+static void end_execution(void) __attribute__((noreturn));
+static void snapshot_waiting(void);
+
+/* ---- growing arrays ------------------------------------------------------------------- */
+
+static void *grow(void *array, int *cap, int need, size_t elem)
+{
+    if (need <= *cap)
+        return array;
+    int n = *cap ? *cap * 2 : 64;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(array, (size_t)n * elem);
+    TR_CHECK(p, "out of memory growing an execution array");
+    *cap = n;
+    return p;
+}
+
+/* ---- findings ------------------------------------------------------------------------- */
+
+static void emit(tr_verdict kind, const char *file, int line, int thread, char *story,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void emit(tr_verdict kind, const char *file, int line, int thread, char *story,
+                 const char *fmt, ...)
+{
+    tr_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = kind;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f.message, sizeof f.message, fmt, ap);
+    va_end(ap);
+    if (file) {
+        f.sites[0].file = file;
+        f.sites[0].line = line;
+        f.n_sites = 1;
+    }
+    if (thread >= 0) {
+        f.threads[0] = thread;
+        f.n_threads = 1;
+    }
+    f.story = story;
+    tr__schedule_format(X.choices, X.n_choices, f.schedule, sizeof f.schedule);
+    X.sink(&f, X.sink_ctx);
+}
+
+tr_verdict tr__verdict_of_status(tr_status s)
+{
+    switch (s) {
+    case TR_VALUE_ERROR:
+        return TR_VALUE_ERROR_FOUND;
+    case TR_OS_ERROR:
+        return TR_OS_ERROR_FOUND;
+    default:
+        return TR_RUNTIME_ERROR_FOUND;
+    }
+}
+
+static void on_misuse(tr_status s, const char *message, const char *file, int line, void *ctx)
+{
+    (void)ctx;
+    if (!X.active || !self_ct)
+        return;
+    emit(tr__verdict_of_status(s), file, line, self_ct->id, NULL, "%s: %s", tr_status_name(s),
+         message);
+}
+
+/* ---- objects -------------------------------------------------------------------------- */
+
+static objrec *rec_of(const tr__object *obj) { return &X.objects[(intptr_t)obj->backend - 1]; }
+static int index_of(const tr__object *obj) { return obj ? (int)(intptr_t)obj->backend - 1 : -1; }
+
+static tr_status controlled_object_init(tr__object *obj)
+{
+    TR_CHECK(X.active, "a trama object was created outside the running execution");
+    X.objects = grow(X.objects, &X.cap_objects, X.n_objects + 1, sizeof *X.objects);
+    objrec *r = &X.objects[X.n_objects++];
+    tr__kind k = obj->type->kind;
+    *r = (objrec){.obj = obj, .kind = k, .holder = -1};
+    r->number = k == TR__KIND_THREAD ? X.kind_counts[k]++ : ++X.kind_counts[k];
+    obj->backend = (void *)(intptr_t)X.n_objects;
+    if (k == TR__KIND_THREAD) {
+        TR_CHECK(X.n_threads < MAX_THREADS, "too many threads in one execution");
+        cthread *c = &X.threads[X.n_threads];
+        memset(c, 0, sizeof *c);
+        c->id = X.n_threads++;
+        c->thread = tr__thread_of(obj);
+        c->state = CT_NEW;
+        TR_CHECK(c->id == r->number, "thread ids follow creation order");
+    }
+    return TR_OK;
+}
+
+static void controlled_object_fini(tr__object *obj)
+{
+    if (!obj->backend)
+        return;
+    rec_of(obj)->obj = NULL;
+    obj->backend = NULL;
+}
+
+/* Frees what the case left behind, newest first (a condition before its lock). */
+static void reclaim_objects(void)
+{
+    for (int i = X.n_objects - 1; i >= 0; i--) {
+        tr__object *obj = X.objects[i].obj;
+        if (obj)
+            obj->type->destroy(obj);
+    }
+    X.n_objects = 0;
+    for (int i = 0; i < X.n_allocs; i++)
+        free(X.allocs[i]);
+    X.n_allocs = 0;
+}
+
+void *(tr_case_alloc)(size_t size)
+{
+    void *p = calloc(1, size ? size : 1);
+    TR_CHECK(p, "out of memory in tr_case_alloc");
+    if (X.active) {
+        X.allocs = grow(X.allocs, &X.cap_allocs, X.n_allocs + 1, sizeof *X.allocs);
+        X.allocs[X.n_allocs++] = p;
+    }
+    return p;
+}
+
+/* ---- names for traces ----------------------------------------------------------------- */
+
+static void object_name(int index, char *out, size_t size)
+{
+    if (index < 0) {
+        snprintf(out, size, "-");
+        return;
+    }
+    const objrec *r = &X.objects[index];
+    const char *label = r->obj ? r->obj->label : NULL;
+    if (label && r->kind != TR__KIND_THREAD)
+        snprintf(out, size, "%s%d %s", tr__kind_prefix(r->kind), r->number, label);
+    else
+        snprintf(out, size, "%s%d", tr__kind_prefix(r->kind), r->number);
+}
+
+static const char *thread_label(int id)
+{
+    return (id >= 0 && id < X.n_threads && X.threads[id].thread)
+               ? tr_thread_name(X.threads[id].thread)
+               : "?";
+}
+
+/* ":24" for the case's own file, "file:24" elsewhere. */
+static void site_text(const char *file, int line, char *out, size_t size)
+{
+    if (!file)
+        snprintf(out, size, "-");
+    else if (X.c && X.c->file && strcmp(file, X.c->file) == 0)
+        snprintf(out, size, ":%d", line);
+    else
+        snprintf(out, size, "%s:%d", file, line);
+}
+
+/* ---- the baton ------------------------------------------------------------------------ */
+
+static void *host_main(void *arg);
+
+static void pin(pthread_t t)
+{
+    if (X.pinned)
+        pthread_setaffinity_np(t, sizeof X.cpu, &X.cpu);
+}
+
+static host *host_take(void)
+{
+    host *h = X.idle;
+    if (h) {
+        X.idle = h->next_idle;
+        return h;
+    }
+    h = calloc(1, sizeof *h);
+    TR_CHECK(h, "out of memory creating a host thread");
+    sem_init(&h->wake, 0, 0);
+    TR_CHECK(pthread_create(&h->pthread, NULL, host_main, h) == 0, "cannot create host thread");
+    pin(h->pthread);
+    return h;
+}
+
+static void host_release(host *h)
+{
+    h->job = NULL;
+    h->next_idle = X.idle;
+    X.idle = h;
+}
+
+/* Gives the baton to c (starting its host if it has none). */
+static void wake(cthread *c)
+{
+    if (!c->host) {
+        c->host = host_take();
+        c->host->job = c;
+    }
+    X.running = c;
+    sem_post(&c->host->wake);
+}
+
+/* Parks the calling case thread until it is handed the baton again. */
+static void park(cthread *me)
+{
+    host *h = me->host;
+    while (sem_wait(&h->wake) != 0 && errno == EINTR)
+        ;
+    if (X.over)
+        longjmp(h->base, 1);
+}
+
+/* ---- choosing ------------------------------------------------------------------------- */
+
+static bool guard_holds(const tr__action *a) { return !a->guard || a->guard(a); }
+static bool is_timed(const tr__action *a) { return a->timeout != TR_FOREVER && a->timeout > 0; }
+
+static bool spinning(const cthread *c)
+{
+    return c->pending->op == TR__OP_YIELD && c->yielded_once && c->yield_epoch == X.mod_epoch;
+}
+
+/* The choices at this point, in thread-id order. Returns how many. */
+static int collect(tr__choice *out, bool *only_spinning)
+{
+    int n = 0, n_real = 0;
+    for (int i = 0; i < X.n_threads; i++) {
+        cthread *c = &X.threads[i];
+        if (c->state != CT_PENDING && c->state != CT_READY)
+            continue;
+        const tr__action *a = c->pending;
+        tr__choice ch = {.thread = c->id, .op = a->op, .object = index_of(a->obj)};
+        ch.yield = a->op == TR__OP_YIELD;
+        if (guard_holds(a)) {
+            out[n++] = ch;
+            n_real += !spinning(c);
+        } else if (a->timeout == 0 || (is_timed(a) && X.opts->timeouts == TR_TIMEOUTS_ANY)) {
+            ch.timeout = true;
+            out[n++] = ch;
+            n_real++;
+        }
+    }
+    *only_spinning = n > 0 && n_real == 0;
+    /* Fairness: a yielding thread waits while any other thread can make progress. */
+    int m = 0;
+    bool any_other = false;
+    for (int i = 0; i < n; i++)
+        any_other |= !out[i].yield;
+    for (int i = 0; i < n; i++)
+        if (!any_other || !out[i].yield)
+            out[m++] = out[i];
+    return m;
+}
+
+/* Lazy time: nothing can run, so the earliest deadlines fire. */
+static int collect_timeouts(tr__choice *out)
+{
+    double earliest = 0;
+    bool any = false;
+    for (int i = 0; i < X.n_threads; i++) {
+        cthread *c = &X.threads[i];
+        if (c->state == CT_PENDING && is_timed(c->pending) &&
+            (!any || c->deadline < earliest)) {
+            earliest = c->deadline;
+            any = true;
+        }
+    }
+    int n = 0;
+    for (int i = 0; any && i < X.n_threads; i++) {
+        cthread *c = &X.threads[i];
+        if (c->state == CT_PENDING && is_timed(c->pending) && c->deadline == earliest)
+            out[n++] = (tr__choice){.thread = c->id, .timeout = true, .op = c->pending->op,
+                                    .object = index_of(c->pending->obj)};
+    }
+    if (any)
+        X.vtime = earliest;
+    return n;
+}
+
+static void report_stall(bool spin);
+
+/* Picks the next thread to run from `me`'s scheduling point (me == NULL: me cannot run
+ * any more). Returns the chosen thread, with fire_timeout set. */
+static cthread *choose_next(cthread *me)
+{
+    tr__choice choices[MAX_THREADS];
+    bool only_spinning;
+    int n = collect(choices, &only_spinning);
+    if (n == 0 || only_spinning) {
+        int t = collect_timeouts(choices);
+        if (t > 0)
+            n = t;
+        else
+            report_stall(only_spinning);
+    }
+    int pick = 0;
+    if (n > 1) {
+        pick = X.opts->explorer->choose(X.opts->explorer, choices, n, me ? me->id : -1,
+                                        X.n_choices);
+        if (pick < 0) {
+            X.mismatch = true;
+            end_execution();
+        }
+        X.choices = grow(X.choices, &X.cap_choices, X.n_choices + 1, sizeof *X.choices);
+        X.choices[X.n_choices++] = choices[pick];
+    }
+    cthread *next = &X.threads[choices[pick].thread];
+    next->fire_timeout = choices[pick].timeout;
+    next->preempting = false;
+    for (int i = 0; me && next != me && i < n; i++)
+        next->preempting |= choices[i].thread == me->id && !choices[i].timeout;
+    return next;
+}
+
+/* ---- stalls: deadlock and livelock ---------------------------------------------------- */
+
+static void append(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char **buf, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = realloc(*buf, *len + (size_t)n + 1);
+    TR_CHECK(p, "out of memory writing a report");
+    va_start(ap, fmt);
+    vsnprintf(p + *len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    *buf = p;
+    *len += (size_t)n;
+}
+
+static void describe_thread(char **story, size_t *len, const cthread *c)
+{
+    char obj[96], site[128];
+    append(story, len, "  T%d \"%s\"", c->id, thread_label(c->id));
+    for (int i = 0; i < X.n_objects; i++) {
+        const objrec *r = &X.objects[i];
+        if (r->holder != c->id)
+            continue;
+        object_name(i, obj, sizeof obj);
+        site_text(r->held_file, r->held_line, site, sizeof site);
+        append(story, len, " holds %s (taken at %s),", obj, site);
+    }
+    const tr__action *a = c->pending;
+    site_text(a->file, a->line, site, sizeof site);
+    if (a->op == TR__OP_THREAD_EXIT && c->id == 0) {
+        append(story, len, " waits for its threads to finish\n");
+        return;
+    }
+    object_name(index_of(a->obj), obj, sizeof obj);
+    append(story, len, " %s %s on %s at %s\n", guard_holds(a) ? "spins in" : "waits in",
+           tr__op_name(a->op), obj, site);
+}
+
+static void report_stall(bool spin)
+{
+    char *story = NULL;
+    size_t len = 0;
+    int first = -1, blocked = 0;
+    const char *file = NULL;
+    int line = 0;
+    for (int i = 0; i < X.n_threads; i++) {
+        cthread *c = &X.threads[i];
+        if (c->state != CT_PENDING)
+            continue;
+        if (!guard_holds(c->pending))
+            blocked++;
+        describe_thread(&story, &len, c);
+        if (first < 0 || (c->id != 0 && X.threads[first].id == 0)) {
+            first = c->id;
+            file = c->pending->file;
+            line = c->pending->line;
+        }
+    }
+    if (spin && blocked == 0)
+        emit(TR_HANG, file, line, first, story,
+             "livelock: every runnable thread only spins in tr_yield and nothing changes");
+    else
+        emit(TR_DEADLOCK, file, line, first, story,
+             "%d thread%s blocked; nothing can run and no timeout is pending", blocked,
+             blocked == 1 ? "" : "s");
+    end_execution();
+}
+
+/* ---- performing ----------------------------------------------------------------------- */
+
+static void track_mutex(const tr__action *a, int thread)
+{
+    if (a->mutex_acquired) {
+        objrec *r = rec_of(a->mutex_acquired);
+        if (r->holder == thread) {
+            r->depth++;
+        } else {
+            r->holder = thread;
+            r->depth = 1;
+            r->held_file = a->file;
+            r->held_line = a->line;
+        }
+    }
+    if (a->mutex_released) {
+        objrec *r = rec_of(a->mutex_released);
+        if (--r->depth <= 0) {
+            r->holder = -1;
+            r->depth = 0;
+        }
+    }
+}
+
+static void record_step(cthread *me, tr__action *a, bool preempted)
+{
+    X.steps++;
+    atomic_store_explicit(&tr__steps_taken, atomic_load(&tr__steps_taken) + 1,
+                          memory_order_relaxed);
+    if (tr__op_modifies(a->op) && !a->timed_out)
+        X.mod_epoch++;
+    if (X.opts->record_trace) {
+        X.trace = grow(X.trace, &X.cap_trace, X.n_trace + 1, sizeof *X.trace);
+        X.trace[X.n_trace++] = (tr__step){me->id, a->op, index_of(a->obj), a->file, a->line,
+                                          a->timed_out, preempted, a->status};
+    }
+}
+
+static void fire(cthread *me, tr__action *a)
+{
+    bool preempted = me->preempting;
+    me->preempting = false;
+    X.running = me;
+    me->state = CT_RUNNING;
+    if (me->fire_timeout) {
+        a->status = TR_TIMEOUT;
+        a->timed_out = true;
+        if (a->on_timeout)
+            a->on_timeout(a);
+    } else {
+        a->status = TR_OK;
+        if (a->effect)
+            a->effect(a);
+    }
+    me->fire_timeout = false;
+    me->pending = NULL;
+    if (a->op == TR__OP_YIELD) {
+        me->yield_epoch = X.mod_epoch;
+        me->yielded_once = true;
+    }
+    track_mutex(a, me->id);
+    record_step(me, a, preempted);
+    if (X.opts->max_steps > 0 && X.steps > X.opts->max_steps) {
+        emit(TR_HANG, a->file, a->line, me->id, NULL,
+             "execution exceeded %ld steps (livelock or unbounded loop)", X.opts->max_steps);
+        end_execution();
+    }
+}
+
+static void controlled_perform(tr__action *a)
+{
+    cthread *me = self_ct;
+    TR_CHECK(me && X.active, "a trama operation ran outside the running execution");
+    if (me->begin_granted) { /* chosen for THREAD_BEGIN before the host existed */
+        me->begin_granted = false;
+        fire(me, a);
+        return;
+    }
+    me->pending = a;
+    me->state = CT_PENDING;
+    if (is_timed(a))
+        me->deadline = X.vtime + a->timeout;
+    cthread *next = choose_next(me);
+    if (next != me) {
+        if (next->state == CT_READY)
+            next->begin_granted = true;
+        wake(next);
+        park(me);
+    }
+    fire(me, a);
+}
+
+static tr_status controlled_spawn(tr_thread *t)
+{
+    cthread *c = &X.threads[rec_of(tr__thread_object(t))->number];
+    c->begin = (tr__action){.obj = tr__thread_object(t), .op = TR__OP_THREAD_BEGIN,
+                            .timeout = TR_FOREVER, .wait_fd = -1, .actor = t};
+    c->pending = &c->begin;
+    c->state = CT_READY;
+    return TR_OK;
+}
+
+/* The thread's body has returned and its exit step is done: hand the baton on and give
+ * the host back to the pool (host_main then waits for its next job). */
+static void controlled_thread_done(void)
+{
+    cthread *me = self_ct;
+    me->state = CT_FINISHED;
+    me->pending = NULL;
+    cthread *next = choose_next(NULL); /* may end the execution (a stall) */
+    host *h = me->host;
+    me->host = NULL;
+    self_ct = NULL;
+    host_release(h);
+    if (next->state == CT_READY)
+        next->begin_granted = true;
+    wake(next);
+}
+
+static const tr__backend controlled_backend = {
+    .name = "controlled",
+    .object_init = controlled_object_init,
+    .object_fini = controlled_object_fini,
+    .perform = controlled_perform,
+    .spawn = controlled_spawn,
+    .thread_done = controlled_thread_done,
+};
+
+static void *host_main(void *arg)
+{
+    host *h = arg;
+    for (;;) {
+        while (sem_wait(&h->wake) != 0 && errno == EINTR)
+            ;
+        cthread *c = h->job;
+        if (!c)
+            return NULL; /* shutdown */
+        self_ct = c;
+        if (setjmp(h->base) == 0) {
+            tr__thread_run(c->thread);
+        } else {
+            /* unwound at the end of an execution: tell the driver */
+            tr__thread_bind(NULL);
+            self_ct = NULL;
+            sem_post(&X.unwound);
+        }
+    }
+}
+
+/* ---- ending an execution -------------------------------------------------------------- */
+
+/* Called by whichever thread ends the execution (it holds the baton). T0 jumps to the
+ * driver's base. Another thread wakes T0, which jumps there when it sees X.over, and
+ * itself jumps back to its host's loop, which tells the driver it has unwound. */
+static void end_execution(void)
+{
+    snapshot_waiting();
+    X.over = true;
+    cthread *me = self_ct;
+    TR_CHECK(me && me->host, "an execution ends on a case thread");
+    if (me->id == 0)
+        longjmp(X.driver.base, 1);
+    X.ender = me;
+    X.running = &X.threads[0];
+    sem_post(&X.driver.wake);
+    longjmp(me->host->base, 1);
+}
+
+/* On the driver, X.over set: wakes every parked host, waits until each (and the ender)
+ * has unwound, then returns the hosts to the pool. */
+static void unwind_all(void)
+{
+    int waiting = 0;
+    for (int i = 1; i < X.n_threads; i++) {
+        cthread *c = &X.threads[i];
+        if (!c->host)
+            continue;
+        if (c != X.ender)
+            sem_post(&c->host->wake);
+        waiting++;
+    }
+    for (; waiting > 0; waiting--)
+        while (sem_wait(&X.unwound) != 0 && errno == EINTR)
+            ;
+    for (int i = 1; i < X.n_threads; i++) {
+        cthread *c = &X.threads[i];
+        if (c->host)
+            host_release(c->host);
+        c->host = NULL;
+    }
+    X.ender = NULL;
+}
+
+/* ---- T0 ------------------------------------------------------------------------------- */
+
+static bool all_threads_done(const tr__action *a)
+{
+    (void)a;
+    for (int i = 1; i < X.n_threads; i++) {
+        const cthread *c = &X.threads[i];
+        if (c->state == CT_FINISHED || c->state == CT_NEW || tr_thread_daemon(c->thread))
+            continue;
+        if (c->state == CT_PENDING && c->pending->op == TR__OP_POOL_TAKE)
+            continue; /* an idle pool worker: Python's exit shuts the pool down */
+        return false;
+    }
+    return true;
+}
+
+static void print_trace(FILE *out);
+static void snapshot_waiting(void);
+static void forget_memory(void);
+
+bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink sink, void *ctx,
+                 FILE *trace_out)
+{
+    X.c = c;
+    X.opts = opts;
+    X.sink = sink;
+    X.sink_ctx = ctx;
+    X.over = false;
+    X.mismatch = false;
+    X.n_threads = X.n_objects = X.n_trace = X.n_choices = 0;
+    memset(X.kind_counts, 0, sizeof X.kind_counts);
+    X.vtime = 0;
+    X.steps = 0;
+    X.mod_epoch = 0;
+    if (!X.started) {
+        X.started = true;
+        sem_init(&X.driver.wake, 0, 0);
+        sem_init(&X.unwound, 0, 0);
+    }
+    const tr__backend *previous = tr__backend_install(&controlled_backend);
+    tr__set_misuse_observer(on_misuse, NULL);
+    tr__names_reset();
+    X.active = true;
+    opts->explorer->execution_begin(opts->explorer);
+
+    tr_thread *main = tr__thread_new_main();
+    TR_CHECK(main, "out of memory creating T0");
+    cthread *t0 = &X.threads[0];
+    t0->host = &X.driver;
+    t0->state = CT_RUNNING;
+    self_ct = t0;
+    X.running = t0;
+    tr__thread_bind(main);
+    tr__action exit_all = {.obj = tr__thread_object(main), .op = TR__OP_THREAD_EXIT,
+                           .timeout = TR_FOREVER, .wait_fd = -1, .guard = all_threads_done};
+    if (setjmp(X.driver.base) == 0) {
+        c->body();
+        exit_all.actor = main;
+        controlled_perform(&exit_all);
+        snapshot_waiting();
+        X.over = true;
+    }
+    t0->host = NULL;
+    unwind_all();
+    if (trace_out)
+        print_trace(trace_out);
+    tr__thread_bind(NULL);
+    self_ct = NULL;
+    reclaim_objects();
+    forget_memory();
+    X.active = false;
+    tr__set_misuse_observer(NULL, NULL);
+    tr__backend_install(previous);
+    return !X.mismatch;
+}
+
+void tr__current_schedule(char *out, size_t size)
+{
+    tr__schedule_format(X.choices, X.n_choices, out, size);
+}
+
+/* ---- the trace table ------------------------------------------------------------------ */
+
+/* The threads still waiting when the execution ends, as trace lines. Taken before any
+ * host unwinds: a pending action lives on its thread's stack. */
+static void snapshot_waiting(void)
+{
+    X.n_waiting_text = 0;
+    if (!X.opts->record_trace)
+        return;
+    char obj[96], site[128], who[64], line[512];
+    for (int i = 0; i < X.n_threads; i++) {
+        const cthread *c = &X.threads[i];
+        if (c->state != CT_PENDING || !c->pending)
+            continue;
+        object_name(index_of(c->pending->obj), obj, sizeof obj);
+        site_text(c->pending->file, c->pending->line, site, sizeof site);
+        snprintf(who, sizeof who, "T%d %s", c->id, thread_label(c->id));
+        int n = snprintf(line, sizeof line, "  %4s  %-16.16s waits in %-7s %-14s %s\n", "", who,
+                         tr__op_name(c->pending->op), obj, site);
+        X.waiting_text = grow(X.waiting_text, &X.cap_waiting_text, X.n_waiting_text + n + 1, 1);
+        memcpy(X.waiting_text + X.n_waiting_text, line, (size_t)n + 1);
+        X.n_waiting_text += n;
+    }
+}
+
+static void print_trace(FILE *out)
+{
+    char obj[96], site[128], who[64];
+    fprintf(out, "  %4s  %-16s %-16s %-14s %s\n", "step", "thread", "operation", "object", "site");
+    for (int i = 0; i < X.n_trace; i++) {
+        const tr__step *s = &X.trace[i];
+        object_name(s->object, obj, sizeof obj);
+        site_text(s->file, s->line, site, sizeof site);
+        snprintf(who, sizeof who, "T%d %s", s->thread, thread_label(s->thread));
+        fprintf(out, "  %4d  %-16.16s %-16s %-14s %s%s%s%s\n", i + 1, who, tr__op_name(s->op),
+                obj, site, s->preemption ? "  <- preemption" : "",
+                s->timeout ? "  (timed out)" : "",
+                s->status != TR_OK && s->status != TR_TIMEOUT ? "  (error)" : "");
+    }
+    if (X.n_waiting_text)
+        fputs(X.waiting_text, out);
+}
+
+/* ---- case-side calls ------------------------------------------------------------------ */
+
+void (tr_yield)(void)
+{
+    if (!X.active) {
+        sched_yield();
+        return;
+    }
+    tr__action a = tr__action_make(NULL, TR__OP_YIELD);
+    a.obj = tr__thread_object(tr__thread_self());
+    tr__perform(&a);
+}
+
+/* ---- declared shared memory ----------------------------------------------------------- */
+
+/* One object per declared address, created at its first access (M1, M2, ... in order), so
+ * accesses have an object like every other action: dependence and traces stay uniform. */
+typedef struct memrec {
+    tr__object obj;
+    const void *addr;
+    size_t size;
+    char label[32];
+} memrec;
+
+static memrec **mems;
+static int n_mems, cap_mems;
+
+static void mem_destroy(tr__object *obj) { controlled_object_fini(obj); }
+static const tr__type mem_type = {TR__KIND_MEMORY, mem_destroy};
+
+static tr__object *memory_object(const void *addr, size_t size)
+{
+    for (int i = 0; i < n_mems; i++)
+        if (mems[i]->addr == addr && mems[i]->obj.backend)
+            return &mems[i]->obj;
+    if (n_mems == cap_mems) {
+        cap_mems = cap_mems ? cap_mems * 2 : 16;
+        mems = realloc(mems, (size_t)cap_mems * sizeof *mems);
+        TR_CHECK(mems, "out of memory tracking shared memory");
+        for (int i = n_mems; i < cap_mems; i++)
+            mems[i] = NULL;
+    }
+    memrec *m = mems[n_mems] ? mems[n_mems] : malloc(sizeof *m);
+    TR_CHECK(m, "out of memory tracking shared memory");
+    mems[n_mems++] = m;
+    m->addr = addr;
+    m->size = size;
+    tr__object_init(&m->obj, &mem_type, NULL);
+    snprintf(m->label, sizeof m->label, "%zu bytes", size);
+    return &m->obj;
+}
+
+static void shared_access(const void *addr, size_t size, tr__op op)
+{
+    if (!X.active) {
+        tr__site_take(&(const char *){NULL}, &(int){0});
+        return;
+    }
+    tr__action a = tr__action_make(NULL, op);
+    a.obj = memory_object(addr, size);
+    tr__perform(&a);
+}
+
+void (tr_shared_read)(const void *addr, size_t size) { shared_access(addr, size, TR__OP_MEM_READ); }
+void (tr_shared_write)(void *addr, size_t size) { shared_access(addr, size, TR__OP_MEM_WRITE); }
+
+static void forget_memory(void) { n_mems = 0; }
+
+/* ---- assertions ----------------------------------------------------------------------- */
+
+void tr__assert_failed(const char *file, int line, const char *text)
+{
+    if (!X.active || !self_ct) {
+        fprintf(stderr, "%s:%d: %s failed\n", file, line, text);
+        abort();
+    }
+    emit(TR_ASSERTION, file, line, self_ct->id, NULL, "%s failed", text);
+    end_execution();
+}

@@ -1,0 +1,413 @@
+/* explore.c — drives executions of one case: budgets, findings (deduplicated by kind and
+ * site), crash isolation in a forked child, the watchdog, replay.
+ *
+ * By default a case is explored in a forked child that streams its findings back through
+ * a pipe, so a case that crashes becomes a CRASH finding (with the schedule it was
+ * running, written by a signal handler) instead of a dead harness. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness_internal.h"
+
+void tr_explore_opts_init(tr_explore_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->strategy = TR_STRATEGY_DFS;
+    o->max_executions = 0;
+    o->preemption_bound = -1;
+    o->pct_depth = 3;
+    o->step_timeout = 10;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- collecting findings -------------------------------------------------------------- */
+
+typedef struct collector {
+    tr_result *r;
+    size_t cap;
+    long execution;
+    int fd; /* forked child: stream findings here; -1 in process */
+} collector;
+
+static bool same_finding(const tr_finding *a, const tr_finding *b)
+{
+    if (a->kind != b->kind || a->n_sites != b->n_sites)
+        return false;
+    for (int i = 0; i < a->n_sites; i++)
+        if (a->sites[i].line != b->sites[i].line ||
+            strcmp(a->sites[i].file ? a->sites[i].file : "", b->sites[i].file ? b->sites[i].file : ""))
+            return false;
+    return true;
+}
+
+/* Keeps f unless an equal (kind, sites) finding is kept; takes f->story either way. */
+static void keep(tr_result *r, size_t *cap, const tr_finding *f)
+{
+    r->found |= 1u << f->kind;
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (same_finding(&r->findings[i], f)) {
+            free(f->story);
+            return;
+        }
+    if (r->n_findings == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        r->findings = realloc(r->findings, *cap * sizeof *r->findings);
+        TR_CHECK(r->findings, "out of memory keeping findings");
+    }
+    r->findings[r->n_findings++] = *f;
+}
+
+/* ---- the child -> parent stream ------------------------------------------------------- */
+
+typedef struct record {
+    char type; /* 'F' finding, 'E' end of exploration */
+    tr_finding f;
+    size_t story_len;
+    long executions;
+    bool complete;
+} record;
+
+static void write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return;
+        c += k;
+        n -= (size_t)k;
+    }
+}
+
+static bool read_all(int fd, void *p, size_t n)
+{
+    char *c = p;
+    while (n > 0) {
+        ssize_t k = read(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        c += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+static void send_record(int fd, char type, const tr_finding *f, long executions, bool complete)
+{
+    record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.type = type;
+    if (f) {
+        rec.f = *f;
+        rec.f.story = NULL;
+        rec.story_len = f->story ? strlen(f->story) : 0;
+    }
+    rec.executions = executions;
+    rec.complete = complete;
+    write_all(fd, &rec, sizeof rec);
+    if (rec.story_len)
+        write_all(fd, f->story, rec.story_len);
+}
+
+static void on_finding(const tr_finding *f, void *ctx)
+{
+    collector *col = ctx;
+    tr_finding copy = *f;
+    copy.execution = col->execution;
+    if (col->fd >= 0) {
+        send_record(col->fd, 'F', &copy, col->execution, false);
+        free(copy.story);
+        copy.story = NULL;
+    }
+    keep(col->r, &col->cap, &copy);
+}
+
+/* ---- crash and hang reporting in the child -------------------------------------------- */
+
+static int crash_fd = -1;
+static long crash_execution;
+static atomic_bool exploring;
+
+static void crash_handler(int sig)
+{
+    tr_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = TR_CRASH;
+    f.execution = crash_execution;
+    snprintf(f.message, sizeof f.message, "the case was killed by signal %d (%s)", sig,
+             strsignal(sig));
+    tr__current_schedule(f.schedule, sizeof f.schedule);
+    send_record(crash_fd, 'F', &f, crash_execution, false);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_crash_handlers(void)
+{
+    static char altstack[1 << 16];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = crash_handler;
+    sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+    int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+static double watchdog_seconds;
+
+/* A case thread that runs without reaching a scheduling point for too long (a spin on
+ * plain memory) stops the whole child with a HANG finding. */
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    unsigned long last = 0;
+    double since = now_seconds();
+    for (;;) {
+        struct timespec tick = {0, 50 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+        unsigned long steps = atomic_load(&tr__steps_taken);
+        if (steps != last || !atomic_load(&exploring)) {
+            last = steps;
+            since = now_seconds();
+            continue;
+        }
+        if (now_seconds() - since < watchdog_seconds)
+            continue;
+        tr_finding f;
+        memset(&f, 0, sizeof f);
+        f.kind = TR_HANG;
+        f.execution = crash_execution;
+        snprintf(f.message, sizeof f.message,
+                 "a case thread ran for %.0f s without reaching a scheduling point "
+                 "(a spin on plain memory?)",
+                 watchdog_seconds);
+        tr__current_schedule(f.schedule, sizeof f.schedule);
+        send_record(crash_fd, 'F', &f, crash_execution, false);
+        _exit(0);
+    }
+    return NULL;
+}
+
+/* ---- exploring in this process -------------------------------------------------------- */
+
+static tr__explorer *make_explorer(const tr_explore_opts *o)
+{
+    switch (o->strategy) {
+    case TR_STRATEGY_RANDOM:
+        return tr__explorer_random(o->seed);
+    case TR_STRATEGY_PCT:
+        return tr__explorer_pct(o->seed, o->pct_depth);
+    case TR_STRATEGY_DFS:
+    case TR_STRATEGY_DPOR:
+        return tr__explorer_dfs(o->preemption_bound);
+    }
+    return tr__explorer_dfs(o->preemption_bound);
+}
+
+static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *r, int fd)
+{
+    collector col = {.r = r, .fd = fd};
+    tr__explorer *e = make_explorer(o);
+    tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
+                        .timeouts = o->timeouts};
+    long max = o->max_executions == 0 ? 100000 : o->max_executions;
+    double start = now_seconds();
+    atomic_store(&exploring, true);
+    for (;;) {
+        col.execution = crash_execution = r->executions + 1;
+        tr__execute(c, &xo, on_finding, &col, NULL);
+        r->executions++;
+        bool more = e->execution_end(e);
+        if (!more) {
+            r->complete = true;
+            break;
+        }
+        if (o->stop_on_first && r->found)
+            break;
+        if (o->stop_on_expected && c->expected != TR_PASS && (r->found & (1u << c->expected)))
+            break;
+        if (max > 0 && r->executions >= max)
+            break;
+        if (o->time_budget > 0 && now_seconds() - start >= o->time_budget)
+            break;
+    }
+    atomic_store(&exploring, false);
+    e->destroy(e);
+}
+
+/* ---- exploring in a forked child ------------------------------------------------------ */
+
+static void explore_forked(const tr_case *c, const tr_explore_opts *o, tr_result *r)
+{
+    int p[2];
+    TR_CHECK(pipe(p) == 0, "cannot create a pipe to the exploring child");
+    fflush(NULL);
+    pid_t pid = fork();
+    TR_CHECK(pid >= 0, "cannot fork the exploring child");
+    if (pid == 0) {
+        close(p[0]);
+        crash_fd = p[1];
+        install_crash_handlers();
+        watchdog_seconds = o->step_timeout > 0 ? o->step_timeout : 10;
+        pthread_t w;
+        pthread_create(&w, NULL, watchdog, NULL);
+        tr_result mine = {.c = c};
+        explore_here(c, o, &mine, p[1]);
+        send_record(p[1], 'E', NULL, mine.executions, mine.complete);
+        _exit(0);
+    }
+    close(p[1]);
+    size_t cap = 0;
+    record rec;
+    bool ended = false;
+    long last_execution = 0;
+    while (read_all(p[0], &rec, sizeof rec)) {
+        if (rec.type == 'E') {
+            r->executions = rec.executions;
+            r->complete = rec.complete;
+            ended = true;
+            continue;
+        }
+        rec.f.story = NULL;
+        if (rec.story_len) {
+            rec.f.story = malloc(rec.story_len + 1);
+            TR_CHECK(rec.f.story, "out of memory reading a finding");
+            if (!read_all(p[0], rec.f.story, rec.story_len))
+                rec.story_len = 0;
+            rec.f.story[rec.story_len] = '\0';
+        }
+        last_execution = rec.f.execution;
+        keep(r, &cap, &rec.f);
+    }
+    close(p[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!ended) {
+        r->executions = last_execution;
+        r->complete = false;
+        if (!(r->found & ((1u << TR_CRASH) | (1u << TR_HANG)))) {
+            tr_finding f;
+            memset(&f, 0, sizeof f);
+            f.kind = TR_CRASH;
+            f.execution = last_execution;
+            if (WIFSIGNALED(status))
+                snprintf(f.message, sizeof f.message, "the exploring child died of signal %d (%s)",
+                         WTERMSIG(status), strsignal(WTERMSIG(status)));
+            else
+                snprintf(f.message, sizeof f.message,
+                         "the exploring child exited with status %d before finishing",
+                         WEXITSTATUS(status));
+            snprintf(f.schedule, sizeof f.schedule, "v1:");
+            keep(r, &cap, &f);
+        }
+    }
+}
+
+tr_result tr_explore(const char *case_name, const tr_explore_opts *opts)
+{
+    tr_explore_opts defaults;
+    if (!opts) {
+        tr_explore_opts_init(&defaults);
+        opts = &defaults;
+    }
+    tr_result r;
+    memset(&r, 0, sizeof r);
+    r.c = tr_case_find(case_name);
+    if (!r.c)
+        return r;
+    double start = now_seconds();
+    if (opts->no_fork)
+        explore_here(r.c, opts, &r, -1);
+    else
+        explore_forked(r.c, opts, &r);
+    r.seconds = now_seconds() - start;
+    return r;
+}
+
+void tr_result_free(tr_result *r)
+{
+    for (size_t i = 0; i < r->n_findings; i++)
+        free(r->findings[i].story);
+    free(r->findings);
+    r->findings = NULL;
+    r->n_findings = 0;
+}
+
+bool tr_result_ok(const tr_result *r)
+{
+    if (!r->c)
+        return false;
+    if (r->c->expected == TR_PASS)
+        return r->found == 0;
+    return (r->found & (1u << r->c->expected)) != 0;
+}
+
+/* ---- replay --------------------------------------------------------------------------- */
+
+int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out,
+              tr_result *result, char *err, size_t err_size)
+{
+    const tr_case *c = tr_case_find(case_name);
+    if (!c) {
+        snprintf(err, err_size, "no case named %s (see `trama list`)", case_name);
+        return -1;
+    }
+    tr__choice *choices = malloc(TR__SCHEDULE_MAX * sizeof *choices);
+    TR_CHECK(choices, "out of memory parsing a schedule");
+    int n = tr__schedule_parse(schedule, choices, TR__SCHEDULE_MAX, err, err_size);
+    if (n < 0) {
+        free(choices);
+        return -1;
+    }
+    tr__explorer *e = tr__explorer_replay(choices, n);
+    free(choices);
+    memset(result, 0, sizeof *result);
+    result->c = c;
+    collector col = {.r = result, .fd = -1, .execution = 1};
+    tr__exec_opts xo = {.explorer = e, .max_steps = 10000, .record_trace = trace};
+    bool matched = tr__execute(c, &xo, on_finding, &col, trace ? out : NULL);
+    result->executions = 1;
+    if (!matched) {
+        snprintf(err, err_size, "schedule does not match case %s %s", case_name,
+                 tr__replay_error(e));
+        e->destroy(e);
+        return -1;
+    }
+    e->destroy(e);
+    return (int)result->found;
+}
+
+/* ---- assertions ----------------------------------------------------------------------- */
+
+void tr__assert_failedf(const char *file, int line, const char *fmt, ...)
+{
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    tr__assert_failed(file, line, text);
+}

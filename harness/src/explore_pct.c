@@ -1,0 +1,86 @@
+/* explore_pct.c — probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010).
+ *
+ * Each execution gives every thread a random distinct priority above d and picks d-1
+ * change points among the first k steps (k: the longest execution seen so far). The
+ * enabled thread with the highest priority runs; at the i-th change point the running
+ * thread drops to priority i. A bug of depth d is found with probability >= 1/(n k^(d-1)). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness_internal.h"
+
+enum { PCT_MAX_THREADS = 256 };
+
+typedef struct pct {
+    tr__explorer base;
+    uint64_t seed;
+    uint64_t execution;
+    int depth;
+    tr_rng rng;
+    int priority[PCT_MAX_THREADS]; /* 0 = not drawn yet */
+    int next_low;                  /* next priority handed out at a change point */
+    int change[16];                /* change points (choice indices) */
+    int longest;                   /* k */
+    int points;                    /* choice points in this execution */
+} pct;
+
+static void pct_begin(tr__explorer *e)
+{
+    pct *p = (pct *)e;
+    p->rng.s = p->seed ^ (0x9e3779b97f4a7c15ull * ++p->execution);
+    memset(p->priority, 0, sizeof p->priority);
+    p->next_low = 1;
+    int k = p->longest > 1 ? p->longest : 8;
+    for (int i = 0; i < p->depth - 1 && i < 16; i++)
+        p->change[i] = (int)tr_rng_below(&p->rng, (uint64_t)k);
+    p->points = 0;
+}
+
+static int priority_of(pct *p, int thread)
+{
+    if (thread >= PCT_MAX_THREADS)
+        return 1;
+    if (!p->priority[thread]) /* distinct: d + a random value scaled by the id */
+        p->priority[thread] = p->depth + 1 + (int)tr_rng_below(&p->rng, 1u << 16) * 257 + thread;
+    return p->priority[thread];
+}
+
+static int pct_choose(tr__explorer *e, const tr__choice *choices, int n, int current, int depth)
+{
+    pct *p = (pct *)e;
+    (void)current, (void)depth;
+    int best = -1, best_priority = 0;
+    for (int i = 0; i < n; i++) {
+        /* a timeout firing ranks below every runnable thread */
+        int pr = choices[i].timeout ? 0 : priority_of(p, choices[i].thread);
+        if (best < 0 || pr > best_priority) {
+            best = i;
+            best_priority = pr;
+        }
+    }
+    for (int i = 0; i < p->depth - 1 && i < 16; i++)
+        if (p->change[i] == p->points && choices[best].thread < PCT_MAX_THREADS)
+            p->priority[choices[best].thread] = p->next_low++;
+    p->points++;
+    return best;
+}
+
+static bool pct_end(tr__explorer *e)
+{
+    pct *p = (pct *)e;
+    if (p->points > p->longest)
+        p->longest = p->points;
+    return true;
+}
+
+static void pct_destroy(tr__explorer *e) { free(e); }
+
+tr__explorer *tr__explorer_pct(uint64_t seed, int depth)
+{
+    pct *p = calloc(1, sizeof *p);
+    TR_CHECK(p, "out of memory");
+    p->base = (tr__explorer){"pct", pct_begin, pct_choose, pct_end, pct_destroy};
+    p->seed = seed;
+    p->depth = depth < 1 ? 1 : depth;
+    return &p->base;
+}

@@ -1,0 +1,103 @@
+/* harness_internal.h — what the harness's files share. Never installed.
+ *
+ * controlled.c owns one execution (the controlled backend, host threads, the baton,
+ * virtual time, detection of stalls); explorers only choose among the choices it offers;
+ * explore.c drives executions and collects findings; report_*.c render them. */
+#ifndef TRAMA_HARNESS_INTERNAL_H
+#define TRAMA_HARNESS_INTERNAL_H
+
+#include <stdint.h>
+#include <trama/harness.h>
+
+#include "../../primitives/src/internal.h"
+
+/* ---- choices and explorers ------------------------------------------------------------ */
+
+typedef struct tr__choice {
+    int thread;   /* case thread id (T<n>) */
+    bool timeout; /* the choice is "its timed wait times out" */
+    bool yield;   /* its pending action is a tr_yield */
+    tr__op op;    /* pending operation, for explorers that look at dependence */
+    int object;   /* pending object's global index in the execution, -1 none */
+} tr__choice;
+
+typedef struct tr__explorer tr__explorer;
+struct tr__explorer {
+    const char *name;
+    void (*execution_begin)(tr__explorer *);
+    /* Index into choices (n >= 2). current: the thread that reached this point (-1 if it
+     * cannot continue), so choosing another one while it is among the choices is a
+     * preemption. depth: the index of this choice point in the execution. */
+    int (*choose)(tr__explorer *, const tr__choice *choices, int n, int current, int depth);
+    /* False when the explorer has nothing left: the space is exhausted. */
+    bool (*execution_end)(tr__explorer *);
+    void (*destroy)(tr__explorer *);
+};
+
+tr__explorer *tr__explorer_dfs(int preemption_bound);
+tr__explorer *tr__explorer_random(uint64_t seed);
+tr__explorer *tr__explorer_pct(uint64_t seed, int depth);
+/* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
+tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);
+const char *tr__replay_error(const tr__explorer *);
+
+/* ---- randomness (never rand(), never time()) ----------------------------------------- */
+
+typedef struct tr_rng {
+    uint64_t s;
+} tr_rng;
+static inline uint64_t tr_rng_next(tr_rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+static inline uint64_t tr_rng_below(tr_rng *r, uint64_t n) { return n ? tr_rng_next(r) % n : 0; }
+
+/* ---- schedules ------------------------------------------------------------------------ */
+
+enum { TR__SCHEDULE_MAX = 100000 };
+/* Parses "v1:1.2.2t.0"; returns the number of choices or -1 with a message in err. */
+int tr__schedule_parse(const char *text, tr__choice *out, int max, char *err, size_t err_size);
+/* Writes "v1:" and the choices; truncates with "..." if it does not fit. */
+void tr__schedule_format(const tr__choice *choices, int n, char *out, size_t size);
+
+/* ---- one execution -------------------------------------------------------------------- */
+
+typedef struct tr__step {
+    int thread;
+    tr__op op;
+    int object;     /* execution object index, -1 none */
+    const char *file;
+    int line;
+    bool timeout;
+    bool preemption;
+    tr_status status;
+} tr__step;
+
+typedef struct tr__exec_opts {
+    tr__explorer *explorer;
+    long max_steps;
+    tr_timeouts timeouts;
+    bool record_trace; /* keep every step for the trace table */
+} tr__exec_opts;
+
+/* A finding as the execution produces it; explore.c dedupes and keeps it. */
+typedef void (*tr__finding_sink)(const tr_finding *f, void *ctx);
+
+/* Runs body once under the controlled backend. Findings go to sink; *choices_out gets
+ * the execution's schedule. Returns false if the explorer reported a replay mismatch. */
+bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink sink, void *ctx,
+                 FILE *trace_out);
+
+/* The step counter of the running execution (the watchdog reads it). */
+extern atomic_ulong tr__steps_taken;
+/* The current execution's schedule so far (the crash reporter reads it after a signal). */
+void tr__current_schedule(char *out, size_t size);
+
+/* ---- findings ------------------------------------------------------------------------- */
+
+tr_verdict tr__verdict_of_status(tr_status s);
+
+#endif

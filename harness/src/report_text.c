@@ -1,0 +1,115 @@
+/* report_text.c — the human report: one line per case, then each finding's story, its
+ * interleaving as a numbered table (obtained by replaying the finding's schedule) and a
+ * replay line to paste. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+const char *tr__program = "trama";
+
+const char *tr__strategy_name(tr_strategy s)
+{
+    switch (s) {
+    case TR_STRATEGY_DFS:
+        return "dfs";
+    case TR_STRATEGY_DPOR:
+        return "dpor";
+    case TR_STRATEGY_RANDOM:
+        return "random";
+    case TR_STRATEGY_PCT:
+        return "pct";
+    }
+    return "?";
+}
+
+static void kinds(char *out, size_t size, unsigned found)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int v = 1; v < TR_VERDICT_COUNT; v++)
+        if (found & (1u << v))
+            len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "",
+                                    tr_verdict_name((tr_verdict)v));
+    if (!len)
+        snprintf(out, size, "pass");
+}
+
+void tr__report_case_line(FILE *out, const tr_result *r, const char *strategy)
+{
+    char found[256];
+    kinds(found, sizeof found, r->found);
+    bool ok = tr_result_ok(r);
+    fprintf(out, "%-4s  %-40s expected=%s found=%s executions=%ld complete=%s%s (%s, %.2f s)\n",
+            ok ? "ok" : "FAIL", r->c->name, tr_verdict_name(r->c->expected), found,
+            r->executions, r->complete ? "yes" : "no",
+            ok && r->c->expected == TR_PASS && !r->complete ? " bounded" : "", strategy,
+            r->seconds);
+}
+
+static void upper(char *out, size_t size, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < size; i++)
+        out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+    out[i] = '\0';
+}
+
+static void interleaving(FILE *out, const tr_result *r, const tr_finding *f)
+{
+    if (f->kind == TR_CRASH || (f->kind == TR_HANG && strstr(f->message, "scheduling point")))
+        return; /* replaying would crash or spin again */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return;
+    tr_result again;
+    char err[256];
+    int found = tr_replay(r->c->name, f->schedule, true, mem, &again, err, sizeof err);
+    fclose(mem);
+    if (found >= 0)
+        fputs(text, out);
+    else
+        fprintf(out, "  (the interleaving could not be replayed: %s)\n", err);
+    free(text);
+    tr_result_free(&again);
+}
+
+static void story(FILE *out, const tr_result *r, const tr_finding *f, const char *strategy)
+{
+    char kind[32];
+    upper(kind, sizeof kind, tr_verdict_name(f->kind));
+    fprintf(out, "\n== trama: %s in %s (%s, execution %ld) ==\n", kind, r->c->name, strategy,
+            f->execution);
+    fprintf(out, "%s\n", f->message);
+    if (f->n_sites && f->sites[0].file)
+        fprintf(out, "  at %s:%d\n", f->sites[0].file, f->sites[0].line);
+    if (f->story)
+        fputs(f->story, out);
+    if (strcmp(strategy, "replay") != 0) {
+        fputc('\n', out);
+        interleaving(out, r, f);
+        fprintf(out, "\n  replay: %s replay %s %s --trace\n", tr__program, r->c->name, f->schedule);
+    }
+}
+
+void tr__report_findings(FILE *out, const tr_result *r, const char *strategy, bool verify)
+{
+    bool ok = tr_result_ok(r);
+    if (verify && ok)
+        return;
+    if (verify && r->c->expected != TR_PASS && !(r->found & (1u << r->c->expected)))
+        fprintf(out, "  expected %s was not found in %ld executions (complete=%s)\n",
+                tr_verdict_name(r->c->expected), r->executions, r->complete ? "yes" : "no");
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const tr_finding *f = &r->findings[i];
+        if (verify && r->c->expected != TR_PASS)
+            continue; /* a missed bug: the other kinds are only "also found" */
+        story(out, r, f, strategy);
+    }
+    if (r->n_findings)
+        fputc('\n', out);
+}
