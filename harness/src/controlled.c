@@ -81,6 +81,7 @@ static struct {
     void **allocs;
     int n_allocs, cap_allocs;
     bool mismatch;
+    bool abandoned; /* the explorer gave this execution up (sleep-set blocked) */
     struct cthread *ender; /* the non-T0 thread that ended the execution, or NULL */
     char *waiting_text;    /* snapshot_waiting */
     int n_waiting_text, cap_waiting_text;
@@ -329,6 +330,12 @@ static void park(cthread *me)
 /* ---- choosing ------------------------------------------------------------------------- */
 
 static bool guard_holds(const tr__action *a) { return !a->guard || a->guard(a); }
+
+/* Acquires whose timing out leaves every object as it was (they only looked). */
+static bool is_try_acquire(tr__op op)
+{
+    return op == TR__OP_LOCK_ACQUIRE || op == TR__OP_RLOCK_ACQUIRE || op == TR__OP_SEM_ACQUIRE;
+}
 static bool is_timed(const tr__action *a) { return a->timeout != TR_FOREVER && a->timeout > 0; }
 
 static bool spinning(const cthread *c)
@@ -345,13 +352,16 @@ static int collect(tr__choice *out, bool *only_spinning)
         if (c->state != CT_PENDING && c->state != CT_READY)
             continue;
         const tr__action *a = c->pending;
-        tr__choice ch = {.thread = c->id, .op = a->op, .object = index_of(a->obj)};
+        tr__choice ch = {.thread = c->id, .op = a->op, .object = index_of(a->obj),
+                         .domain = a->obj ? index_of(a->obj->domain) : -1,
+                         .modifies = tr__op_modifies(a->op)};
         ch.yield = a->op == TR__OP_YIELD;
         if (guard_holds(a)) {
             out[n++] = ch;
             n_real += !spinning(c);
         } else if (a->timeout == 0 || (is_timed(a) && X.opts->timeouts == TR_TIMEOUTS_ANY)) {
             ch.timeout = true;
+            ch.modifies = !is_try_acquire(a->op);
             out[n++] = ch;
             n_real++;
         }
@@ -386,7 +396,9 @@ static int collect_timeouts(tr__choice *out)
         cthread *c = &X.threads[i];
         if (c->state == CT_PENDING && is_timed(c->pending) && c->deadline == earliest)
             out[n++] = (tr__choice){.thread = c->id, .timeout = true, .op = c->pending->op,
-                                    .object = index_of(c->pending->obj)};
+                                    .object = index_of(c->pending->obj),
+                                    .domain = index_of(c->pending->obj->domain),
+                                    .modifies = !is_try_acquire(c->pending->op)};
     }
     if (any)
         X.vtime = earliest;
@@ -410,13 +422,19 @@ static cthread *choose_next(cthread *me)
             report_stall(only_spinning);
     }
     int pick = 0;
-    if (n > 1) {
-        pick = X.opts->explorer->choose(X.opts->explorer, choices, n, me ? me->id : -1,
-                                        X.n_choices);
+    tr__explorer *e = X.opts->explorer;
+    if (n > 1 || e->every_point) {
+        pick = e->choose(e, choices, n, me ? me->id : -1, X.n_choices);
+        if (pick == TR__CHOOSE_ABANDON) {
+            X.abandoned = true;
+            end_execution();
+        }
         if (pick < 0) {
             X.mismatch = true;
             end_execution();
         }
+    }
+    if (n > 1) {
         X.choices = grow(X.choices, &X.cap_choices, X.n_choices + 1, sizeof *X.choices);
         X.choices[X.n_choices++] = choices[pick];
     }
@@ -561,6 +579,13 @@ static void fire(cthread *me, tr__action *a)
     }
     track_mutex(a, me->id);
     record_step(me, a, preempted);
+    if (X.opts->explorer->on_step) {
+        tr__event ev = {.thread = me->id, .op = a->op, .domain = index_of(a->obj->domain),
+                        .modifies = tr__op_modifies(a->op) && !(a->timed_out && is_try_acquire(a->op)),
+                        .acquired = a->mutex_acquired ? index_of(a->mutex_acquired->domain) : -1,
+                        .released = a->mutex_released ? index_of(a->mutex_released->domain) : -1};
+        X.opts->explorer->on_step(X.opts->explorer, &ev);
+    }
     if (X.opts->max_steps > 0 && X.steps > X.opts->max_steps) {
         emit(TR_HANG, a->file, a->line, me->id, NULL,
              "execution exceeded %ld steps (livelock or unbounded loop)", X.opts->max_steps);
@@ -721,6 +746,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
     X.sink_ctx = ctx;
     X.over = false;
     X.mismatch = false;
+    X.abandoned = false;
     X.n_threads = X.n_objects = X.n_trace = X.n_choices = 0;
     memset(X.kind_counts, 0, sizeof X.kind_counts);
     X.vtime = 0;

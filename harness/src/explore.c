@@ -219,8 +219,9 @@ static tr__explorer *make_explorer(const tr_explore_opts *o)
         return tr__explorer_random(o->seed);
     case TR_STRATEGY_PCT:
         return tr__explorer_pct(o->seed, o->pct_depth);
-    case TR_STRATEGY_DFS:
     case TR_STRATEGY_DPOR:
+        return tr__explorer_dpor();
+    case TR_STRATEGY_DFS:
         return tr__explorer_dfs(o->preemption_bound);
     }
     return tr__explorer_dfs(o->preemption_bound);

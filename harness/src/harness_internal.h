@@ -18,8 +18,23 @@ typedef struct tr__choice {
     bool timeout; /* the choice is "its timed wait times out" */
     bool yield;   /* its pending action is a tr_yield */
     tr__op op;    /* pending operation, for explorers that look at dependence */
-    int object;   /* pending object's global index in the execution, -1 none */
+    int object;   /* pending object's index in the execution, -1 none */
+    int domain;   /* the object's domain (dependence unit), -1 none */
+    bool modifies; /* the action may change its domain */
 } tr__choice;
+
+/* One executed step, as explorers that track dependence see it. */
+typedef struct tr__event {
+    int thread;
+    tr__op op;
+    int domain;    /* execution index of the domain object */
+    bool modifies; /* changed the domain's state (a failed try-acquire only read it) */
+    int acquired;  /* domain of a lock-like object it acquired, or -1 */
+    int released;  /* domain of a lock-like object it released, or -1 */
+} tr__event;
+
+/* choose() results besides an index. */
+enum { TR__CHOOSE_MISMATCH = -1, TR__CHOOSE_ABANDON = -2 };
 
 typedef struct tr__explorer tr__explorer;
 struct tr__explorer {
@@ -32,11 +47,16 @@ struct tr__explorer {
     /* False when the explorer has nothing left: the space is exhausted. */
     bool (*execution_end)(tr__explorer *);
     void (*destroy)(tr__explorer *);
+    /* Optional: told every step; and asked at every point, even with one choice (DPOR's
+     * sleep sets may abandon an execution there: TR__CHOOSE_ABANDON). */
+    void (*on_step)(tr__explorer *, const tr__event *);
+    bool every_point;
 };
 
 tr__explorer *tr__explorer_dfs(int preemption_bound);
 tr__explorer *tr__explorer_random(uint64_t seed);
 tr__explorer *tr__explorer_pct(uint64_t seed, int depth);
+tr__explorer *tr__explorer_dpor(void);
 /* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
 tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);
 const char *tr__replay_error(const tr__explorer *);

@@ -1,0 +1,319 @@
+/* explore_dpor.c — source-set DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas:
+ * "Optimal dynamic partial order reduction", POPL 2014, Algorithm 1).
+ *
+ * The explorer keeps one state per scheduling point of the current execution (what was
+ * enabled, what was chosen, its backtrack, done and sleep sets) and one event per step
+ * with a vector clock of the execution's happens-before (program order plus dependence:
+ * two events on one domain, at least one modifying it). Each new event is checked
+ * against the earlier events of its domain for immediate races; for a race e < e' the
+ * state before e gets a thread that can start the reversed order ("initials" of
+ * notdep(e).e'), unless one is there already. Sleep sets stop re-exploring orders
+ * already covered; an execution whose every enabled thread sleeps is abandoned (and
+ * counted). Locks: a blocking acquire cannot be reversed with the release that enabled
+ * it, so its races are sought among earlier acquires (as Nidhugg does); likewise a join
+ * with its thread's exit and a thread's first step with its start. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness_internal.h"
+
+enum { DPOR_THREADS = 32 }; /* keys are thread*2 + timeout in a 64-bit set */
+
+typedef uint64_t keyset;
+
+typedef struct clock {
+    uint32_t c[DPOR_THREADS];
+} clock;
+
+typedef struct state {
+    int n;
+    tr__choice *choices; /* enabled here, by key order of the controlled backend */
+    int chosen;          /* key */
+    keyset backtrack, done, sleep;
+} state;
+
+typedef struct event {
+    tr__event ev;
+    uint32_t local; /* this thread's event count, from 1 */
+    clock vc;
+} event;
+
+typedef struct domain_info {
+    clock writes; /* join of the clocks of its modifying events */
+    clock all;    /* join of the clocks of all its events */
+    int *events;  /* indices, in order */
+    int n, cap;
+} domain_info;
+
+typedef struct dpor {
+    tr__explorer base;
+    state *states;
+    int depth, cap; /* states kept from the last execution (the prefix to replay) */
+    int pos;        /* current scheduling point */
+    event *events;
+    int n_events, cap_events;
+    domain_info *domains;
+    int n_domains;
+    clock thread_clock[DPOR_THREADS];
+    uint32_t local[DPOR_THREADS];
+} dpor;
+
+static int key_of(const tr__choice *c) { return c->thread * 2 + (c->timeout ? 1 : 0); }
+static keyset bit(int key) { return (keyset)1 << key; }
+
+static void join(clock *into, const clock *from)
+{
+    for (int i = 0; i < DPOR_THREADS; i++)
+        if (from->c[i] > into->c[i])
+            into->c[i] = from->c[i];
+}
+
+/* e happens before (or is) whatever carries clock c */
+static bool before(const event *e, const clock *c) { return c->c[e->ev.thread] >= e->local; }
+
+static void *grow(void *p, int *cap, int need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    int n = *cap ? *cap * 2 : 64;
+    while (n < need)
+        n *= 2;
+    p = realloc(p, (size_t)n * elem);
+    TR_CHECK(p, "out of memory in dpor");
+    *cap = n;
+    return p;
+}
+
+static void dpor_begin(tr__explorer *x)
+{
+    dpor *d = (dpor *)x;
+    d->pos = 0;
+    d->n_events = 0;
+    for (int i = 0; i < d->n_domains; i++) {
+        free(d->domains[i].events);
+    }
+    free(d->domains);
+    d->domains = NULL;
+    d->n_domains = 0;
+    memset(d->thread_clock, 0, sizeof d->thread_clock);
+    memset(d->local, 0, sizeof d->local);
+}
+
+static const tr__choice *choice_with_key(const state *s, int key)
+{
+    for (int i = 0; i < s->n; i++)
+        if (key_of(&s->choices[i]) == key)
+            return &s->choices[i];
+    return NULL;
+}
+
+static bool independent(const tr__choice *a, const tr__choice *b)
+{
+    return a->thread != b->thread &&
+           (a->domain != b->domain || a->domain < 0 || (!a->modifies && !b->modifies));
+}
+
+/* The sleep set of the state after s, where s's chosen action ran. */
+static keyset child_sleep(const state *s)
+{
+    const tr__choice *ran = choice_with_key(s, s->chosen);
+    keyset sleep = 0, candidates = (s->sleep | s->done) & ~bit(s->chosen);
+    for (int k = 0; k < 64; k++) {
+        if (!(candidates & bit(k)))
+            continue;
+        const tr__choice *q = choice_with_key(s, k);
+        if (q && ran && independent(q, ran))
+            sleep |= bit(k);
+    }
+    return sleep;
+}
+
+static int index_of_key(const tr__choice *choices, int n, int key)
+{
+    for (int i = 0; i < n; i++)
+        if (key_of(&choices[i]) == key)
+            return i;
+    return -1;
+}
+
+static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int current, int depth)
+{
+    dpor *d = (dpor *)x;
+    (void)depth;
+    for (int i = 0; i < n; i++)
+        TR_CHECK(choices[i].thread < DPOR_THREADS, "dpor handles at most 32 threads");
+    if (d->pos < d->depth) { /* replaying the prefix */
+        state *s = &d->states[d->pos++];
+        int i = index_of_key(choices, n, s->chosen);
+        TR_CHECK(s->n == n && i >= 0, "dpor: the same prefix offered different choices");
+        return i;
+    }
+    keyset sleep = d->pos > 0 ? child_sleep(&d->states[d->pos - 1]) : 0;
+    /* prefer the thread that is running (fewer preemptions), then the lowest key */
+    int pick = -1;
+    for (int i = 0; i < n; i++) {
+        if (sleep & bit(key_of(&choices[i])))
+            continue;
+        if (choices[i].thread == current && !choices[i].timeout) {
+            pick = i;
+            break;
+        }
+        if (pick < 0)
+            pick = i;
+    }
+    d->states = grow(d->states, &d->cap, d->depth + 1, sizeof *d->states);
+    state *s = &d->states[d->depth++];
+    d->pos++;
+    s->n = n;
+    s->choices = malloc((size_t)n * sizeof *choices);
+    TR_CHECK(s->choices, "out of memory in dpor");
+    memcpy(s->choices, choices, (size_t)n * sizeof *choices);
+    s->sleep = sleep;
+    s->done = 0;
+    if (pick < 0) { /* every enabled thread sleeps: this order was covered already */
+        s->chosen = key_of(&choices[0]);
+        s->backtrack = 0;
+        return TR__CHOOSE_ABANDON;
+    }
+    s->chosen = key_of(&choices[pick]);
+    s->backtrack = bit(s->chosen);
+    return pick;
+}
+
+/* A race e_j < e_i: make sure the state before e_j can start the reversed order. */
+static void reverse_race(dpor *d, int j, int i)
+{
+    if (j >= d->depth)
+        return;
+    state *s = &d->states[j];
+    const event *e = &d->events[j];
+    keyset initials = 0, seen_threads = 0;
+    /* v = notdep(e).e_i: the events after e that do not happen after it, then e_i */
+    for (int k = j + 1; k <= i; k++) {
+        const event *ek = &d->events[k];
+        if (k < i && before(e, &ek->vc))
+            continue;
+        if (seen_threads & bit(ek->ev.thread))
+            continue; /* a thread's later events follow its first */
+        seen_threads |= bit(ek->ev.thread);
+        bool initial = true;
+        for (int m = j + 1; m < k && initial; m++) {
+            const event *em = &d->events[m];
+            if (!before(e, &em->vc) && before(em, &ek->vc))
+                initial = false;
+        }
+        if (initial)
+            initials |= bit(ek->ev.thread * 2);
+    }
+    keyset enabled = 0;
+    for (int k = 0; k < s->n; k++)
+        if (!s->choices[k].timeout)
+            enabled |= bit(key_of(&s->choices[k]));
+    keyset candidates = initials & enabled;
+    if (!candidates || (candidates & s->backtrack))
+        return;
+    int want = d->events[i].ev.thread * 2;
+    if (!(candidates & bit(want)))
+        want = __builtin_ctzll(candidates);
+    s->backtrack |= bit(want);
+}
+
+/* Enabling pairs: e_i could not have run before e_j, and is found racing further back. */
+static bool enabled_by(const tr__event *ei, const tr__event *ej)
+{
+    if (ei->acquired >= 0 && ej->released == ei->acquired)
+        return true;
+    if (ei->op == TR__OP_THREAD_BEGIN)
+        return true;
+    return ei->op == TR__OP_THREAD_JOIN && ej->op == TR__OP_THREAD_EXIT;
+}
+
+static void dpor_on_step(tr__explorer *x, const tr__event *ev)
+{
+    dpor *d = (dpor *)x;
+    int t = ev->thread;
+    TR_CHECK(t < DPOR_THREADS, "dpor handles at most 32 threads");
+    if (ev->domain >= d->n_domains) {
+        int old = d->n_domains;
+        d->domains = realloc(d->domains, (size_t)(ev->domain + 1) * sizeof *d->domains);
+        TR_CHECK(d->domains, "out of memory in dpor");
+        memset(d->domains + old, 0, (size_t)(ev->domain + 1 - old) * sizeof *d->domains);
+        d->n_domains = ev->domain + 1;
+    }
+    d->events = grow(d->events, &d->cap_events, d->n_events + 1, sizeof *d->events);
+    int i = d->n_events++;
+    event *e = &d->events[i];
+    e->ev = *ev;
+    e->local = ++d->local[t];
+    domain_info *dom = &d->domains[ev->domain];
+
+    /* immediate races, newest first; acc: what e_i already knows through other paths */
+    clock acc = d->thread_clock[t];
+    for (int k = dom->n - 1; k >= 0; k--) {
+        int j = dom->events[k];
+        const event *ej = &d->events[j];
+        if (ej->ev.thread == t || (!ej->ev.modifies && !ev->modifies) || before(ej, &acc))
+            continue;
+        if (enabled_by(ev, &ej->ev)) {
+            if (ev->acquired < 0 || ej->ev.released != ev->acquired)
+                join(&acc, &ej->vc);
+            continue;
+        }
+        reverse_race(d, j, i);
+        join(&acc, &ej->vc);
+    }
+
+    e->vc = d->thread_clock[t];
+    join(&e->vc, ev->modifies ? &dom->all : &dom->writes);
+    e->vc.c[t] = e->local;
+    d->thread_clock[t] = e->vc;
+    if (ev->modifies)
+        join(&dom->writes, &e->vc);
+    join(&dom->all, &e->vc);
+    dom->events = grow(dom->events, &dom->cap, dom->n + 1, sizeof *dom->events);
+    dom->events[dom->n++] = i;
+}
+
+static bool dpor_end(tr__explorer *x)
+{
+    dpor *d = (dpor *)x;
+    /* states past the last point reached belong to no execution any more */
+    while (d->depth > d->pos) {
+        free(d->states[d->depth - 1].choices);
+        d->depth--;
+    }
+    while (d->depth > 0) {
+        state *s = &d->states[d->depth - 1];
+        s->done |= bit(s->chosen);
+        keyset left = s->backtrack & ~s->done & ~s->sleep;
+        if (left) {
+            s->chosen = __builtin_ctzll(left);
+            return true;
+        }
+        free(s->choices);
+        d->depth--;
+    }
+    return false;
+}
+
+static void dpor_destroy(tr__explorer *x)
+{
+    dpor *d = (dpor *)x;
+    for (int i = 0; i < d->depth; i++)
+        free(d->states[i].choices);
+    for (int i = 0; i < d->n_domains; i++)
+        free(d->domains[i].events);
+    free(d->domains);
+    free(d->states);
+    free(d->events);
+    free(d);
+}
+
+tr__explorer *tr__explorer_dpor(void)
+{
+    dpor *d = calloc(1, sizeof *d);
+    TR_CHECK(d, "out of memory");
+    d->base = (tr__explorer){"dpor",       dpor_begin,   dpor_choose, dpor_end,
+                             dpor_destroy, dpor_on_step, true};
+    return &d->base;
+}
