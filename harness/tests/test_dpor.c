@@ -1,0 +1,370 @@
+/* test_dpor.c — DPOR explores exactly one execution per Mazurkiewicz trace.
+ *
+ * Random small programs (2-4 threads, a few operations on 1-3 locks and 1-3 shared
+ * variables) are run twice: once under plain DFS, which enumerates every interleaving,
+ * and once under DPOR. From DFS's executions the traces are counted by brute force (two
+ * interleavings are the same trace when every pair of dependent events from different
+ * threads comes in the same order); DPOR must run exactly that many executions (counting
+ * the ones it abandons in sleep sets) and reach every distinct final state DFS reached. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../src/harness_internal.h"
+
+enum { MAX_T = 4, MAX_OPS = 5, MAX_VARS = 3, MAX_LOCKS = 3 };
+
+typedef enum op_kind { OP_READ, OP_WRITE, OP_LOCKED_WRITE, OP_LOCKED_RW, OP_NESTED } op_kind;
+
+typedef struct op {
+    op_kind kind;
+    int var, lock, lock2;
+} op;
+
+typedef struct program {
+    int threads, vars, locks;
+    int n_ops[MAX_T];
+    op ops[MAX_T][MAX_OPS];
+} program;
+
+static program prog;
+
+typedef struct world {
+    int var[MAX_VARS];
+    int seen[MAX_T][MAX_OPS];
+    tr_lock *lock[MAX_LOCKS];
+    int id[MAX_T];
+} world;
+
+static world *current;
+
+static void run_thread(void *arg)
+{
+    int t = *(int *)arg;
+    world *w = current;
+    for (int i = 0; i < prog.n_ops[t]; i++) {
+        const op *o = &prog.ops[t][i];
+        switch (o->kind) {
+        case OP_READ:
+            w->seen[t][i] = TR_LOAD(w->var[o->var]);
+            break;
+        case OP_WRITE:
+            TR_STORE(w->var[o->var], t * 10 + i + 1);
+            break;
+        case OP_LOCKED_WRITE:
+            tr_lock_acquire(w->lock[o->lock], true, TR_FOREVER);
+            TR_STORE(w->var[o->var], t * 10 + i + 1);
+            tr_lock_release(w->lock[o->lock]);
+            break;
+        case OP_LOCKED_RW:
+            tr_lock_acquire(w->lock[o->lock], true, TR_FOREVER);
+            w->seen[t][i] = TR_LOAD(w->var[o->var]);
+            TR_STORE(w->var[o->var], w->seen[t][i] + 1);
+            tr_lock_release(w->lock[o->lock]);
+            break;
+        case OP_NESTED:
+            tr_lock_acquire(w->lock[o->lock], true, TR_FOREVER);
+            tr_lock_acquire(w->lock[o->lock2], true, TR_FOREVER);
+            TR_STORE(w->var[o->var], t * 10 + i + 1);
+            tr_lock_release(w->lock[o->lock2]);
+            tr_lock_release(w->lock[o->lock]);
+            break;
+        }
+    }
+}
+
+/* final states of the exploration in progress: a sorted, deduplicated list of strings */
+typedef struct states {
+    char **s;
+    int n, cap;
+} states;
+
+static states *final_states;
+static bool deadlocked;
+
+static void add_state(states *st, const char *text)
+{
+    for (int i = 0; i < st->n; i++)
+        if (strcmp(st->s[i], text) == 0)
+            return;
+    if (st->n == st->cap) {
+        st->cap = st->cap ? st->cap * 2 : 64;
+        st->s = realloc(st->s, (size_t)st->cap * sizeof *st->s);
+    }
+    st->s[st->n++] = strdup(text);
+}
+
+static void free_states(states *st)
+{
+    for (int i = 0; i < st->n; i++)
+        free(st->s[i]);
+    free(st->s);
+    memset(st, 0, sizeof *st);
+}
+
+static void record_final(const world *w)
+{
+    char text[512];
+    size_t len = 0;
+    for (int v = 0; v < prog.vars; v++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "v%d=%d ", v, w->var[v]);
+    for (int t = 0; t < prog.threads; t++)
+        for (int i = 0; i < prog.n_ops[t]; i++)
+            len += (size_t)snprintf(text + len, sizeof text - len, "%d ", w->seen[t][i]);
+    add_state(final_states, text);
+}
+
+TR_CASE(dpor_random_program, TR_PASS)
+{
+    world *w = tr_case_alloc(sizeof *w);
+    current = w;
+    for (int l = 0; l < prog.locks; l++)
+        w->lock[l] = tr_lock_new();
+    tr_thread *th[MAX_T];
+    for (int t = 0; t < prog.threads; t++) {
+        w->id[t] = t;
+        th[t] = tr_thread_new(run_thread, &w->id[t], NULL);
+        tr_thread_start(th[t]);
+    }
+    for (int t = 0; t < prog.threads; t++)
+        tr_thread_join(th[t], TR_FOREVER);
+    record_final(w);
+}
+
+static void generate(tr_rng *rng)
+{
+    memset(&prog, 0, sizeof prog);
+    uint64_t pick = tr_rng_below(rng, 20);
+    prog.threads = pick < 14 ? 2 : pick < 19 ? 3 : 4;
+    prog.vars = 1 + (int)tr_rng_below(rng, MAX_VARS);
+    prog.locks = 1 + (int)tr_rng_below(rng, MAX_LOCKS);
+    /* visible steps per kind; the workers share a budget so brute force stays feasible */
+    static const int cost[] = {[OP_READ] = 1, [OP_WRITE] = 1, [OP_LOCKED_WRITE] = 3,
+                               [OP_LOCKED_RW] = 4, [OP_NESTED] = 5};
+    int budget = prog.threads == 2 ? 6 : prog.threads == 3 ? 4 : 4;
+    for (int t = 0; t < prog.threads; t++) {
+        int share = budget / (prog.threads - t);
+        for (int i = 0; i < MAX_OPS; i++) {
+            op *o = &prog.ops[t][i];
+            o->kind = (op_kind)tr_rng_below(rng, prog.locks > 1 ? 5 : 4);
+            o->var = (int)tr_rng_below(rng, (uint64_t)prog.vars);
+            o->lock = (int)tr_rng_below(rng, (uint64_t)prog.locks);
+            o->lock2 = (o->lock + 1 + (int)tr_rng_below(rng, (uint64_t)prog.locks - 1)) % prog.locks;
+            if (cost[o->kind] > share && i > 0)
+                break;
+            if (cost[o->kind] > share)
+                o->kind = OP_WRITE;
+            share -= cost[o->kind];
+            budget -= cost[o->kind];
+            prog.n_ops[t]++;
+        }
+    }
+}
+
+/* ---- counting traces by brute force --------------------------------------------------- */
+
+typedef struct recorder {
+    tr__explorer base;
+    tr__explorer *inner;
+    tr__event events[4096];
+    int n;
+} recorder;
+
+static void rec_begin(tr__explorer *x)
+{
+    recorder *r = (recorder *)x;
+    r->n = 0;
+    r->inner->execution_begin(r->inner);
+}
+
+static int rec_choose(tr__explorer *x, const tr__choice *c, int n, int cur, int depth)
+{
+    recorder *r = (recorder *)x;
+    return r->inner->choose(r->inner, c, n, cur, depth);
+}
+
+static bool rec_end(tr__explorer *x)
+{
+    recorder *r = (recorder *)x;
+    return r->inner->execution_end(r->inner);
+}
+
+static void rec_step(tr__explorer *x, const tr__event *e)
+{
+    recorder *r = (recorder *)x;
+    if (r->n < 4096)
+        r->events[r->n++] = *e;
+}
+
+static void rec_destroy(tr__explorer *x) { (void)x; }
+
+typedef struct pair {
+    int t1, i1, t2, i2;
+} pair;
+
+static int pair_order(const void *a, const void *b)
+{
+    const pair *x = a, *y = b;
+    if (x->t1 != y->t1)
+        return x->t1 - y->t1;
+    if (x->i1 != y->i1)
+        return x->i1 - y->i1;
+    if (x->t2 != y->t2)
+        return x->t2 - y->t2;
+    return x->i2 - y->i2;
+}
+
+/* The trace of the recorded execution: for every dependent pair of events of different
+ * threads, which came first, named by (thread, per-thread index), in a sorted list. */
+static void trace_key(const recorder *r, char *out, size_t size)
+{
+    static pair pairs[1 << 16];
+    int local[64] = {0}, idx[4096], n = 0;
+    for (int i = 0; i < r->n; i++)
+        idx[i] = local[r->events[i].thread]++;
+    for (int i = 0; i < r->n; i++)
+        for (int j = i + 1; j < r->n; j++) {
+            const tr__event *a = &r->events[i], *b = &r->events[j];
+            if (a->thread == b->thread || a->domain != b->domain || (!a->modifies && !b->modifies))
+                continue;
+            if (n == 1 << 16)
+                fail_msg("too many dependent pairs");
+            pairs[n++] = (pair){a->thread, idx[i], b->thread, idx[j]};
+        }
+    qsort(pairs, (size_t)n, sizeof *pairs, pair_order);
+    size_t len = 0;
+    out[0] = '\0';
+    for (int k = 0; k < n; k++) {
+        int w = snprintf(out + len, size - len, "%d.%d<%d.%d;", pairs[k].t1, pairs[k].i1,
+                         pairs[k].t2, pairs[k].i2);
+        if (w < 0 || (size_t)w >= size - len)
+            fail_msg("trace key too long");
+        len += (size_t)w;
+    }
+}
+
+static void no_finding(const tr_finding *f, void *ctx)
+{
+    (void)ctx;
+    if (f->kind == TR_DEADLOCK)
+        deadlocked = true;
+    free(f->story);
+}
+
+enum { DFS_CAP = 400000 };
+
+static long explore(tr__explorer *e, states *traces)
+{
+    const tr_case *c = tr_case_find("dpor_random_program");
+    recorder rec = {.base = {"recorder", rec_begin, rec_choose, rec_end, rec_destroy, rec_step,
+                             e->every_point},
+                    .inner = e};
+    tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
+    long executions = 0;
+    char *key = malloc(1 << 16);
+    for (;;) {
+        tr__execute(c, &xo, no_finding, NULL, NULL);
+        executions++;
+        if (traces) {
+            trace_key(&rec, key, 1 << 16);
+            add_state(traces, key);
+        }
+        if (!rec_end(&rec.base))
+            break;
+        if (executions >= DFS_CAP) {
+            executions = -1; /* too big to enumerate: the caller skips it */
+            break;
+        }
+    }
+    free(key);
+    return executions;
+}
+
+/* DPOR needs the steps too: a recorder that forwards them. */
+static void fwd_step(tr__explorer *x, const tr__event *e)
+{
+    recorder *r = (recorder *)x;
+    rec_step(x, e);
+    r->inner->on_step(r->inner, e);
+}
+
+static long explore_dpor(states *finals)
+{
+    tr__explorer *e = tr__explorer_dpor();
+    const tr_case *c = tr_case_find("dpor_random_program");
+    recorder rec = {.base = {"recorder", rec_begin, rec_choose, rec_end, rec_destroy, fwd_step,
+                             true},
+                    .inner = e};
+    tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
+    long executions = 0;
+    final_states = finals;
+    for (;;) {
+        tr__execute(c, &xo, no_finding, NULL, NULL);
+        executions++;
+        if (!rec_end(&rec.base) || executions > 200000)
+            break;
+    }
+    e->destroy(e);
+    return executions;
+}
+
+static void test_dpor_explores_one_execution_per_trace(void **unused)
+{
+    (void)unused;
+    tr_rng rng = {2026};
+    long total_dfs = 0, total_dpor = 0, total_traces = 0;
+    int skipped = 0;
+    const char *rounds_env = getenv("DPOR_ROUNDS");
+    int rounds = rounds_env ? atoi(rounds_env) : 30;
+    for (int round = 0; round < rounds; round++) {
+        generate(&rng);
+        states traces = {0}, dfs_finals = {0}, dpor_finals = {0};
+        final_states = &dfs_finals;
+        tr__explorer *dfs = tr__explorer_dfs(-1);
+        long interleavings = explore(dfs, &traces);
+        dfs->destroy(dfs);
+        if (interleavings < 0) {
+            skipped++;
+            free_states(&traces);
+            free_states(&dfs_finals);
+            continue;
+        }
+        long dpor_runs = explore_dpor(&dpor_finals);
+        total_dfs += interleavings;
+        total_dpor += dpor_runs;
+        total_traces += traces.n;
+        if (getenv("DPOR_DEBUG") && dpor_runs != traces.n) {
+            for (int t = 0; t < prog.threads; t++)
+                for (int i = 0; i < prog.n_ops[t]; i++)
+                    printf("T%d op %d kind %d var %d lock %d/%d\n", t + 1, i, prog.ops[t][i].kind,
+                           prog.ops[t][i].var, prog.ops[t][i].lock, prog.ops[t][i].lock2);
+            for (int i = 0; i < traces.n && i < 6; i++)
+                printf("%s\n", traces.s[i]);
+        }
+        if (dpor_runs != traces.n || dpor_finals.n != dfs_finals.n)
+            fail_msg("program %d (%d threads, %d vars, %d locks): %ld interleavings, %d traces, "
+                     "dpor ran %ld; final states dfs %d dpor %d",
+                     round, prog.threads, prog.vars, prog.locks, interleavings, traces.n,
+                     dpor_runs, dfs_finals.n, dpor_finals.n);
+        free_states(&traces);
+        free_states(&dfs_finals);
+        free_states(&dpor_finals);
+    }
+    printf("%d random programs (%d too big for brute force, skipped): %ld interleavings, %ld "
+           "traces, %ld dpor executions\n",
+           rounds, skipped, total_dfs, total_traces, total_dpor);
+    assert_true(skipped < rounds / 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dpor_explores_one_execution_per_trace),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
