@@ -44,6 +44,7 @@ typedef struct cthread {
     bool preempting;        /* chosen while the thread that chose could have gone on */
     double deadline;        /* virtual, for the pending timed action */
     unsigned long yield_epoch; /* mod_epoch at its last yield; spinning if unchanged */
+    char name[48];          /* for reports after the case freed its thread object */
     bool yielded_once;
 } cthread;
 
@@ -186,6 +187,7 @@ static tr_status controlled_object_init(tr__object *obj)
         c->id = X.n_threads++;
         c->thread = tr__thread_of(obj);
         c->state = CT_NEW;
+        snprintf(c->name, sizeof c->name, "%s", obj->label ? obj->label : "");
         TR_CHECK(c->id == r->number, "thread ids follow creation order");
     }
     return TR_OK;
@@ -240,12 +242,7 @@ static void object_name(int index, char *out, size_t size)
         snprintf(out, size, "%s%d", tr__kind_prefix(r->kind), r->number);
 }
 
-static const char *thread_label(int id)
-{
-    return (id >= 0 && id < X.n_threads && X.threads[id].thread)
-               ? tr_thread_name(X.threads[id].thread)
-               : "?";
-}
+static const char *thread_label(int id) { return id >= 0 && id < X.n_threads ? X.threads[id].name : "?"; }
 
 /* ":24" for the case's own file, "file:24" elsewhere. */
 static void site_text(const char *file, int line, char *out, size_t size)
@@ -541,6 +538,112 @@ static void track_mutex(const tr__action *a, int thread)
     }
 }
 
+static int held_by(int thread, int *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < X.n_objects && n < max; i++)
+        if (X.objects[i].holder == thread)
+            out[n++] = i;
+    return n;
+}
+
+static int lock_key(int index) { return (int)X.objects[index].kind * 65536 + X.objects[index].number; }
+
+static void report_race(const tr__access *now, const tr__access *other, int object)
+{
+    char obj[96], here[128], there[128], *story = NULL;
+    size_t len = 0;
+    object_name(object, obj, sizeof obj);
+    site_text(now->file, now->line, here, sizeof here);
+    site_text(other->file, other->line, there, sizeof there);
+    const tr__access *both[2] = {now, other};
+    for (int k = 0; k < 2; k++) {
+        const tr__access *x = both[k];
+        char site[128], lock[96];
+        site_text(x->file, x->line, site, sizeof site);
+        append(&story, &len, "  T%d \"%s\" %s %s at %s, holding ", x->thread, thread_label(x->thread),
+               x->write ? "writes" : "reads", obj, site);
+        for (int i = 0; i < x->n_held; i++) {
+            object_name(x->held[i], lock, sizeof lock);
+            append(&story, &len, "%s%s", i ? ", " : "", lock);
+        }
+        append(&story, &len, "%s\n", x->n_held ? "" : "no lock");
+    }
+    tr_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = TR_DATA_RACE;
+    snprintf(f.message, sizeof f.message,
+             "data race on %.40s: T%d %s at %.60s and T%d %s at %.60s are not ordered by "
+             "happens-before",
+             obj, now->thread, now->write ? "writes" : "reads", here, other->thread,
+             other->write ? "writes" : "reads", there);
+    f.sites[0] = (tr_site_ref){now->file, now->line};
+    f.sites[1] = (tr_site_ref){other->file, other->line};
+    f.n_sites = 2;
+    f.threads[0] = now->thread;
+    f.threads[1] = other->thread;
+    f.n_threads = 2;
+    f.story = story;
+    tr__schedule_format(X.choices, X.n_choices, f.schedule, sizeof f.schedule);
+    X.sink(&f, X.sink_ctx);
+}
+
+static void report_lock_order(const tr__lock_site *cycle, int n)
+{
+    char *story = NULL, a[96], b[96], sa[128], sb[128];
+    size_t len = 0;
+    tr_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = TR_LOCK_ORDER;
+    append(&story, &len, "  lock-order cycle (lockdep): each lock was taken while holding the one before\n");
+    for (int k = 0; k + 1 < n; k += 2) {
+        snprintf(a, sizeof a, "%s%d", tr__kind_prefix((tr__kind)(cycle[k].lock / 65536)),
+                 cycle[k].lock % 65536);
+        snprintf(b, sizeof b, "%s%d", tr__kind_prefix((tr__kind)(cycle[k + 1].lock / 65536)),
+                 cycle[k + 1].lock % 65536);
+        site_text(cycle[k].file, cycle[k].line, sa, sizeof sa);
+        site_text(cycle[k + 1].file, cycle[k + 1].line, sb, sizeof sb);
+        append(&story, &len, "  T%d \"%s\" holds %s (taken at %s) and takes %s at %s\n",
+               cycle[k + 1].thread, thread_label(cycle[k + 1].thread), a, sa, b, sb);
+        if (f.n_sites < TR_FINDING_SITES)
+            f.sites[f.n_sites++] = (tr_site_ref){cycle[k + 1].file, cycle[k + 1].line};
+        if (f.n_threads < TR_FINDING_THREADS)
+            f.threads[f.n_threads++] = cycle[k + 1].thread;
+    }
+    snprintf(f.message, sizeof f.message,
+             "potential deadlock: %d locks are taken in inconsistent orders", n / 2);
+    f.story = story;
+    tr__schedule_format(X.choices, X.n_choices, f.schedule, sizeof f.schedule);
+    X.sink(&f, X.sink_ctx);
+}
+
+/* Runs after the effect and before the holders are updated. */
+static void detect(cthread *me, tr__action *a)
+{
+    for (int i = 0; i < a->n_hb; i++)
+        tr__race_hb(me->id, index_of(a->hb[i].obj), a->hb[i].kind == TR__HB_ACQUIRE);
+    if ((a->op == TR__OP_MEM_READ || a->op == TR__OP_MEM_WRITE) && !a->timed_out) {
+        tr__access now = {.thread = me->id, .file = a->file, .line = a->line,
+                          .write = a->op == TR__OP_MEM_WRITE};
+        now.n_held = held_by(me->id, now.held, 4);
+        tr__access other;
+        if (tr__race_access(index_of(a->obj), &now, &other))
+            report_race(&now, &other, index_of(a->obj));
+    }
+    if (a->mutex_acquired && a->timeout == TR_FOREVER &&
+        rec_of(a->mutex_acquired)->holder != me->id) {
+        int held[16], n = held_by(me->id, held, 16);
+        tr__lock_site sites[16], cycle[32];
+        for (int i = 0; i < n; i++)
+            sites[i] = (tr__lock_site){lock_key(held[i]), me->id, X.objects[held[i]].held_file,
+                                       X.objects[held[i]].held_line};
+        tr__lock_site acquired = {lock_key(index_of(a->mutex_acquired)), me->id, a->file, a->line};
+        int len = tr__lockorder_acquire(sites, n, &acquired, cycle, 32);
+        if (len)
+            report_lock_order(cycle, len);
+    }
+}
+
 static void record_step(cthread *me, tr__action *a, bool preempted)
 {
     X.steps++;
@@ -554,6 +657,8 @@ static void record_step(cthread *me, tr__action *a, bool preempted)
                                           a->timed_out, preempted, a->status};
     }
 }
+
+static void detect(cthread *me, tr__action *a);
 
 static void fire(cthread *me, tr__action *a)
 {
@@ -577,6 +682,7 @@ static void fire(cthread *me, tr__action *a)
         me->yield_epoch = X.mod_epoch;
         me->yielded_once = true;
     }
+    detect(me, a);
     track_mutex(a, me->id);
     record_step(me, a, preempted);
     if (X.opts->explorer->on_step) {
@@ -623,6 +729,7 @@ static tr_status controlled_spawn(tr_thread *t)
                             .timeout = TR_FOREVER, .wait_fd = -1, .actor = t};
     c->pending = &c->begin;
     c->state = CT_READY;
+    snprintf(c->name, sizeof c->name, "%s", tr_thread_name(t));
     return TR_OK;
 }
 
@@ -751,6 +858,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
     memset(X.kind_counts, 0, sizeof X.kind_counts);
     X.vtime = 0;
     X.steps = 0;
+    tr__race_reset();
     X.mod_epoch = 0;
     if (!X.started) {
         X.started = true;
@@ -767,6 +875,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
     tr_thread *main = tr__thread_new_main();
     TR_CHECK(main, "out of memory creating T0");
     cthread *t0 = &X.threads[0];
+    snprintf(t0->name, sizeof t0->name, "%s", tr_thread_name(main));
     t0->host = &X.driver;
     t0->state = CT_RUNNING;
     self_ct = t0;
@@ -793,6 +902,13 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
     tr__set_misuse_observer(NULL, NULL);
     tr__backend_install(previous);
     return !X.mismatch;
+}
+
+void tr__controlled_after_fork(void)
+{
+    /* the pool's host threads did not come along: forget them (their memory stays) */
+    X.idle = NULL;
+    X.started = false;
 }
 
 void tr__current_schedule(char *out, size_t size)

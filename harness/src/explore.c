@@ -21,7 +21,7 @@
 void tr_explore_opts_init(tr_explore_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->strategy = TR_STRATEGY_DFS;
+    o->strategy = TR_STRATEGY_DPOR;
     o->max_executions = 0;
     o->preemption_bound = -1;
     o->pct_depth = 3;
@@ -235,6 +235,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
                         .timeouts = o->timeouts};
     long max = o->max_executions == 0 ? 100000 : o->max_executions;
     double start = now_seconds();
+    tr__lockorder_reset();
     atomic_store(&exploring, true);
     for (;;) {
         col.execution = crash_execution = r->executions + 1;
@@ -268,6 +269,7 @@ static void explore_forked(const tr_case *c, const tr_explore_opts *o, tr_result
     pid_t pid = fork();
     TR_CHECK(pid >= 0, "cannot fork the exploring child");
     if (pid == 0) {
+        tr__controlled_after_fork();
         close(p[0]);
         crash_fd = p[1];
         install_crash_handlers();
@@ -388,6 +390,7 @@ int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out
     memset(result, 0, sizeof *result);
     result->c = c;
     collector col = {.r = result, .fd = -1, .execution = 1};
+    tr__lockorder_reset();
     tr__exec_opts xo = {.explorer = e, .max_steps = 10000, .record_trace = trace};
     bool matched = tr__execute(c, &xo, on_finding, &col, trace ? out : NULL);
     result->executions = 1;

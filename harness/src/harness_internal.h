@@ -111,10 +111,44 @@ typedef void (*tr__finding_sink)(const tr_finding *f, void *ctx);
 bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink sink, void *ctx,
                  FILE *trace_out);
 
+/* In a forked child: the host threads of the pool stayed in the parent. */
+void tr__controlled_after_fork(void);
 /* The step counter of the running execution (the watchdog reads it). */
 extern atomic_ulong tr__steps_taken;
 /* The current execution's schedule so far (the crash reporter reads it after a signal). */
 void tr__current_schedule(char *out, size_t size);
+
+/* ---- detectors (detect.c) ------------------------------------------------------------- */
+
+/* A declared access as the race detector keeps it. */
+typedef struct tr__access {
+    int thread;
+    const char *file;
+    int line;
+    bool write;
+    int n_held;
+    int held[4]; /* execution indices of the locks its thread held */
+} tr__access;
+
+/* A lock and where it was taken. lock: a key stable across executions of one case. */
+typedef struct tr__lock_site {
+    int lock;
+    int thread;
+    const char *file;
+    int line;
+} tr__lock_site;
+
+void tr__race_reset(void);
+/* The thread acquires what object's releases published, or publishes its past there. */
+void tr__race_hb(int thread, int object, bool acquire);
+/* True when the access races with an earlier one (written to other). */
+bool tr__race_access(int object, const tr__access *now, tr__access *other);
+
+void tr__lockorder_reset(void);
+/* Adds the edges held -> acquired; returns the length of a cycle it closed (pairs of
+ * from-site, to-site written to cycle), or 0. */
+int tr__lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lock_site *acquired,
+                          tr__lock_site *cycle, int max);
 
 /* ---- findings ------------------------------------------------------------------------- */
 

@@ -94,9 +94,17 @@ TR_PUBLIC void tr_shared_write(void *addr, size_t size);
 #define tr_shared_write(...) (TR__SITE(), tr_shared_write(__VA_ARGS__))
 
 /* TR_LOAD(lv): the value of a scalar lvalue, declared as a shared read.
- * TR_STORE(lv, v): assigns it, declared as a shared write. Both are scheduling points. */
+ * TR_STORE(lv, v): evaluates v (its own loads come first), then declares the write and
+ * assigns. Both are scheduling points. (GNU C's __typeof__ and statement expressions, as
+ * gcc and clang accept them; __extension__ keeps -Wpedantic quiet.) */
 #define TR_LOAD(lv) (tr_shared_read(&(lv), sizeof(lv)), (lv))
-#define TR_STORE(lv, v) ((void)(tr_shared_write(&(lv), sizeof(lv)), (lv) = (v)))
+#define TR_STORE(lv, v)                                                                          \
+    __extension__({                                                                              \
+        __typeof__(lv) tr__stored_value = (v);                                                   \
+        tr_shared_write((void *)&(lv), sizeof(lv));                                              \
+        (lv) = tr__stored_value;                                                                 \
+        (void)0;                                                                                 \
+    })
 
 /* ---- exploration ---------------------------------------------------------------------- */
 
@@ -104,7 +112,7 @@ typedef enum tr_strategy { TR_STRATEGY_DFS, TR_STRATEGY_RANDOM, TR_STRATEGY_PCT,
 typedef enum tr_timeouts { TR_TIMEOUTS_LAZY, TR_TIMEOUTS_ANY } tr_timeouts;
 
 typedef struct tr_explore_opts {
-    tr_strategy strategy;      /* default DFS (DPOR when available) */
+    tr_strategy strategy;      /* default DPOR */
     unsigned long long seed;   /* random / pct */
     long max_executions;       /* 0 = default (100000); < 0 = unlimited */
     double time_budget;        /* seconds, 0 = none */
