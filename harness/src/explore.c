@@ -373,6 +373,7 @@ bool tr_result_ok(const tr_result *r)
 int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out,
               tr_result *result, char *err, size_t err_size)
 {
+    memset(result, 0, sizeof *result);
     const tr_case *c = tr_case_find(case_name);
     if (!c) {
         snprintf(err, err_size, "no case named %s (see `trama list`)", case_name);
@@ -387,7 +388,6 @@ int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out
     }
     tr__explorer *e = tr__explorer_replay(choices, n);
     free(choices);
-    memset(result, 0, sizeof *result);
     result->c = c;
     collector col = {.r = result, .fd = -1, .execution = 1};
     tr__lockorder_reset();

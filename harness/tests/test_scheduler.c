@@ -1,0 +1,350 @@
+/* test_scheduler.c — properties of the controlled scheduler: replay equals the original
+ * run, the same seed gives the same verdict, DFS counts equal hand-computed numbers of
+ * interleavings, and schedule strings are parsed and checked strictly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../src/harness_internal.h"
+
+/* ---- tiny cases ----------------------------------------------------------------------- */
+
+static void nothing(void *arg) { (void)arg; }
+
+/* T0 starts T1 and joins it: T1 can only run when T0 blocks: 1 interleaving. */
+TR_CASE(one_worker_no_choice, TR_PASS)
+{
+    tr_thread *t = tr_thread_new(nothing, NULL, NULL);
+    tr_thread_start(t);
+    tr_thread_join(t, TR_FOREVER);
+    tr_thread_free(t);
+}
+
+typedef struct two_ints {
+    int x, y;
+} two_ints;
+
+static void store_y(void *arg)
+{
+    two_ints *v = arg;
+    TR_STORE(v->y, 1);
+}
+
+/* T0: start T1, store x, join. T1: begin, store y, exit. T0's store goes before T1's
+ * begin, between begin and store, between store and exit, or after exit: 4. */
+TR_CASE(main_store_vs_worker, TR_PASS)
+{
+    two_ints *v = tr_case_alloc(sizeof *v);
+    tr_thread *t = tr_thread_new(store_y, v, NULL);
+    tr_thread_start(t);
+    TR_STORE(v->x, 1);
+    tr_thread_join(t, TR_FOREVER);
+    tr_thread_free(t);
+}
+
+/* Two workers of begin, store, exit; T0 starts both and joins both. */
+static void store_x(void *arg)
+{
+    two_ints *v = arg;
+    TR_STORE(v->x, 1);
+}
+
+TR_CASE(two_workers_one_store, TR_PASS)
+{
+    two_ints *v = tr_case_alloc(sizeof *v);
+    tr_thread *a = tr_thread_new(store_x, v, NULL);
+    tr_thread *b = tr_thread_new(store_y, v, NULL);
+    tr_thread_start(a);
+    tr_thread_start(b);
+    tr_thread_join(a, TR_FOREVER);
+    tr_thread_join(b, TR_FOREVER);
+    tr_thread_free(a);
+    tr_thread_free(b);
+}
+
+typedef struct abba {
+    tr_lock *a, *b;
+} abba;
+
+static void ab(void *arg)
+{
+    abba *s = arg;
+    tr_lock_acquire(s->a, true, TR_FOREVER);
+    tr_lock_acquire(s->b, true, TR_FOREVER);
+    tr_lock_release(s->b);
+    tr_lock_release(s->a);
+}
+
+static void ba(void *arg)
+{
+    abba *s = arg;
+    tr_lock_acquire(s->b, true, TR_FOREVER);
+    tr_lock_acquire(s->a, true, TR_FOREVER);
+    tr_lock_release(s->a);
+    tr_lock_release(s->b);
+}
+
+TR_CASE(abba_for_tests, TR_DEADLOCK)
+{
+    abba *s = tr_case_alloc(sizeof *s);
+    s->a = tr_lock_new();
+    s->b = tr_lock_new();
+    tr_thread *x = tr_thread_new(ab, s, &(tr_thread_opts){.name = "x"});
+    tr_thread *y = tr_thread_new(ba, s, &(tr_thread_opts){.name = "y"});
+    tr_thread_start(x);
+    tr_thread_start(y);
+    tr_thread_join(x, TR_FOREVER);
+    tr_thread_join(y, TR_FOREVER);
+}
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+static void ignore(const tr_finding *f, void *ctx)
+{
+    (void)ctx;
+    free(f->story);
+}
+
+/* Runs every execution of the explorer; returns how many. */
+static long count_executions(const char *name, tr__explorer *e)
+{
+    const tr_case *c = tr_case_find(name);
+    assert_non_null(c);
+    tr__exec_opts xo = {.explorer = e, .max_steps = 10000};
+    long n = 0;
+    do {
+        tr__execute(c, &xo, ignore, NULL, NULL);
+        n++;
+    } while (e->execution_end(e) && n < 1000000);
+    e->destroy(e);
+    return n;
+}
+
+/* The same interleavings, counted by a model of the case written independently: T0 runs
+ * start(1..k), then join(1..k); worker i runs `steps[i]` steps (begin..exit) once started;
+ * T0's final exit waits for all. Returns the number of maximal step sequences. */
+static long model_count(int k, const int *steps, int t0_pc, const int *done)
+{
+    int enabled = 0;
+    long total = 0;
+    /* T0: pcs 0..k-1 start, k..2k-1 join, 2k exit-all, 2k+1 finished */
+    bool t0_can = false;
+    if (t0_pc < k)
+        t0_can = true;
+    else if (t0_pc < 2 * k)
+        t0_can = done[t0_pc - k] == steps[t0_pc - k];
+    else if (t0_pc == 2 * k) {
+        t0_can = true;
+        for (int i = 0; i < k; i++)
+            t0_can &= done[i] == steps[i];
+    }
+    int next[8];
+    if (t0_can) {
+        enabled++;
+        total += model_count(k, steps, t0_pc + 1, done);
+    }
+    for (int i = 0; i < k; i++) {
+        bool started = t0_pc > i;
+        if (!started || done[i] == steps[i])
+            continue;
+        memcpy(next, done, sizeof next);
+        next[i]++;
+        enabled++;
+        total += model_count(k, steps, t0_pc, next);
+    }
+    return enabled ? total : 1;
+}
+
+/* ---- tests ---------------------------------------------------------------------------- */
+
+static void test_dfs_counts_equal_hand_computed_interleavings(void **unused)
+{
+    (void)unused;
+    assert_int_equal(count_executions("one_worker_no_choice", tr__explorer_dfs(-1)), 1);
+    assert_int_equal(count_executions("main_store_vs_worker", tr__explorer_dfs(-1)), 4);
+}
+
+static void test_dfs_counts_equal_an_independent_model(void **unused)
+{
+    (void)unused;
+    int steps[8] = {3, 3}, done[8] = {0};
+    long model = model_count(2, steps, 0, done);
+    assert_true(model > 4);
+    assert_int_equal(count_executions("two_workers_one_store", tr__explorer_dfs(-1)), model);
+}
+
+static void test_dpor_runs_one_execution_for_independent_workers(void **unused)
+{
+    (void)unused;
+    /* the workers write different addresses: every interleaving is one trace */
+    assert_int_equal(count_executions("two_workers_one_store", tr__explorer_dpor()), 1);
+    assert_int_equal(count_executions("main_store_vs_worker", tr__explorer_dpor()), 1);
+}
+
+static void test_preemption_bound_zero_explores_fewer(void **unused)
+{
+    (void)unused;
+    long all = count_executions("abba_for_tests", tr__explorer_dfs(-1));
+    long bounded = count_executions("abba_for_tests", tr__explorer_dfs(0));
+    assert_true(bounded >= 1);
+    assert_true(bounded < all);
+}
+
+typedef struct capture {
+    char schedule[512];
+    unsigned found;
+} capture;
+
+static void keep_first(const tr_finding *f, void *ctx)
+{
+    capture *c = ctx;
+    if (!c->found)
+        snprintf(c->schedule, sizeof c->schedule, "%s", f->schedule);
+    c->found |= 1u << f->kind;
+    free(f->story);
+}
+
+/* Every random execution's trace table, replayed from its schedule, is the same text. */
+static void test_replay_reproduces_each_execution_step_for_step(void **unused)
+{
+    (void)unused;
+    const tr_case *c = tr_case_find("abba_for_tests");
+    tr__explorer *e = tr__explorer_random(42);
+    tr__exec_opts xo = {.explorer = e, .max_steps = 10000, .record_trace = true};
+    int deadlocks = 0;
+    for (int run = 0; run < 50; run++) {
+        char *orig = NULL, *again = NULL;
+        size_t n1 = 0, n2 = 0;
+        FILE *f1 = open_memstream(&orig, &n1);
+        capture cap = {0};
+        tr__execute(c, &xo, keep_first, &cap, f1);
+        fclose(f1);
+        char schedule[512];
+        tr__current_schedule(schedule, sizeof schedule);
+        tr_result r;
+        char err[256];
+        FILE *f2 = open_memstream(&again, &n2);
+        int found = tr_replay("abba_for_tests", schedule, true, f2, &r, err, sizeof err);
+        fclose(f2);
+        assert_true(found >= 0);
+        /* lock order is a property of all executions so far, not of one: left out */
+        unsigned per_execution = ~(1u << TR_LOCK_ORDER);
+        assert_int_equal((unsigned)found & per_execution, cap.found & per_execution);
+        assert_string_equal(orig, again);
+        deadlocks += (cap.found >> TR_DEADLOCK) & 1;
+        tr_result_free(&r);
+        free(orig);
+        free(again);
+    }
+    e->destroy(e);
+    assert_true(deadlocks > 0); /* the runs covered the interesting schedules too */
+}
+
+static void test_same_seed_gives_same_result(void **unused)
+{
+    (void)unused;
+    const tr_strategy strategies[] = {TR_STRATEGY_RANDOM, TR_STRATEGY_PCT};
+    for (size_t s = 0; s < 2; s++) {
+        tr_explore_opts o;
+        tr_explore_opts_init(&o);
+        o.strategy = strategies[s];
+        o.seed = 7;
+        o.max_executions = 200;
+        o.no_fork = true;
+        tr_result a = tr_explore("abba_for_tests", &o);
+        tr_result b = tr_explore("abba_for_tests", &o);
+        assert_int_equal(a.found, b.found);
+        assert_int_equal(a.executions, b.executions);
+        assert_int_equal(a.n_findings, b.n_findings);
+        for (size_t i = 0; i < a.n_findings; i++) {
+            assert_string_equal(a.findings[i].schedule, b.findings[i].schedule);
+            assert_int_equal(a.findings[i].execution, b.findings[i].execution);
+        }
+        tr_result_free(&a);
+        tr_result_free(&b);
+    }
+}
+
+static void test_found_deadlock_schedule_replays_to_the_deadlock(void **unused)
+{
+    (void)unused;
+    tr_explore_opts o;
+    tr_explore_opts_init(&o);
+    o.no_fork = true;
+    tr_result r = tr_explore("abba_for_tests", &o);
+    assert_true(r.complete);
+    assert_true(r.found & (1u << TR_DEADLOCK));
+    for (size_t i = 0; i < r.n_findings; i++) {
+        tr_result again;
+        char err[256];
+        int found = tr_replay("abba_for_tests", r.findings[i].schedule, false, NULL, &again, err,
+                              sizeof err);
+        assert_true(found >= 0);
+        assert_true((unsigned)found & (1u << r.findings[i].kind));
+        tr_result_free(&again);
+    }
+    tr_result_free(&r);
+}
+
+static const struct {
+    const char *name, *schedule, *error;
+} bad_schedules[] = {
+    {"no version", "1.2.0", "malformed schedule \"1.2.0\": it must start with \"v1:\""},
+    {"letters", "v1:1.x", "malformed schedule: expected a thread id at character 6, found 'x'"},
+    {"trailing dot", "v1:1.", "malformed schedule: trailing '.'"},
+    {"double dot", "v1:1..2", "malformed schedule: expected a thread id at character 6, found '.'"},
+    {"junk after t", "v1:1tt", "malformed schedule: unexpected 't' at character 6"},
+    {"not runnable", "v1:7",
+     "schedule does not match case abba_for_tests at choice 1: thread 7 is not runnable"},
+    {"no such timeout", "v1:1t",
+     "schedule does not match case abba_for_tests at choice 1: thread 1 cannot time out here"},
+};
+
+static void test_bad_schedules_get_a_clear_error(void **unused)
+{
+    (void)unused;
+    for (size_t i = 0; i < sizeof bad_schedules / sizeof *bad_schedules; i++) {
+        tr_result r;
+        char err[256] = "";
+        int found = tr_replay("abba_for_tests", bad_schedules[i].schedule, false, NULL, &r, err,
+                              sizeof err);
+        if (found != -1 || strcmp(err, bad_schedules[i].error) != 0)
+            fail_msg("%s: got %d \"%s\"", bad_schedules[i].name, found, err);
+        tr_result_free(&r);
+    }
+    tr_result r;
+    char err[256];
+    assert_int_equal(tr_replay("no_such_case", "v1:", false, NULL, &r, err, sizeof err), -1);
+    assert_string_equal(err, "no case named no_such_case (see `trama list`)");
+}
+
+static void test_harness_keeps_working_after_a_bad_schedule(void **unused)
+{
+    (void)unused;
+    tr_result r;
+    char err[256];
+    assert_int_equal(tr_replay("abba_for_tests", "v1:9.9.9", false, NULL, &r, err, sizeof err), -1);
+    tr_result_free(&r);
+    assert_int_equal(count_executions("main_store_vs_worker", tr__explorer_dfs(-1)), 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dfs_counts_equal_hand_computed_interleavings),
+        cmocka_unit_test(test_dfs_counts_equal_an_independent_model),
+        cmocka_unit_test(test_dpor_runs_one_execution_for_independent_workers),
+        cmocka_unit_test(test_preemption_bound_zero_explores_fewer),
+        cmocka_unit_test(test_replay_reproduces_each_execution_step_for_step),
+        cmocka_unit_test(test_same_seed_gives_same_result),
+        cmocka_unit_test(test_found_deadlock_schedule_replays_to_the_deadlock),
+        cmocka_unit_test(test_bad_schedules_get_a_clear_error),
+        cmocka_unit_test(test_harness_keeps_working_after_a_bad_schedule),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
