@@ -195,6 +195,29 @@ static int cmd_list(void)
     return 0;
 }
 
+typedef struct printer {
+    const cli *c;
+    FILE *json;
+    const char *strategy;
+    bool verify;
+    int matched, failed;
+} printer;
+
+static void print_result(tr_result *r, void *ctx)
+{
+    printer *p = ctx;
+    bool ok = tr_result_ok(r);
+    p->matched++;
+    p->failed += !ok;
+    tr__report_case_line(stdout, r, p->strategy);
+    if (!p->c->quiet && (!p->verify || !ok))
+        tr__report_findings(stdout, r, p->strategy, p->verify);
+    if (p->json)
+        tr__report_json(p->json, r, p->strategy);
+    fflush(stdout);
+    tr_result_free(r);
+}
+
 /* run and verify: explore each selected case; verify stops each at its expected kind. */
 static int cmd_explore(int argc, char **argv, bool verify)
 {
@@ -221,23 +244,25 @@ static int cmd_explore(int argc, char **argv, bool verify)
             return usage("no case matches \"%s\" (see `trama list`)", c.globs[g]);
         }
     }
-    const char *strategy = tr__strategy_name(c.o.strategy);
+    /* --shard I/N: exhaustive strategies split the cases (case k of the selection goes
+     * to shard k mod N); random and pct split each case's executions (explore.c). */
+    bool split_cases = c.o.shard_count > 1 &&
+                       (c.o.strategy == TR_STRATEGY_DFS || c.o.strategy == TR_STRATEGY_DPOR);
+    const tr_case **cases = malloc((tr_case_count() + 1) * sizeof *cases);
+    size_t n = 0, k = 0;
     for (size_t i = 0; i < tr_case_count(); i++) {
         const tr_case *tc = tr_case_at(i);
         if (!selected(&c, tc->name))
             continue;
-        matched++;
-        tr_result r = tr_explore(tc->name, &c.o);
-        bool ok = tr_result_ok(&r);
-        failed += !ok;
-        tr__report_case_line(stdout, &r, strategy);
-        if (!c.quiet && (!verify || !ok))
-            tr__report_findings(stdout, &r, strategy, verify);
-        if (json)
-            tr__report_json(json, &r, strategy);
-        fflush(stdout);
-        tr_result_free(&r);
+        if (!split_cases || (int)(k % (size_t)c.o.shard_count) == c.o.shard_index)
+            cases[n++] = tc;
+        k++;
     }
+    printer p = {&c, json, tr__strategy_name(c.o.strategy), verify, 0, 0};
+    tr_explore_many(cases, n, &c.o, print_result, &p);
+    free(cases);
+    matched = p.matched;
+    failed = p.failed;
     if (json)
         fclose(json);
     printf("%d case%s, %d as expected, %d not\n", matched, matched == 1 ? "" : "s",

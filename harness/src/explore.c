@@ -237,7 +237,14 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     double start = now_seconds();
     tr__lockorder_reset();
     atomic_store(&exploring, true);
+    /* random and pct under --shard I/N: this shard runs executions k = I, I+N, ... of the
+     * unsharded stream (each execution draws from its own seed stream) */
+    bool split = o->shard_count > 1 &&
+                 (o->strategy == TR_STRATEGY_RANDOM || o->strategy == TR_STRATEGY_PCT);
+    long stream = 0;
     for (;;) {
+        while (split && stream++ % o->shard_count != o->shard_index)
+            e->execution_begin(e); /* skip another shard's execution */
         col.execution = crash_execution = r->executions + 1;
         tr__execute(c, &xo, on_finding, &col, NULL);
         r->executions++;
@@ -250,8 +257,8 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
             break;
         if (o->stop_on_expected && c->expected != TR_PASS && (r->found & (1u << c->expected)))
             break;
-        if (max > 0 && r->executions >= max)
-            break;
+        if (max > 0 && (split ? stream + (o->shard_count - 1) : r->executions) >= max)
+            break; /* sharded: stop where the unsharded stream of `max` would */
         if (o->time_budget > 0 && now_seconds() - start >= o->time_budget)
             break;
     }
@@ -261,7 +268,8 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
 
 /* ---- exploring in a forked child ------------------------------------------------------ */
 
-static void explore_forked(const tr_case *c, const tr_explore_opts *o, tr_result *r)
+/* Forks the child that explores c; its findings stream back through *fd. */
+static pid_t explore_start(const tr_case *c, const tr_explore_opts *o, int *fd)
 {
     int p[2];
     TR_CHECK(pipe(p) == 0, "cannot create a pipe to the exploring child");
@@ -282,11 +290,19 @@ static void explore_forked(const tr_case *c, const tr_explore_opts *o, tr_result
         _exit(0);
     }
     close(p[1]);
+    *fd = p[0];
+    return pid;
+}
+
+/* Reads the child's findings until it ends; a child that dies early is a CRASH (its
+ * crash handler usually sent the finding with the schedule already). */
+static void explore_finish(pid_t pid, int fd, tr_result *r)
+{
     size_t cap = 0;
     record rec;
     bool ended = false;
     long last_execution = 0;
-    while (read_all(p[0], &rec, sizeof rec)) {
+    while (read_all(fd, &rec, sizeof rec)) {
         if (rec.type == 'E') {
             r->executions = rec.executions;
             r->complete = rec.complete;
@@ -297,36 +313,70 @@ static void explore_forked(const tr_case *c, const tr_explore_opts *o, tr_result
         if (rec.story_len) {
             rec.f.story = malloc(rec.story_len + 1);
             TR_CHECK(rec.f.story, "out of memory reading a finding");
-            if (!read_all(p[0], rec.f.story, rec.story_len))
+            if (!read_all(fd, rec.f.story, rec.story_len))
                 rec.story_len = 0;
             rec.f.story[rec.story_len] = '\0';
         }
         last_execution = rec.f.execution;
         keep(r, &cap, &rec.f);
     }
-    close(p[0]);
+    close(fd);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (!ended) {
-        r->executions = last_execution;
-        r->complete = false;
-        if (!(r->found & ((1u << TR_CRASH) | (1u << TR_HANG)))) {
-            tr_finding f;
-            memset(&f, 0, sizeof f);
-            f.kind = TR_CRASH;
-            f.execution = last_execution;
-            if (WIFSIGNALED(status))
-                snprintf(f.message, sizeof f.message, "the exploring child died of signal %d (%s)",
-                         WTERMSIG(status), strsignal(WTERMSIG(status)));
-            else
-                snprintf(f.message, sizeof f.message,
-                         "the exploring child exited with status %d before finishing",
-                         WEXITSTATUS(status));
-            snprintf(f.schedule, sizeof f.schedule, "v1:");
-            keep(r, &cap, &f);
+    if (ended)
+        return;
+    r->executions = last_execution;
+    r->complete = false;
+    if (r->found & ((1u << TR_CRASH) | (1u << TR_HANG)))
+        return;
+    tr_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = TR_CRASH;
+    f.execution = last_execution;
+    if (WIFSIGNALED(status))
+        snprintf(f.message, sizeof f.message, "the exploring child died of signal %d (%s)",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(f.message, sizeof f.message,
+                 "the exploring child exited with status %d before finishing",
+                 WEXITSTATUS(status));
+    snprintf(f.schedule, sizeof f.schedule, "v1:");
+    keep(r, &cap, &f);
+}
+
+static double now_or(double start) { return now_seconds() - start; }
+
+void tr_explore_many(const tr_case *const *cases, size_t n, const tr_explore_opts *o,
+                     void (*done)(tr_result *r, void *ctx), void *ctx)
+{
+    size_t jobs = o->jobs > 1 && !o->no_fork ? (size_t)o->jobs : 1;
+    pid_t *pids = calloc(n ? n : 1, sizeof *pids);
+    int *fds = calloc(n ? n : 1, sizeof *fds);
+    double *starts = calloc(n ? n : 1, sizeof *starts);
+    TR_CHECK(pids && fds && starts, "out of memory starting explorations");
+    size_t started = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* keep up to `jobs` children running; results come back in case order */
+        while (started < n && started < i + jobs) {
+            starts[started] = now_seconds();
+            if (!o->no_fork)
+                pids[started] = explore_start(cases[started], o, &fds[started]);
+            started++;
         }
+        tr_result r;
+        memset(&r, 0, sizeof r);
+        r.c = cases[i];
+        if (o->no_fork)
+            explore_here(r.c, o, &r, -1);
+        else
+            explore_finish(pids[i], fds[i], &r);
+        r.seconds = now_or(starts[i]);
+        done(&r, ctx);
     }
+    free(pids);
+    free(fds);
+    free(starts);
 }
 
 tr_result tr_explore(const char *case_name, const tr_explore_opts *opts)
@@ -342,10 +392,13 @@ tr_result tr_explore(const char *case_name, const tr_explore_opts *opts)
     if (!r.c)
         return r;
     double start = now_seconds();
-    if (opts->no_fork)
+    if (opts->no_fork) {
         explore_here(r.c, opts, &r, -1);
-    else
-        explore_forked(r.c, opts, &r);
+    } else {
+        int fd;
+        pid_t pid = explore_start(r.c, opts, &fd);
+        explore_finish(pid, fd, &r);
+    }
     r.seconds = now_seconds() - start;
     return r;
 }

@@ -150,6 +150,14 @@ void tr__lockorder_reset(void);
 int tr__lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lock_site *acquired,
                           tr__lock_site *cycle, int max);
 
+/* ---- many cases ----------------------------------------------------------------------- */
+
+/* Explores the cases, up to o->jobs at once (each in its own child), handing each result
+ * to done in case order (so output does not depend on -j). done owns nothing: the
+ * result is freed after it returns. */
+void tr_explore_many(const tr_case *const *cases, size_t n, const tr_explore_opts *o,
+                     void (*done)(tr_result *r, void *ctx), void *ctx);
+
 /* ---- findings ------------------------------------------------------------------------- */
 
 tr_verdict tr__verdict_of_status(tr_status s);
