@@ -246,7 +246,11 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
         while (split && stream++ % o->shard_count != o->shard_index)
             e->execution_begin(e); /* skip another shard's execution */
         col.execution = crash_execution = r->executions + 1;
-        tr__execute(c, &xo, on_finding, &col, NULL);
+        if (o->isolate)
+            tr__execute_isolated(c, &xo, o->step_timeout > 0 ? o->step_timeout : 10, on_finding,
+                                 &col);
+        else
+            tr__execute(c, &xo, on_finding, &col, NULL);
         r->executions++;
         bool more = e->execution_end(e);
         if (!more) {

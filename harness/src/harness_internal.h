@@ -113,6 +113,11 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
 
 /* In a forked child: the host threads of the pool stayed in the parent. */
 void tr__controlled_after_fork(void);
+/* tr__execute in a forked child (--isolate); the explorer sees the same calls. A crash
+ * or a silence longer than step_timeout seconds is a finding, not the end. Lock-order
+ * edges stay in the child (a cycle spread over several executions is not seen). */
+bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step_timeout,
+                          tr__finding_sink sink, void *ctx);
 /* The step counter of the running execution (the watchdog reads it). */
 extern atomic_ulong tr__steps_taken;
 /* The current execution's schedule so far (the crash reporter reads it after a signal). */

@@ -97,7 +97,7 @@ TR_PUBLIC void tr_shared_write(void *addr, size_t size);
  * TR_STORE(lv, v): evaluates v (its own loads come first), then declares the write and
  * assigns. Both are scheduling points. (GNU C's __typeof__ and statement expressions, as
  * gcc and clang accept them; __extension__ keeps -Wpedantic quiet.) */
-#define TR_LOAD(lv) (tr_shared_read(&(lv), sizeof(lv)), (lv))
+#define TR_LOAD(lv) (tr_shared_read((const void *)&(lv), sizeof(lv)), (lv))
 #define TR_STORE(lv, v)                                                                          \
     __extension__({                                                                              \
         __typeof__(lv) tr__stored_value = (v);                                                   \

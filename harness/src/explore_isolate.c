@@ -1,0 +1,217 @@
+/* explore_isolate.c — --isolate: every execution in a forked process of its own.
+ *
+ * The child runs the execution with a copy of the explorer and logs every call it makes
+ * to it (choose with its arguments and answer, each step); the parent replays those calls
+ * on its own explorer, so the search goes on exactly as in process. A child that dies
+ * (a crash) or goes silent (a spin without scheduling points) becomes a finding with the
+ * schedule replayed so far, and the exploration continues with the next execution. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness_internal.h"
+
+enum { MAX_LOGGED_CHOICES = 256 };
+
+typedef struct logger {
+    tr__explorer base;
+    tr__explorer *inner;
+    int fd;
+} logger;
+
+static void put(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            _exit(3);
+        c += k;
+        n -= (size_t)k;
+    }
+}
+
+static bool get(int fd, void *p, size_t n, double timeout_s, bool *silent)
+{
+    char *c = p;
+    while (n > 0) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        int r = poll(&pf, 1, (int)(timeout_s * 1000));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0) {
+            *silent = true;
+            return false;
+        }
+        ssize_t k = read(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        c += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+static void log_begin(tr__explorer *x) { ((logger *)x)->inner->execution_begin(((logger *)x)->inner); }
+
+static int log_choose(tr__explorer *x, const tr__choice *choices, int n, int current, int depth)
+{
+    logger *l = (logger *)x;
+    int pick = l->inner->choose(l->inner, choices, n, current, depth);
+    TR_CHECK(n <= MAX_LOGGED_CHOICES, "too many choices to log");
+    int head[4] = {n, current, depth, pick};
+    put(l->fd, "C", 1);
+    put(l->fd, head, sizeof head);
+    put(l->fd, choices, (size_t)n * sizeof *choices);
+    return pick;
+}
+
+static void log_step(tr__explorer *x, const tr__event *ev)
+{
+    logger *l = (logger *)x;
+    if (l->inner->on_step)
+        l->inner->on_step(l->inner, ev);
+    put(l->fd, "S", 1);
+    put(l->fd, ev, sizeof *ev);
+}
+
+static bool log_end(tr__explorer *x)
+{
+    (void)x;
+    return false;
+}
+
+static void log_destroy(tr__explorer *x) { (void)x; }
+
+static void sink_to_pipe(const tr_finding *f, void *ctx)
+{
+    int fd = *(int *)ctx;
+    size_t story = f->story ? strlen(f->story) : 0;
+    put(fd, "F", 1);
+    put(fd, f, sizeof *f);
+    put(fd, &story, sizeof story);
+    if (story)
+        put(fd, f->story, story);
+    free(f->story);
+}
+
+static void run_child(const tr_case *c, const tr__exec_opts *xo, int fd)
+{
+    const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        signal(sigs[i], SIG_DFL); /* the parent tells the story of a crash */
+    tr__controlled_after_fork();
+    logger l = {.base = {"isolated", log_begin, log_choose, log_end, log_destroy, log_step,
+                         xo->explorer->every_point},
+                .inner = xo->explorer,
+                .fd = fd};
+    tr__exec_opts mine = *xo;
+    mine.explorer = &l.base;
+    tr__execute(c, &mine, sink_to_pipe, &fd, NULL);
+    put(fd, "E", 1);
+    _exit(0);
+}
+
+static void lost_child(pid_t pid, bool silent, const tr__choice *schedule, int n,
+                       double step_timeout, tr__finding_sink sink, void *ctx)
+{
+    int status = 0;
+    if (silent)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    tr_finding f;
+    memset(&f, 0, sizeof f);
+    tr__schedule_format(schedule, n, f.schedule, sizeof f.schedule);
+    if (silent) {
+        f.kind = TR_HANG;
+        snprintf(f.message, sizeof f.message,
+                 "a case thread ran for %.0f s without reaching a scheduling point "
+                 "(a spin on plain memory?)",
+                 step_timeout);
+    } else {
+        f.kind = TR_CRASH;
+        if (WIFSIGNALED(status))
+            snprintf(f.message, sizeof f.message, "the case was killed by signal %d (%s)",
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            snprintf(f.message, sizeof f.message, "the case exited with status %d",
+                     WEXITSTATUS(status));
+    }
+    sink(&f, ctx);
+}
+
+bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step_timeout,
+                          tr__finding_sink sink, void *ctx)
+{
+    int p[2];
+    TR_CHECK(pipe(p) == 0, "cannot create a pipe to an isolated execution");
+    fflush(NULL);
+    pid_t pid = fork();
+    TR_CHECK(pid >= 0, "cannot fork an isolated execution");
+    if (pid == 0) {
+        close(p[0]);
+        run_child(c, xo, p[1]);
+    }
+    close(p[1]);
+    tr__explorer *e = xo->explorer;
+    e->execution_begin(e);
+    tr__choice *schedule = malloc(TR__SCHEDULE_MAX * sizeof *schedule);
+    tr__choice choices[MAX_LOGGED_CHOICES];
+    TR_CHECK(schedule, "out of memory");
+    int n_schedule = 0;
+    bool silent = false, ended = false, ok = true;
+    char type;
+    while (!ended && get(p[0], &type, 1, step_timeout, &silent)) {
+        int head[4];
+        tr__event ev;
+        tr_finding f;
+        size_t story;
+        if (type == 'E') {
+            ended = true;
+        } else if (type == 'C' && get(p[0], head, sizeof head, step_timeout, &silent) &&
+                   get(p[0], choices, (size_t)head[0] * sizeof *choices, step_timeout, &silent)) {
+            int pick = e->choose(e, choices, head[0], head[1], head[2]);
+            TR_CHECK(pick == head[3], "an isolated execution chose differently");
+            if (pick >= 0 && head[0] > 1 && n_schedule < TR__SCHEDULE_MAX)
+                schedule[n_schedule++] = choices[pick];
+            ok &= pick != TR__CHOOSE_MISMATCH;
+        } else if (type == 'S' && get(p[0], &ev, sizeof ev, step_timeout, &silent)) {
+            if (e->on_step)
+                e->on_step(e, &ev);
+        } else if (type == 'F' && get(p[0], &f, sizeof f, step_timeout, &silent) &&
+                   get(p[0], &story, sizeof story, step_timeout, &silent)) {
+            f.story = NULL;
+            if (story) {
+                f.story = malloc(story + 1);
+                TR_CHECK(f.story, "out of memory");
+                if (!get(p[0], f.story, story, step_timeout, &silent))
+                    story = 0;
+                f.story[story] = '\0';
+            }
+            sink(&f, ctx);
+        } else {
+            break;
+        }
+    }
+    if (ended) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    } else {
+        lost_child(pid, silent, schedule, n_schedule, step_timeout, sink, ctx);
+    }
+    close(p[0]);
+    free(schedule);
+    return ok;
+}
