@@ -484,13 +484,65 @@ static void describe_thread(char **story, size_t *len, const cthread *c)
            tr__op_name(a->op), obj, site);
 }
 
+/* Who a blocked thread waits for: the holder of the lock it wants, or the thread it
+ * joins; -1 when it waits for no one in particular (a notify, a semaphore). */
+static int waits_for(const cthread *c, int *object)
+{
+    const tr__action *a = c->pending;
+    *object = index_of(a->obj);
+    if (guard_holds(a))
+        return -1;
+    if (a->op == TR__OP_THREAD_JOIN)
+        return X.objects[*object].number;
+    if (a->op == TR__OP_LOCK_ACQUIRE || a->op == TR__OP_RLOCK_ACQUIRE ||
+        a->op == TR__OP_COND_REACQUIRE) {
+        *object = index_of(a->obj->domain);
+        return X.objects[*object].holder;
+    }
+    return -1;
+}
+
+/* Appends "cycle: T1 -> L2 -> T2 -> L1 -> T1" when the wait-for graph has one; fills the
+ * finding's threads and sites with the cycle's members (in id order). */
+static bool wait_cycle(char **story, size_t *len, tr_finding *f)
+{
+    for (int start = 0; start < X.n_threads; start++) {
+        int path[MAX_THREADS], objs[MAX_THREADS], n = 0, t = start, obj;
+        bool on_path[MAX_THREADS] = {false};
+        while (t >= 0 && t < X.n_threads && !on_path[t] && X.threads[t].state == CT_PENDING) {
+            on_path[t] = true;
+            path[n] = t;
+            int next = waits_for(&X.threads[t], &obj);
+            objs[n++] = obj;
+            t = next;
+        }
+        if (t != start || n < 1)
+            continue;
+        char name[96];
+        append(story, len, "  cycle: ");
+        for (int i = 0; i < n; i++) {
+            object_name(objs[i], name, sizeof name);
+            append(story, len, "T%d -> %s -> ", path[i], name);
+        }
+        append(story, len, "T%d\n", start);
+        for (int id = 0; id < X.n_threads; id++)
+            for (int i = 0; i < n; i++)
+                if (path[i] == id && f->n_threads < TR_FINDING_THREADS) {
+                    const tr__action *a = X.threads[id].pending;
+                    f->threads[f->n_threads++] = id;
+                    if (f->n_sites < TR_FINDING_SITES)
+                        f->sites[f->n_sites++] = (tr_site_ref){a->file, a->line};
+                }
+        return true;
+    }
+    return false;
+}
+
 static void report_stall(bool spin)
 {
     char *story = NULL;
     size_t len = 0;
     int first = -1, blocked = 0;
-    const char *file = NULL;
-    int line = 0;
     for (int i = 0; i < X.n_threads; i++) {
         cthread *c = &X.threads[i];
         if (c->state != CT_PENDING)
@@ -498,19 +550,35 @@ static void report_stall(bool spin)
         if (!guard_holds(c->pending))
             blocked++;
         describe_thread(&story, &len, c);
-        if (first < 0 || (c->id != 0 && X.threads[first].id == 0)) {
+        if (first < 0 || (c->id != 0 && first == 0))
             first = c->id;
-            file = c->pending->file;
-            line = c->pending->line;
-        }
     }
-    if (spin && blocked == 0)
-        emit(TR_HANG, file, line, first, story,
-             "livelock: every runnable thread only spins in tr_yield and nothing changes");
-    else
-        emit(TR_DEADLOCK, file, line, first, story,
-             "%d thread%s blocked; nothing can run and no timeout is pending", blocked,
-             blocked == 1 ? "" : "s");
+    tr_finding f;
+    memset(&f, 0, sizeof f);
+    if (spin && blocked == 0) {
+        f.kind = TR_HANG;
+        snprintf(f.message, sizeof f.message,
+                 "livelock: every runnable thread only spins in tr_yield and nothing changes");
+    } else if (wait_cycle(&story, &len, &f)) {
+        f.kind = TR_DEADLOCK;
+        snprintf(f.message, sizeof f.message,
+                 "deadlock: %d threads wait for each other in a cycle; nothing can run and no "
+                 "timeout is pending",
+                 f.n_threads);
+    } else {
+        f.kind = TR_DEADLOCK;
+        snprintf(f.message, sizeof f.message,
+                 "deadlock: %d thread%s blocked; nothing can run and no timeout is pending",
+                 blocked, blocked == 1 ? "" : "s");
+    }
+    if (f.n_sites == 0 && first >= 0) {
+        const tr__action *a = X.threads[first].pending;
+        f.sites[f.n_sites++] = (tr_site_ref){a->file, a->line};
+        f.threads[f.n_threads++] = first;
+    }
+    f.story = story;
+    tr__schedule_format(X.choices, X.n_choices, f.schedule, sizeof f.schedule);
+    X.sink(&f, X.sink_ctx);
     end_execution();
 }
 
