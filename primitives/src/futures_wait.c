@@ -222,7 +222,8 @@ static double seconds_left(const struct timespec *deadline)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(deadline->tv_sec - now.tv_sec) + (double)(deadline->tv_nsec - now.tv_nsec) / 1e9;
+    return (double)(deadline->tv_sec - now.tv_sec) +
+           (double)(deadline->tv_nsec - now.tv_nsec) / 1e9;
 }
 
 void tr_as_completed_free(tr_as_completed *it)

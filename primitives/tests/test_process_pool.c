@@ -252,8 +252,9 @@ static void test_submit_of_a_pointer_task_is_value_error(void **state)
     (void)state;
     tr_executor *ex = pool(1);
     assert_null(tr_executor_submit(ex, NULL, NULL));
-    assert_string_equal(tr_last_error(),
-                        "a process pool runs tr_bytes_task functions: use tr_executor_submit_bytes");
+    assert_string_equal(
+        tr_last_error(),
+        "a process pool runs tr_bytes_task functions: use tr_executor_submit_bytes");
     tr_executor_free(ex);
 }
 
