@@ -110,11 +110,15 @@ TR__HIDDEN void tr__object_fini(tr__object *obj);
     X(TR__OP_POOL_TAKE, "pool.take", true)                                                       \
     X(TR__OP_POOL_SHUTDOWN, "pool.shutdown", true)                                               \
     X(TR__OP_POOL_QUERY, "pool.query", false)                                                    \
+    X(TR__OP_POOL_WORKER, "pool.worker", true)                                                   \
     X(TR__OP_FUTURE_SET, "future.set", true)                                                     \
     X(TR__OP_FUTURE_RESULT, "future.result", false)                                              \
     X(TR__OP_FUTURE_CANCEL, "future.cancel", true)                                               \
     X(TR__OP_FUTURE_QUERY, "future.query", false)                                                \
     X(TR__OP_FUTURE_CALLBACK, "future.add_done_callback", true)                                  \
+    X(TR__OP_FUTURE_RUN, "future.set_running", true)                                             \
+    X(TR__OP_FUTURE_WATCH, "future.watch", true)                                                 \
+    X(TR__OP_FUTURE_UNWATCH, "future.unwatch", true)                                             \
     X(TR__OP_WAITER_WAIT, "waiter.wait", true)                                                   \
     X(TR__OP_WAITER_SIGNAL, "waiter.signal", true)                                               \
     X(TR__OP_YIELD, "yield", false)                                                              \
