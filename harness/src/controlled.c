@@ -735,6 +735,8 @@ static void fire(cthread *me, tr__action *a)
     X.running = me;
     me->state = CT_RUNNING;
     if (me->fire_timeout) {
+        if (is_timed(a) && me->deadline > X.vtime)
+            X.vtime = me->deadline; /* a timeout happens at its deadline */
         a->status = TR_TIMEOUT;
         a->timed_out = true;
         if (a->on_timeout)
@@ -818,12 +820,15 @@ static void controlled_thread_done(void)
     wake(next);
 }
 
+static double controlled_now(void) { return X.vtime; }
+
 static const tr__backend controlled_backend = {
     .name = "controlled",
     .object_init = controlled_object_init,
     .object_fini = controlled_object_fini,
     .perform = controlled_perform,
     .spawn = controlled_spawn,
+    .now = controlled_now,
     .thread_done = controlled_thread_done,
 };
 

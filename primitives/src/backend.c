@@ -55,6 +55,8 @@ tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *dom
 
 void tr__object_fini(tr__object *obj) { installed()->object_fini(obj); }
 
+double tr__now(void) { return installed()->now(); }
+
 tr_status tr__perform(tr__action *a)
 {
     a->actor = tr__thread_self();

@@ -216,12 +216,20 @@ static tr_status native_spawn(tr_thread *t)
 
 static void native_thread_done(void) {}
 
+static double native_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
 static const tr__backend native_backend = {
     .name = "native",
     .object_init = native_object_init,
     .object_fini = native_object_fini,
     .perform = native_perform,
     .spawn = native_spawn,
+    .now = native_now,
     .thread_done = native_thread_done,
 };
 

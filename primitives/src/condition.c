@@ -219,14 +219,6 @@ tr_status (tr_condition_wait)(tr_condition *c, double timeout)
 
 /* ---- wait_for ------------------------------------------------------------------------- */
 
-/* Seconds on CLOCK_MONOTONIC. Native only in effect: wait_for's overall deadline is the
- * one place a primitive reads a clock (outside any action, as Python's _time()). */
-static double monotonic_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
 
 /* Python's Condition.wait_for: the predicate first (no ownership check), then wait with
  * the time left until one deadline; the predicate's last value decides. A NaN timeout
@@ -242,10 +234,10 @@ tr_status (tr_condition_wait_for)(tr_condition *c, tr_predicate pred, void *arg,
     bool result = pred(arg);
     while (!result) {
         if (timed && !started) {
-            deadline = monotonic_seconds() + waittime;
+            deadline = tr__now() + waittime;
             started = true;
         } else if (timed) {
-            waittime = deadline - monotonic_seconds();
+            waittime = deadline - tr__now();
             if (waittime <= 0)
                 break;
         }

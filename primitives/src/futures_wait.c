@@ -207,7 +207,7 @@ struct tr_as_completed {
     size_t n_ready, next_ready;
     size_t yielded;
     bool forever;
-    struct timespec deadline; /* CLOCK_MONOTONIC */
+    double deadline; /* on the backend's clock (tr__now) */
 };
 
 static bool contains(tr_future *const *fs, size_t n, const tr_future *f)
@@ -218,13 +218,7 @@ static bool contains(tr_future *const *fs, size_t n, const tr_future *f)
     return false;
 }
 
-static double seconds_left(const struct timespec *deadline)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(deadline->tv_sec - now.tv_sec) +
-           (double)(deadline->tv_nsec - now.tv_nsec) / 1e9;
-}
+static double seconds_left(const double *deadline) { return *deadline - tr__now(); }
 
 void tr_as_completed_free(tr_as_completed *it)
 {
@@ -244,13 +238,7 @@ void tr_as_completed_free(tr_as_completed *it)
 static void start_clock(tr_as_completed *it, double timeout)
 {
     it->forever = timeout == TR_FOREVER;
-    clock_gettime(CLOCK_MONOTONIC, &it->deadline);
-    if (it->forever)
-        return;
-    double secs = timeout > 0 ? timeout : 0;
-    long nanos = it->deadline.tv_nsec + (long)((secs - (double)(long)secs) * 1e9);
-    it->deadline.tv_sec += (time_t)secs + nanos / 1000000000L;
-    it->deadline.tv_nsec = nanos % 1000000000L;
+    it->deadline = tr__now() + (timeout > 0 ? timeout : 0);
 }
 
 tr_as_completed *tr_as_completed_new(tr_future **fs, size_t n, double timeout)

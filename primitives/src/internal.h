@@ -308,10 +308,17 @@ typedef struct tr__backend {
     void (*perform)(tr__action *a);
     /* Starts a host thread that calls tr__thread_run(t). */
     tr_status (*spawn)(tr_thread *t);
+    /* Seconds on the backend's clock: CLOCK_MONOTONIC natively, virtual time under the
+     * controlled backend. For deadlines spanning several actions (wait_for,
+     * as_completed). */
+    double (*now)(void);
     /* The last call of a thread's body, after THREAD_EXIT ran and the thread object was
      * let go (it may be freed): the host may be reused from here on. */
     void (*thread_done)(void);
 } tr__backend;
+
+/* The installed backend's clock (seconds). */
+TR__HIDDEN double tr__now(void);
 
 /* The installed backend: native by default; a harness installs another before any thread
  * starts and restores it afterwards. */
