@@ -105,8 +105,53 @@ TR_CASE(philosophers_model, TR_DEADLOCK)
         tr_thread_join(th[i], TR_FOREVER);
 }
 
+/* condvar_pc: 1 producer, 1 consumer, 3 items through a Condition-guarded queue. */
+typedef struct queue {
+    tr_condition *cond;
+    int items[3];
+    int head, tail;
+} queue;
+
+static void produce(void *arg)
+{
+    queue *q = arg;
+    for (int i = 0; i < 3; i++) {
+        tr_condition_acquire(q->cond, true, TR_FOREVER);
+        q->items[q->tail++] = i + 1;
+        tr_condition_notify(q->cond, 1);
+        tr_condition_release(q->cond);
+    }
+}
+
+static void consume(void *arg)
+{
+    queue *q = arg;
+    for (int i = 0; i < 3; i++) {
+        tr_condition_acquire(q->cond, true, TR_FOREVER);
+        while (q->head == q->tail)
+            tr_condition_wait(q->cond, TR_FOREVER);
+        TR_ASSERT(q->items[q->head++] == i + 1);
+        tr_condition_release(q->cond);
+    }
+}
+
+TR_CASE(condvar_pc, TR_PASS)
+{
+    queue *q = tr_case_alloc(sizeof *q);
+    q->cond = tr_condition_new();
+    tr_thread *p = tr_thread_new(produce, q, NULL);
+    tr_thread *c = tr_thread_new(consume, q, NULL);
+    tr_thread_start(p);
+    tr_thread_start(c);
+    tr_thread_join(p, TR_FOREVER);
+    tr_thread_join(c, TR_FOREVER);
+    tr_thread_free(p);
+    tr_thread_free(c);
+    tr_condition_free(q->cond);
+}
+
 static void run(const char *model, const char *case_name, tr_strategy strategy, long max,
-                bool stop_on_first)
+                bool stop_at_bug)
 {
     tr_explore_opts o;
     tr_explore_opts_init(&o);
@@ -114,7 +159,7 @@ static void run(const char *model, const char *case_name, tr_strategy strategy, 
     o.max_executions = max;
     o.no_fork = true;
     o.seed = 1;
-    o.stop_on_first = stop_on_first;
+    o.stop_on_expected = stop_at_bug; /* executions up to the first that shows the bug */
     tr_result r = tr_explore(case_name, &o);
     const char *names[] = {"dfs", "random", "pct", "dpor"};
     printf("model=%s strategy=%s executions=%ld complete=%s seconds=%.3f execs_per_s=%.0f\n",
@@ -141,6 +186,7 @@ int main(int argc, char **argv)
             run(name, "lock_model", st, n <= 5 ? budget : budget / 10, false);
         }
         run("lost_update", "lost_update", st, budget, true);
+        run("condvar_pc", "condvar_pc", st, budget, false);
         for (int n = 3; n <= 5; n++) {
             char name[32];
             snprintf(name, sizeof name, "philosophers_%d", n);

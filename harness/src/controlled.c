@@ -752,6 +752,7 @@ static void fire(cthread *me, tr__action *a)
         me->yield_epoch = X.mod_epoch;
         me->yielded_once = true;
     }
+    bool in_cs = rec_of(a->obj->domain)->holder == me->id;
     detect(me, a);
     track_mutex(a, me->id);
     record_step(me, a, preempted);
@@ -759,7 +760,8 @@ static void fire(cthread *me, tr__action *a)
         tr__event ev = {.thread = me->id, .op = a->op, .domain = index_of(a->obj->domain),
                         .modifies = tr__op_modifies(a->op) && !(a->timed_out && is_try_acquire(a->op)),
                         .acquired = a->mutex_acquired ? index_of(a->mutex_acquired->domain) : -1,
-                        .released = a->mutex_released ? index_of(a->mutex_released->domain) : -1};
+                        .released = a->mutex_released ? index_of(a->mutex_released->domain) : -1,
+                        .in_critical_section = in_cs};
         X.opts->explorer->on_step(X.opts->explorer, &ev);
     }
     if (X.opts->max_steps > 0 && X.steps > X.opts->max_steps) {
@@ -1074,13 +1076,14 @@ static tr__object *memory_object(const void *addr, size_t size)
         for (int i = n_mems; i < cap_mems; i++)
             mems[i] = NULL;
     }
-    memrec *m = mems[n_mems] ? mems[n_mems] : malloc(sizeof *m);
+    memrec *m = mems[n_mems] ? mems[n_mems] : calloc(1, sizeof *m);
     TR_CHECK(m, "out of memory tracking shared memory");
     mems[n_mems++] = m;
     m->addr = addr;
     m->size = size;
     tr__object_init(&m->obj, &mem_type, NULL);
     snprintf(m->label, sizeof m->label, "%zu bytes", size);
+    m->obj.label = m->label;
     return &m->obj;
 }
 

@@ -9,9 +9,10 @@
  * state before e gets a thread that can start the reversed order ("initials" of
  * notdep(e).e'), unless one is there already. Sleep sets stop re-exploring orders
  * already covered; an execution whose every enabled thread sleeps is abandoned (and
- * counted). Locks: a blocking acquire cannot be reversed with the release that enabled
- * it, so its races are sought among earlier acquires (as Nidhugg does); likewise a join
- * with its thread's exit and a thread's first step with its start. */
+ * counted). Locks: a blocking acquire cannot be reversed with what the holder did in
+ * its critical section (down to the release that enabled it), so its races are sought
+ * among earlier acquires (as Nidhugg does); likewise a join with its thread's exit and a
+ * thread's first step with its start. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,10 +219,12 @@ static void reverse_race(dpor *d, int j, int i)
     s->backtrack |= bit(want);
 }
 
-/* Enabling pairs: e_i could not have run before e_j, and is found racing further back. */
+/* Enabling pairs: e_i could not have run before e_j, and is found racing further back.
+ * A blocking acquire cannot pass anything its lock's holder did inside the critical
+ * section (the release, a notify): its race is with the holder's acquire. */
 static bool enabled_by(const tr__event *ei, const tr__event *ej)
 {
-    if (ei->acquired >= 0 && ej->released == ei->acquired)
+    if (ei->acquired >= 0 && ej->in_critical_section && ej->acquired != ei->acquired)
         return true;
     if (ei->op == TR__OP_THREAD_BEGIN)
         return true;
@@ -255,7 +258,7 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
         if (ej->ev.thread == t || (!ej->ev.modifies && !ev->modifies) || before(ej, &acc))
             continue;
         if (enabled_by(ev, &ej->ev)) {
-            if (ev->acquired < 0 || ej->ev.released != ev->acquired)
+            if (ev->acquired < 0 || !ej->ev.in_critical_section)
                 join(&acc, &ej->vc);
             continue;
         }

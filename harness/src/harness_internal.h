@@ -31,6 +31,7 @@ typedef struct tr__event {
     bool modifies; /* changed the domain's state (a failed try-acquire only read it) */
     int acquired;  /* domain of a lock-like object it acquired, or -1 */
     int released;  /* domain of a lock-like object it released, or -1 */
+    bool in_critical_section; /* its thread held the domain's lock before this step */
 } tr__event;
 
 /* choose() results besides an index. */
