@@ -8,7 +8,10 @@ Python 3 standard library only. Not a program: the scripts import it from their 
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
+import sys
 
 # Every finding kind, in the order of tr_verdict (harness.h). "pass" is not a finding.
 KINDS = ["deadlock", "data_race", "lock_order", "runtime_error", "value_error", "os_error",
@@ -231,3 +234,58 @@ def frame_text(frame, root=None):
     if base and path.startswith(base):
         path = path[len(base):]
     return "%s %s:%d" % (func, path, line)
+
+
+# ---- native runs (tests/native/run_case_native) -----------------------------------------
+
+def build_native_runner(root, build_dir, cc):
+    """Builds tests/native (every case, trama and trama_harness with -fsanitize=thread) in
+    build_dir; returns the runner's path. Raises SystemExit when it cannot."""
+    if not shutil.which(cc):
+        raise SystemExit("trama: %s not found (TSan needs clang or gcc with "
+                         "-fsanitize=thread; --cc picks another)" % cc)
+    configure = ["cmake", "-S", os.path.join(root, "tests", "native"), "-B", build_dir,
+                 "-DCMAKE_C_COMPILER=" + cc, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"]
+    build = ["cmake", "--build", build_dir, "--target", "run_case_native", "-j",
+             str(os.cpu_count() or 2)]
+    for cmd in (configure, build):
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode:
+            sys.stderr.write(p.stdout[-4000:] + p.stderr[-4000:])
+            raise SystemExit("trama: build failed: %s" % " ".join(cmd))
+    return os.path.join(build_dir, "run_case_native")
+
+
+def run_native(runner, case, seed, noise, timeout):
+    """One native run: {"seed", "outcome": ok|timeout|assertion|crash|tsan|exit N,
+    "reports": parse_tsan(...), "misuse": [kind...]}."""
+    env = dict(os.environ)
+    env["TRAMA_NOISE"] = "%d:%s" % (seed, noise)
+    env["TSAN_OPTIONS"] = ("halt_on_error=0 exitcode=66 report_signal_unsafe=1 "
+                           "second_deadlock_stack=1 detect_deadlocks=1 " +
+                           env.get("TSAN_OPTIONS", ""))
+    p = subprocess.Popen([runner, case], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         env=env, text=True, errors="replace", start_new_session=True)
+    try:
+        _, err = p.communicate(timeout=timeout)
+        outcome = None
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        _, err = p.communicate()
+        outcome = "timeout"
+    rc = p.returncode
+    if outcome is None:
+        if "TR_ASSERT" in err and " failed" in err:
+            outcome = "assertion"
+        elif rc < 0 or rc == 134:
+            outcome = "crash"
+        elif rc == 66:
+            outcome = "tsan"
+        elif rc == 0:
+            outcome = "ok"
+        else:
+            outcome = "exit %d" % rc
+    misuse = [line.split()[2] for line in err.splitlines()
+              if line.startswith("trama-native: misuse ")]
+    return {"seed": seed, "outcome": outcome, "rc": rc, "reports": parse_tsan(err),
+            "misuse": misuse}
