@@ -15,7 +15,8 @@ static const char usage_text[] =
     "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|random] [--max-executions N]\n"
     "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
     "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
-    "                 [--no-fork] [-j N] [--shard I/N] [--json F] [--quiet]\n"
+    "                 [--no-fork] [-j N] [--shard I/N] [--json F] [--sarif F] [--junit F]\n"
+    "                 [--quiet]\n"
     "       trama replay CASE SCHEDULE [--trace]\n"
     "       trama verify [CASE-GLOB...] [same options as run]\n";
 
@@ -36,6 +37,7 @@ typedef struct cli {
     const char *globs[256];
     int n_globs;
     const char *json;
+    const char *sarif, *junit; /* report files, written once every case has run */
     bool quiet;
     bool trace;
     const char *positional[2];
@@ -152,6 +154,12 @@ static int parse_options(int argc, char **argv, cli *c, bool positional_cases)
         } else if (strcmp(a, "--json") == 0) {
             NEED_VALUE();
             c->json = v;
+        } else if (strcmp(a, "--sarif") == 0) {
+            NEED_VALUE();
+            c->sarif = v;
+        } else if (strcmp(a, "--junit") == 0) {
+            NEED_VALUE();
+            c->junit = v;
         } else if (strcmp(a, "--isolate") == 0) {
             c->o.isolate = true;
         } else if (strcmp(a, "--no-fork") == 0) {
@@ -198,6 +206,8 @@ static int cmd_list(void)
 typedef struct printer {
     const cli *c;
     FILE *json;
+    tr__sarif *sarif;
+    tr__junit *junit;
     const char *strategy;
     bool verify;
     int matched, failed;
@@ -214,6 +224,10 @@ static void print_result(tr_result *r, void *ctx)
         tr__report_findings(stdout, r, p->strategy, p->verify);
     if (p->json)
         tr__report_json(p->json, r, p->strategy);
+    if (p->sarif)
+        tr__sarif_case(p->sarif, r, p->strategy);
+    if (p->junit)
+        tr__junit_case(p->junit, r, p->strategy);
     fflush(stdout);
     tr_result_free(r);
 }
@@ -244,6 +258,27 @@ static int cmd_explore(int argc, char **argv, bool verify)
             return usage("no case matches \"%s\" (see `trama list`)", c.globs[g]);
         }
     }
+    /* SARIF and JUnit are whole documents: opened now (a bad path is a usage error before
+     * any exploration), completed after the last case. */
+    FILE *sarif_file = NULL, *junit_file = NULL;
+    tr__sarif sarif;
+    tr__junit junit;
+    if (c.sarif && !(sarif_file = fopen(c.sarif, "w")))
+        fprintf(stderr, "trama: cannot write %s: %s\n", c.sarif, strerror(errno));
+    if (c.junit && !(junit_file = fopen(c.junit, "w")))
+        fprintf(stderr, "trama: cannot write %s: %s\n", c.junit, strerror(errno));
+    if ((c.sarif && !sarif_file) || (c.junit && !junit_file) ||
+        (junit_file && !tr__junit_begin(&junit))) {
+        if (json)
+            fclose(json);
+        if (sarif_file)
+            fclose(sarif_file);
+        if (junit_file)
+            fclose(junit_file);
+        return 2;
+    }
+    if (sarif_file)
+        tr__sarif_begin(&sarif, sarif_file);
     /* --shard I/N: exhaustive strategies split the cases (case k of the selection goes
      * to shard k mod N); random and pct split each case's executions (explore.c). */
     bool split_cases = c.o.shard_count > 1 &&
@@ -258,13 +293,22 @@ static int cmd_explore(int argc, char **argv, bool verify)
             cases[n++] = tc;
         k++;
     }
-    printer p = {&c, json, tr__strategy_name(c.o.strategy), verify, 0, 0};
+    printer p = {&c, json, sarif_file ? &sarif : NULL, junit_file ? &junit : NULL,
+                 tr__strategy_name(c.o.strategy), verify, 0, 0};
     tr_explore_many(cases, n, &c.o, print_result, &p);
     free(cases);
     matched = p.matched;
     failed = p.failed;
     if (json)
         fclose(json);
+    if (sarif_file) {
+        tr__sarif_end(&sarif, failed ? 1 : 0);
+        fclose(sarif_file);
+    }
+    if (junit_file) {
+        tr__junit_end(&junit, junit_file);
+        fclose(junit_file);
+    }
     printf("%d case%s, %d as expected, %d not\n", matched, matched == 1 ? "" : "s",
            matched - failed, failed);
     return failed ? 1 : 0;

@@ -1,4 +1,4 @@
-/* report.h — rendering results: the case line, finding stories, JSON Lines. */
+/* report.h — rendering results: the case line, finding stories, JSON Lines, SARIF, JUnit. */
 #ifndef TRAMA_REPORT_H
 #define TRAMA_REPORT_H
 
@@ -17,5 +17,37 @@ void tr__report_case_line(FILE *out, const tr_result *r, const char *strategy);
 void tr__report_findings(FILE *out, const tr_result *r, const char *strategy, bool verify);
 /* JSON Lines: one record per finding, then one per case. */
 void tr__report_json(FILE *out, const tr_result *r, const char *strategy);
+
+/* SARIF 2.1.0 (report_sarif.c): one run, one rule per finding kind, one result per
+ * finding. Results are streamed case by case; the log is closed by tr__sarif_end. File
+ * URIs are relative to the enclosing git work tree (uriBaseId SRCROOT) when there is one. */
+typedef struct tr__sarif {
+    FILE *out;
+    int n_results;
+    char root[4096]; /* SRCROOT with a trailing '/', "" before the first site is seen */
+} tr__sarif;
+void tr__sarif_begin(tr__sarif *s, FILE *out);
+void tr__sarif_case(tr__sarif *s, const tr_result *r, const char *strategy);
+/* exit_code: the CLI's exit code (0 all as expected, 1 otherwise). */
+void tr__sarif_end(tr__sarif *s, int exit_code);
+/* Writes the SARIF URI of a site's file into buf: relative to root (sets *relative) when
+ * the file lies under it, else file:///abs/path, percent-encoded. Exposed for tests. */
+void tr__sarif_uri(const char *root, const char *file, char *buf, size_t size, bool *relative);
+/* The enclosing git work tree of an absolute path ("/repo/"), or "" when there is none. */
+void tr__sarif_find_root(const char *file, char *root, size_t size);
+
+/* JUnit XML (report_junit.c): one <testcase> per case, a <failure> when the case is not
+ * as expected. Test cases are buffered, then written with the suite's counts. */
+typedef struct tr__junit {
+    FILE *cases; /* memstream over buf */
+    char *buf;
+    size_t len;
+    int tests, failures;
+    double seconds;
+} tr__junit;
+/* false when the buffer cannot be made. */
+bool tr__junit_begin(tr__junit *j);
+void tr__junit_case(tr__junit *j, const tr_result *r, const char *strategy);
+void tr__junit_end(tr__junit *j, FILE *out);
 
 #endif
