@@ -138,6 +138,10 @@ static int parse_options(int argc, char **argv, cli *c, bool positional_cases)
                 c->o.timeouts = TR_TIMEOUTS_ANY;
             else
                 return usage("--timeouts is lazy or any, not \"%s\"", v);
+        } else if (strncmp(a, "-j", 2) == 0 && a[2] != '\0') { /* -j2 */
+            if (!parse_long(a + 2, &n) || n < 1 || n > 256)
+                return usage("-j needs an integer from 1 to 256, not \"%s\"", a + 2);
+            c->o.jobs = (int)n;
         } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
             NEED_VALUE();
             if (!parse_long(v, &n) || n < 1 || n > 256)
