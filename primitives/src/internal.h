@@ -182,11 +182,37 @@ static inline void tr__site_take(const char **file, int *line)
     tr__site.line = 0;
 }
 
+/* Sets every field but hb[] (only hb[0..n_hb) is ever read). Field by field rather than
+ * `= {...}`: zeroing the whole struct (rep stos) and copying it out was most of the cost
+ * of an uncontended native lock operation. */
+static inline void tr__action_clear(tr__action *a, tr__object *obj, tr__op op)
+{
+    a->obj = obj;
+    a->op = op;
+    a->guard = NULL;
+    a->effect = NULL;
+    a->on_timeout = NULL;
+    a->timeout = TR_FOREVER;
+    a->arg = NULL;
+    a->actor = NULL;
+    a->wait_fd = -1;
+    a->wait_events = 0;
+    a->file = NULL;
+    a->line = 0;
+    a->status = TR_OK;
+    a->message = NULL;
+    a->timed_out = false;
+    a->n_hb = 0;
+    a->mutex_acquired = NULL;
+    a->mutex_released = NULL;
+}
+
 /* A fresh action on obj, carrying the caller's site. Public functions make one first,
  * before any argument check, so misuse is reported at the user's line. */
 static inline tr__action tr__action_make(tr__object *obj, tr__op op)
 {
-    tr__action a = {.obj = obj, .op = op, .timeout = TR_FOREVER, .wait_fd = -1};
+    tr__action a;
+    tr__action_clear(&a, obj, op);
     tr__site_take(&a.file, &a.line);
     return a;
 }
@@ -194,7 +220,8 @@ static inline tr__action tr__action_make(tr__object *obj, tr__op op)
 /* The next action of a multi-step call (Condition.wait): same site, fresh outputs. */
 static inline tr__action tr__action_next(const tr__action *prev, tr__object *obj, tr__op op)
 {
-    tr__action a = {.obj = obj, .op = op, .timeout = TR_FOREVER, .wait_fd = -1};
+    tr__action a;
+    tr__action_clear(&a, obj, op);
     a.file = prev->file;
     a.line = prev->line;
     return a;

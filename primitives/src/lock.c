@@ -1,7 +1,7 @@
 /* lock.c — threading.Lock: no owner, any thread may release. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "lockish.h"
 
 struct tr_lock {
     tr__object obj; /* first: conditions reach the lock through its object */
@@ -87,3 +87,44 @@ bool (tr_lock_locked)(const tr_lock *l)
     tr__perform(&a);
     return locked;
 }
+
+/* ---- the Condition's view ------------------------------------------------------------- */
+
+static tr_status lockish_acquire(tr__object *lock, bool blocking, double timeout)
+{
+    return (tr_lock_acquire)((tr_lock *)lock, blocking, timeout);
+}
+
+static tr_status lockish_release(tr__object *lock) { return (tr_lock_release)((tr_lock *)lock); }
+
+/* A Lock has no owner: Python's Condition falls back to "a non-blocking acquire fails",
+ * so a thread may wait or notify while *another* thread holds the lock (§3 decision). */
+static bool lockish_is_owned(const tr__object *lock, const tr_thread *actor)
+{
+    (void)actor;
+    return ((const tr_lock *)lock)->locked;
+}
+
+static long lockish_release_save(tr__object *lock)
+{
+    ((tr_lock *)lock)->locked = false;
+    return 0;
+}
+
+static bool lockish_can_restore(const tr__object *lock, const tr_thread *actor)
+{
+    (void)actor;
+    return !((const tr_lock *)lock)->locked;
+}
+
+static void lockish_restore(tr__object *lock, tr_thread *actor, long saved)
+{
+    (void)actor;
+    (void)saved;
+    ((tr_lock *)lock)->locked = true;
+}
+
+const tr__lockish tr__lock_lockish = {
+    lockish_acquire,      lockish_release,     lockish_is_owned,
+    lockish_release_save, lockish_can_restore, lockish_restore,
+};

@@ -4,6 +4,7 @@
  * freed when both let go (refs). State changes are actions on the thread's own object;
  * start -> the child's first step and the child's last step -> join are the
  * happens-before edges. */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,24 +100,31 @@ static tr_thread *thread_alloc(const char *name, bool daemon, bool trama_owned)
     return t;
 }
 
+/* Python's default name: "Thread-N", plus " (target)" when there is a target (3.10+).
+ * The counter is taken only when no name is given, as Python's _newname. */
+static void default_name(tr_target target, const char *spelling, char *out, size_t size)
+{
+    long n = atomic_fetch_add(&tr__names.thread, 1);
+    char target_name[96] = "";
+    if (target && spelling)
+        target_spelling(spelling, target_name, sizeof target_name);
+    if (target_name[0])
+        snprintf(out, size, "Thread-%ld (%s)", n, target_name);
+    else
+        snprintf(out, size, "Thread-%ld", n);
+}
+
 tr_thread *(tr_thread_new)(tr_target target, void *arg, const tr_thread_opts *opts)
 {
     const char *file, *spelling = tr__site.target;
     int line;
     tr__site.target = NULL;
     tr__site_take(&file, &line);
-    char name[128];
-    if (opts && opts->name) {
-        snprintf(name, sizeof name, "%s", opts->name);
-    } else {
-        long n = atomic_fetch_add(&tr__names.thread, 1);
-        char target_name[64] = "";
-        if (spelling)
-            target_spelling(spelling, target_name, sizeof target_name);
-        if (target_name[0])
-            snprintf(name, sizeof name, "Thread-%ld (%s)", n, target_name);
-        else
-            snprintf(name, sizeof name, "Thread-%ld", n);
+    char generated[128];
+    const char *name = opts ? opts->name : NULL;
+    if (!name || !name[0]) { /* Python: an empty name means no name */
+        default_name(target, spelling, generated, sizeof generated);
+        name = generated;
     }
     bool daemon = opts ? opts->daemon : tr__thread_self()->daemon;
     tr_thread *t = thread_alloc(name, daemon, false);
@@ -193,7 +201,8 @@ void tr__thread_run(tr_thread *t)
     tr__action begin = tr__action_next(&(tr__action){0}, &t->obj, TR__OP_THREAD_BEGIN);
     begin.effect = begin_effect;
     tr__perform(&begin);
-    t->target(t->arg);
+    if (t->target) /* Thread(target=None).run() does nothing */
+        t->target(t->arg);
     tr__action exit = tr__action_next(&(tr__action){0}, &t->obj, TR__OP_THREAD_EXIT);
     exit.effect = exit_effect;
     tr__perform(&exit);
@@ -205,20 +214,39 @@ void tr__thread_run(tr_thread *t)
 
 /* ---- join ----------------------------------------------------------------------------- */
 
+/* 3.13's _ThreadHandle.join converts the timeout after the state checks, even for a
+ * finished thread (3.12 accepted anything there); 3.13 is the target. */
+static const char *bad_join_timeout(double timeout)
+{
+    if (isnan(timeout))
+        return "Invalid value NaN (not a number)";
+    if (timeout >= 9223372036.854775808)
+        return "timestamp out of range for platform time_t";
+    return NULL;
+}
+
 static bool join_guard(const tr__action *a)
 {
     const tr_thread *t = (const tr_thread *)a->obj;
     return t->state != STATE_STARTED || t == a->actor;
 }
 
-static void join_effect(tr__action *a)
+static void join_checks(tr__action *a)
 {
     tr_thread *t = (tr_thread *)a->obj;
+    const char *bad = bad_join_timeout(*(const double *)a->arg);
     if (t->state == STATE_NEW)
         tr__fail(a, TR_RUNTIME_ERROR, "cannot join thread before it is started");
     else if (t == a->actor)
         tr__fail(a, TR_RUNTIME_ERROR, "cannot join current thread");
-    else
+    else if (bad)
+        tr__fail(a, TR_VALUE_ERROR, bad);
+}
+
+static void join_effect(tr__action *a)
+{
+    join_checks(a);
+    if (!a->message)
         tr__hb(a, a->obj, TR__HB_ACQUIRE);
 }
 
@@ -227,7 +255,14 @@ tr_status (tr_thread_join)(tr_thread *t, double timeout)
     tr__action a = tr__action_make(&t->obj, TR__OP_THREAD_JOIN);
     a.guard = join_guard;
     a.effect = join_effect;
-    a.timeout = (timeout < 0 && timeout != TR_FOREVER) ? 0 : timeout;
+    a.arg = &timeout;
+    if (bad_join_timeout(timeout)) {
+        /* A live thread fails at once: poll, and raise from on_timeout. */
+        a.timeout = 0;
+        a.on_timeout = join_checks;
+    } else {
+        a.timeout = (timeout < 0 && timeout != TR_FOREVER) ? 0 : timeout;
+    }
     tr_status s = tr__perform(&a);
     if (s == TR_TIMEOUT)
         tr__set_error(TR_TIMEOUT, "");

@@ -1,0 +1,308 @@
+/* bench_primitives.c — what the native backend costs over raw pthreads. Prints figures;
+ * never fails on a time.
+ *
+ *   uncontended   tr_lock / tr_rlock acquire+release vs pthread_mutex lock+unlock
+ *   contended     two threads taking one lock in turns (hand-offs under contention)
+ *   ping-pong     semaphore and condition round trips between two threads
+ *
+ * Single-thread loops are timed in thread CPU time (CLOCK_THREAD_CPUTIME_ID), so other
+ * load on a shared machine does not inflate them; two-thread figures are wall time.
+ *
+ * Usage: bench_primitives [scale]   (scale multiplies the iteration counts; default 1) */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <trama/trama.h>
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- uncontended ---------------------------------------------------------------------- */
+
+static double ns_pthread_mutex(long n)
+{
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    double start = cpu_seconds();
+    for (long i = 0; i < n; i++) {
+        pthread_mutex_lock(&mu);
+        pthread_mutex_unlock(&mu);
+    }
+    double ns = (cpu_seconds() - start) * 1e9 / (double)n;
+    pthread_mutex_destroy(&mu);
+    return ns;
+}
+
+static double ns_tr_lock(long n)
+{
+    tr_lock *l = tr_lock_new();
+    double start = cpu_seconds();
+    for (long i = 0; i < n; i++) {
+        tr_lock_acquire(l, true, TR_FOREVER);
+        tr_lock_release(l);
+    }
+    double ns = (cpu_seconds() - start) * 1e9 / (double)n;
+    tr_lock_free(l);
+    return ns;
+}
+
+static double ns_pthread_recursive(long n)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutex_t mu;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&mu, &attr);
+    double start = cpu_seconds();
+    for (long i = 0; i < n; i++) {
+        pthread_mutex_lock(&mu);
+        pthread_mutex_unlock(&mu);
+    }
+    double ns = (cpu_seconds() - start) * 1e9 / (double)n;
+    pthread_mutex_destroy(&mu);
+    pthread_mutexattr_destroy(&attr);
+    return ns;
+}
+
+static double ns_tr_rlock(long n)
+{
+    tr_rlock *r = tr_rlock_new();
+    double start = cpu_seconds();
+    for (long i = 0; i < n; i++) {
+        tr_rlock_acquire(r, true, TR_FOREVER);
+        tr_rlock_release(r);
+    }
+    double ns = (cpu_seconds() - start) * 1e9 / (double)n;
+    tr_rlock_free(r);
+    return ns;
+}
+
+/* Best of a few runs: the figure least disturbed by the other core's noise. */
+static double best_of(double (*f)(long), long n)
+{
+    double best = f(n);
+    for (int i = 0; i < 4; i++) {
+        double x = f(n);
+        if (x < best)
+            best = x;
+    }
+    return best;
+}
+
+/* ---- contended lock ------------------------------------------------------------------- */
+
+typedef struct contention {
+    tr_lock *lock;
+    pthread_mutex_t mu;
+    long n;
+    long counter;
+} contention;
+
+static void tr_taker(void *arg)
+{
+    contention *c = arg;
+    for (long i = 0; i < c->n; i++) {
+        tr_lock_acquire(c->lock, true, TR_FOREVER);
+        c->counter++;
+        tr_lock_release(c->lock);
+    }
+}
+
+static void *pthread_taker(void *arg)
+{
+    contention *c = arg;
+    for (long i = 0; i < c->n; i++) {
+        pthread_mutex_lock(&c->mu);
+        c->counter++;
+        pthread_mutex_unlock(&c->mu);
+    }
+    return NULL;
+}
+
+static double ns_contended_tr(long n)
+{
+    contention c = {.lock = tr_lock_new(), .n = n};
+    double start = now_seconds();
+    tr_thread *a = tr_thread_new(tr_taker, &c, NULL);
+    tr_thread *b = tr_thread_new(tr_taker, &c, NULL);
+    tr_thread_start(a);
+    tr_thread_start(b);
+    tr_thread_join(a, TR_FOREVER);
+    tr_thread_join(b, TR_FOREVER);
+    double ns = (now_seconds() - start) * 1e9 / (double)(2 * n);
+    if (c.counter != 2 * n)
+        fprintf(stderr, "bench: lost updates (%ld of %ld)\n", c.counter, 2 * n);
+    tr_thread_free(a);
+    tr_thread_free(b);
+    tr_lock_free(c.lock);
+    return ns;
+}
+
+static double ns_contended_pthread(long n)
+{
+    contention c = {.mu = PTHREAD_MUTEX_INITIALIZER, .n = n};
+    pthread_t a, b;
+    double start = now_seconds();
+    pthread_create(&a, NULL, pthread_taker, &c);
+    pthread_create(&b, NULL, pthread_taker, &c);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    double ns = (now_seconds() - start) * 1e9 / (double)(2 * n);
+    pthread_mutex_destroy(&c.mu);
+    return ns;
+}
+
+/* ---- ping-pong ------------------------------------------------------------------------ */
+
+typedef struct pingpong {
+    tr_semaphore *ping;
+    tr_semaphore *pong;
+    tr_condition *cond;
+    int turn; /* 0: main's turn, 1: the partner's; under cond's lock */
+    long n;
+} pingpong;
+
+static void sem_partner(void *arg)
+{
+    pingpong *p = arg;
+    for (long i = 0; i < p->n; i++) {
+        tr_semaphore_acquire(p->ping, true, TR_FOREVER);
+        tr_semaphore_release(p->pong, 1);
+    }
+}
+
+static double us_semaphore_round_trip(long n)
+{
+    pingpong p = {.ping = tr_semaphore_new(0), .pong = tr_semaphore_new(0), .n = n};
+    tr_thread *t = tr_thread_new(sem_partner, &p, NULL);
+    tr_thread_start(t);
+    double start = now_seconds();
+    for (long i = 0; i < n; i++) {
+        tr_semaphore_release(p.ping, 1);
+        tr_semaphore_acquire(p.pong, true, TR_FOREVER);
+    }
+    double us = (now_seconds() - start) * 1e6 / (double)n;
+    tr_thread_join(t, TR_FOREVER);
+    tr_thread_free(t);
+    tr_semaphore_free(p.ping);
+    tr_semaphore_free(p.pong);
+    return us;
+}
+
+static void pass_turn(pingpong *p, int mine, int next)
+{
+    tr_condition_acquire(p->cond, true, TR_FOREVER);
+    while (p->turn != mine)
+        tr_condition_wait(p->cond, TR_FOREVER);
+    p->turn = next;
+    tr_condition_notify(p->cond, 1);
+    tr_condition_release(p->cond);
+}
+
+static void cond_partner(void *arg)
+{
+    pingpong *p = arg;
+    for (long i = 0; i < p->n; i++)
+        pass_turn(p, 1, 0);
+}
+
+static double us_condition_round_trip(long n)
+{
+    pingpong p = {.cond = tr_condition_new(), .n = n};
+    tr_thread *t = tr_thread_new(cond_partner, &p, NULL);
+    tr_thread_start(t);
+    double start = now_seconds();
+    for (long i = 0; i < n; i++)
+        pass_turn(&p, 0, 1);
+    double us = (now_seconds() - start) * 1e6 / (double)n;
+    tr_thread_join(t, TR_FOREVER);
+    tr_thread_free(t);
+    tr_condition_free(p.cond);
+    return us;
+}
+
+/* The raw baseline for a round trip: a pthread mutex + condvar turn variable. */
+typedef struct raw_pingpong {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int turn;
+    long n;
+} raw_pingpong;
+
+static void raw_pass_turn(raw_pingpong *p, int mine, int next)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->turn != mine)
+        pthread_cond_wait(&p->cv, &p->mu);
+    p->turn = next;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *raw_partner(void *arg)
+{
+    raw_pingpong *p = arg;
+    for (long i = 0; i < p->n; i++)
+        raw_pass_turn(p, 1, 0);
+    return NULL;
+}
+
+static double us_raw_round_trip(long n)
+{
+    raw_pingpong p = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, n};
+    pthread_t t;
+    pthread_create(&t, NULL, raw_partner, &p);
+    double start = now_seconds();
+    for (long i = 0; i < n; i++)
+        raw_pass_turn(&p, 0, 1);
+    double us = (now_seconds() - start) * 1e6 / (double)n;
+    pthread_join(t, NULL);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
+    return us;
+}
+
+int main(int argc, char **argv)
+{
+    long scale = argc > 1 ? atol(argv[1]) : 1;
+    if (scale < 1)
+        scale = 1;
+    long n_fast = 5000000 * scale, n_contended = 1000000 * scale, n_trip = 50000 * scale;
+
+    double raw = best_of(ns_pthread_mutex, n_fast);
+    double lock = best_of(ns_tr_lock, n_fast);
+    double raw_rec = best_of(ns_pthread_recursive, n_fast);
+    double rlock = best_of(ns_tr_rlock, n_fast);
+    printf("uncontended acquire+release (thread CPU time, best of 5, %ld ops)\n", n_fast);
+    printf("  pthread_mutex            %7.1f ns/op\n", raw);
+    printf("  tr_lock                  %7.1f ns/op   %.2fx raw\n", lock, lock / raw);
+    printf("  pthread_mutex recursive  %7.1f ns/op\n", raw_rec);
+    printf("  tr_rlock                 %7.1f ns/op   %.2fx raw recursive\n", rlock,
+           rlock / raw_rec);
+
+    double c_raw = ns_contended_pthread(n_contended);
+    double c_tr = ns_contended_tr(n_contended);
+    printf("contended, 2 threads x %ld acquire+release of one lock\n", n_contended);
+    printf("  pthread_mutex            %7.1f ns/op\n", c_raw);
+    printf("  tr_lock                  %7.1f ns/op   %.2fx raw\n", c_tr, c_tr / c_raw);
+
+    double r_raw = us_raw_round_trip(n_trip);
+    double r_sem = us_semaphore_round_trip(n_trip);
+    double r_cond = us_condition_round_trip(n_trip);
+    printf("ping-pong round trips between 2 threads (%ld trips)\n", n_trip);
+    printf("  pthread mutex+cond       %7.2f us/trip\n", r_raw);
+    printf("  tr_semaphore             %7.2f us/trip   %.2fx raw\n", r_sem, r_sem / r_raw);
+    printf("  tr_condition             %7.2f us/trip   %.2fx raw\n", r_cond, r_cond / r_raw);
+    return 0;
+}

@@ -1,0 +1,37 @@
+/* lockish.h — what a Condition needs of its Lock or RLock (Python's _is_owned,
+ * _release_save, _acquire_restore). Never installed.
+ *
+ * is_owned, release_save, can_restore and restore touch the lock's state, so they are
+ * called only from guards and effects of actions in the lock's domain (a Condition lives
+ * there). acquire and release are the lock's public calls: they take the caller's site
+ * from the slot, so a Condition forwards to them without taking it first. */
+#ifndef TRAMA_LOCKISH_H
+#define TRAMA_LOCKISH_H
+
+#include "internal.h"
+
+typedef struct tr__lockish {
+    tr_status (*acquire)(tr__object *lock, bool blocking, double timeout);
+    tr_status (*release)(tr__object *lock);
+    /* Lock: held by anyone (Python's fallback: a non-blocking acquire fails).
+     * RLock: owned by actor. */
+    bool (*is_owned)(const tr__object *lock, const tr_thread *actor);
+    /* Releases fully; returns what restore needs (an RLock's count). Precondition:
+     * is_owned. */
+    long (*release_save)(tr__object *lock);
+    /* Whether restore may run now for actor (the lock is free). */
+    bool (*can_restore)(const tr__object *lock, const tr_thread *actor);
+    void (*restore)(tr__object *lock, tr_thread *actor, long saved);
+} tr__lockish;
+
+extern const tr__lockish tr__lock_lockish;
+extern const tr__lockish tr__rlock_lockish;
+
+/* RLock._release_save() and _acquire_restore() as actions of their own (Condition uses the
+ * table above inside its actions; these exist for Python's test_release_save_unacquired).
+ * release_save: TR_RUNTIME_ERROR "cannot release un-acquired lock" unless the caller owns
+ * it; *saved receives the count. acquire_restore blocks until the lock is free. */
+TR__HIDDEN tr_status tr__rlock_release_save(tr_rlock *r, long *saved);
+TR__HIDDEN tr_status tr__rlock_acquire_restore(tr_rlock *r, long saved);
+
+#endif

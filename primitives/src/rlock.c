@@ -1,0 +1,226 @@
+/* rlock.c — threading.RLock: an owner and a count; only the owner may release.
+ *
+ * Invariant (guarded by the domain): owner == NULL <=> count == 0. Re-entry by the owner
+ * is not a lock-order event and names no happens-before edge; the first acquire and the
+ * final release do. */
+#include <stdlib.h>
+
+#include "lockish.h"
+
+struct tr_rlock {
+    tr__object obj; /* first: conditions reach the lock through its object */
+    tr_thread *owner;
+    long count;
+};
+
+static void rlock_destroy(tr__object *obj)
+{
+    tr__object_fini(obj);
+    free(obj);
+}
+
+static const tr__type rlock_type = {TR__KIND_RLOCK, rlock_destroy};
+
+tr_rlock *(tr_rlock_new)(void)
+{
+    const char *file;
+    int line;
+    tr__site_take(&file, &line);
+    tr_rlock *r = calloc(1, sizeof *r);
+    if (!r || tr__object_init(&r->obj, &rlock_type, NULL) != TR_OK) {
+        free(r);
+        tr__set_error(TR_NO_MEMORY, "");
+        return NULL;
+    }
+    return r;
+}
+
+void tr_rlock_free(tr_rlock *r)
+{
+    if (r)
+        rlock_destroy(&r->obj);
+}
+
+/* ---- state changes shared with Condition ---------------------------------------------- */
+
+static bool rlock_free_for(const tr_rlock *r, const tr_thread *actor)
+{
+    return r->owner == NULL || r->owner == actor;
+}
+
+static void take(tr__action *a, tr_rlock *r, long count)
+{
+    if (r->owner == a->actor) {
+        r->count += count;
+        return;
+    }
+    r->owner = a->actor;
+    r->count = count;
+    tr__hb(a, &r->obj, TR__HB_ACQUIRE);
+    a->mutex_acquired = &r->obj;
+}
+
+/* Releases `count` levels; at zero the lock is free. Precondition: the actor owns it. */
+static void drop(tr__action *a, tr_rlock *r, long count)
+{
+    r->count -= count;
+    if (r->count > 0)
+        return;
+    r->owner = NULL;
+    r->count = 0;
+    tr__hb(a, &r->obj, TR__HB_RELEASE);
+    a->mutex_released = &r->obj;
+}
+
+/* ---- acquire / release ---------------------------------------------------------------- */
+
+static bool acquire_guard(const tr__action *a)
+{
+    return rlock_free_for((const tr_rlock *)a->obj, a->actor);
+}
+
+static void acquire_effect(tr__action *a) { take(a, (tr_rlock *)a->obj, 1); }
+
+tr_status (tr_rlock_acquire)(tr_rlock *r, bool blocking, double timeout)
+{
+    tr__action a = tr__action_make(&r->obj, TR__OP_RLOCK_ACQUIRE);
+    /* Checked before ownership: the owner's acquire(False, 5) is still a ValueError. */
+    tr_status s = tr__check_lock_timeout(blocking, timeout, a.file, a.line);
+    if (s != TR_OK)
+        return s;
+    a.guard = acquire_guard;
+    a.effect = acquire_effect;
+    a.timeout = blocking ? timeout : 0;
+    return tr__perform(&a);
+}
+
+static bool owned_by(const tr_rlock *r, const tr_thread *actor)
+{
+    return r->owner == actor && r->count > 0;
+}
+
+static void release_effect(tr__action *a)
+{
+    tr_rlock *r = (tr_rlock *)a->obj;
+    if (!owned_by(r, a->actor)) {
+        tr__fail(a, TR_RUNTIME_ERROR, "cannot release un-acquired lock");
+        return;
+    }
+    drop(a, r, 1);
+}
+
+tr_status (tr_rlock_release)(tr_rlock *r)
+{
+    tr__action a = tr__action_make(&r->obj, TR__OP_RLOCK_RELEASE);
+    a.effect = release_effect;
+    return tr__perform(&a);
+}
+
+/* ---- queries -------------------------------------------------------------------------- */
+
+static void is_owned_effect(tr__action *a)
+{
+    *(bool *)a->arg = owned_by((const tr_rlock *)a->obj, a->actor);
+}
+
+bool tr_rlock_is_owned(const tr_rlock *r)
+{
+    bool owned = false;
+    tr__action a = tr__action_make((tr__object *)&r->obj, TR__OP_RLOCK_QUERY);
+    a.effect = is_owned_effect;
+    a.arg = &owned;
+    tr__perform(&a);
+    return owned;
+}
+
+static void count_effect(tr__action *a)
+{
+    const tr_rlock *r = (const tr_rlock *)a->obj;
+    *(long *)a->arg = owned_by(r, a->actor) ? r->count : 0;
+}
+
+long tr_rlock_recursion_count(const tr_rlock *r)
+{
+    long count = 0;
+    tr__action a = tr__action_make((tr__object *)&r->obj, TR__OP_RLOCK_QUERY);
+    a.effect = count_effect;
+    a.arg = &count;
+    tr__perform(&a);
+    return count;
+}
+
+/* ---- _release_save / _acquire_restore ------------------------------------------------- */
+
+static void release_save_effect(tr__action *a)
+{
+    tr_rlock *r = (tr_rlock *)a->obj;
+    if (!owned_by(r, a->actor)) {
+        tr__fail(a, TR_RUNTIME_ERROR, "cannot release un-acquired lock");
+        return;
+    }
+    *(long *)a->arg = r->count;
+    drop(a, r, r->count);
+}
+
+tr_status tr__rlock_release_save(tr_rlock *r, long *saved)
+{
+    tr__action a = tr__action_make(&r->obj, TR__OP_RLOCK_RELEASE);
+    a.effect = release_save_effect;
+    a.arg = saved;
+    return tr__perform(&a);
+}
+
+static void acquire_restore_effect(tr__action *a)
+{
+    take(a, (tr_rlock *)a->obj, *(const long *)a->arg);
+}
+
+tr_status tr__rlock_acquire_restore(tr_rlock *r, long saved)
+{
+    tr__action a = tr__action_make(&r->obj, TR__OP_RLOCK_ACQUIRE);
+    a.guard = acquire_guard;
+    a.effect = acquire_restore_effect;
+    a.arg = &saved;
+    return tr__perform(&a);
+}
+
+/* ---- the Condition's view ------------------------------------------------------------- */
+
+static tr_status lockish_acquire(tr__object *lock, bool blocking, double timeout)
+{
+    return (tr_rlock_acquire)((tr_rlock *)lock, blocking, timeout);
+}
+
+static tr_status lockish_release(tr__object *lock) { return (tr_rlock_release)((tr_rlock *)lock); }
+
+static bool lockish_is_owned(const tr__object *lock, const tr_thread *actor)
+{
+    return owned_by((const tr_rlock *)lock, actor);
+}
+
+/* No action of its own here: the caller's action names the edges (it has the slots). */
+static long lockish_release_save(tr__object *lock)
+{
+    tr_rlock *r = (tr_rlock *)lock;
+    long saved = r->count;
+    r->owner = NULL;
+    r->count = 0;
+    return saved;
+}
+
+static bool lockish_can_restore(const tr__object *lock, const tr_thread *actor)
+{
+    return rlock_free_for((const tr_rlock *)lock, actor);
+}
+
+static void lockish_restore(tr__object *lock, tr_thread *actor, long saved)
+{
+    tr_rlock *r = (tr_rlock *)lock;
+    r->owner = actor;
+    r->count = saved;
+}
+
+const tr__lockish tr__rlock_lockish = {
+    lockish_acquire,      lockish_release,     lockish_is_owned,
+    lockish_release_save, lockish_can_restore, lockish_restore,
+};
