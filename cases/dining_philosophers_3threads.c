@@ -1,7 +1,7 @@
 /* Pattern:  dining philosophers, each takes the left fork then the right one.
  * Expected: TR_DEADLOCK.
- * Trigger:  every philosopher holds its left fork when the cycle closes; 2 preemptions
- *           (after the first two philosophers' left forks).
+ * Trigger:  every philosopher holds its left fork when the cycle closes; 1 preemption
+ *           (after the first left fork; the others follow as each one blocks).
  * Twin:     dining_philosophers_ordered_3threads.c (TR_PASS). */
 #include <trama/harness.h>
 
