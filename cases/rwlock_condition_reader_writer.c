@@ -1,0 +1,49 @@
+/* Pattern:  readers-writer lock from a Condition: readers share, the writer is exclusive.
+ * Expected: TR_PASS.
+ * Trigger:  none: the writer waits until no reader is inside; the reader waits while the
+ *           writer is inside, so the reader never sees a half-written pair.
+ * Twin:     rwlock_condition_writer_ignores_readers.c (TR_ASSERTION). */
+#include <trama/harness.h>
+
+typedef struct rw {
+    tr_condition *cond;
+    int readers, writing;
+    int a, b; /* invariant: a == b outside the writer */
+} rw;
+
+static void reader(void *arg)
+{
+    rw *s = arg;
+    tr_condition_acquire(s->cond, true, TR_FOREVER);
+    while (TR_LOAD(s->writing))
+        tr_condition_wait(s->cond, TR_FOREVER);
+    TR_STORE(s->readers, TR_LOAD(s->readers) + 1);
+    tr_condition_release(s->cond);
+    TR_ASSERT(TR_LOAD(s->a) == TR_LOAD(s->b)); /* the read, outside the lock */
+    tr_condition_acquire(s->cond, true, TR_FOREVER);
+    TR_STORE(s->readers, TR_LOAD(s->readers) - 1);
+    tr_condition_notify_all(s->cond);
+    tr_condition_release(s->cond);
+}
+
+TR_CASE(rwlock_condition_reader_writer, TR_PASS)
+{
+    rw *s = tr_case_alloc(sizeof *s);
+    s->cond = tr_condition_new();
+    tr_thread *r = tr_thread_new(reader, s, &(tr_thread_opts){.name = "reader"});
+    tr_thread_start(r);
+    tr_condition_acquire(s->cond, true, TR_FOREVER); /* the main thread writes */
+    while (TR_LOAD(s->readers) > 0)
+        tr_condition_wait(s->cond, TR_FOREVER);
+    TR_STORE(s->writing, 1);
+    tr_condition_release(s->cond);
+    TR_STORE(s->a, 1); /* the write, outside the lock */
+    TR_STORE(s->b, 1);
+    tr_condition_acquire(s->cond, true, TR_FOREVER);
+    TR_STORE(s->writing, 0);
+    tr_condition_notify_all(s->cond);
+    tr_condition_release(s->cond);
+    tr_thread_join(r, TR_FOREVER);
+    tr_thread_free(r);
+    tr_condition_free(s->cond);
+}
