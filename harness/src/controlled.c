@@ -761,7 +761,8 @@ static void fire(cthread *me, tr__action *a)
                         .modifies = tr__op_modifies(a->op) && !(a->timed_out && is_try_acquire(a->op)),
                         .acquired = a->mutex_acquired ? index_of(a->mutex_acquired->domain) : -1,
                         .released = a->mutex_released ? index_of(a->mutex_released->domain) : -1,
-                        .in_critical_section = in_cs};
+                        .in_critical_section = in_cs,
+                        .blocking = a->guard && a->timeout != 0};
         X.opts->explorer->on_step(X.opts->explorer, &ev);
     }
     if (X.opts->max_steps > 0 && X.steps > X.opts->max_steps) {

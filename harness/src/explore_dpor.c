@@ -221,14 +221,25 @@ static void reverse_race(dpor *d, int j, int i)
 
 /* Enabling pairs: e_i could not have run before e_j, and is found racing further back.
  * A blocking acquire cannot pass anything its lock's holder did inside the critical
- * section (the release, a notify): its race is with the holder's acquire. */
+ * section (the release, a notify): its race is with the holder's acquire. A join cannot
+ * pass its thread's run (begin .. exit), but it can pass the start (and then fails). A
+ * thread's first step cannot pass its start. */
 static bool enabled_by(const tr__event *ei, const tr__event *ej)
 {
-    if (ei->acquired >= 0 && ej->in_critical_section && ej->acquired != ei->acquired)
+    if (ei->blocking && ei->acquired >= 0 && ej->in_critical_section &&
+        ej->acquired != ei->acquired)
         return true;
     if (ei->op == TR__OP_THREAD_BEGIN)
         return true;
-    return ei->op == TR__OP_THREAD_JOIN && ej->op == TR__OP_THREAD_EXIT;
+    return ei->op == TR__OP_THREAD_JOIN &&
+           (ej->op == TR__OP_THREAD_EXIT || ej->op == TR__OP_THREAD_BEGIN);
+}
+
+/* Whether what enabled e_i also tells it everything e_j knew (a lock's previous holder
+ * does not: its acquire is what e_i races with; a thread's run does not: its start is). */
+static bool transparent(const tr__event *ei, const tr__event *ej)
+{
+    return (ei->acquired >= 0 && ej->in_critical_section) || ei->op == TR__OP_THREAD_JOIN;
 }
 
 static void dpor_on_step(tr__explorer *x, const tr__event *ev)
@@ -258,7 +269,7 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
         if (ej->ev.thread == t || (!ej->ev.modifies && !ev->modifies) || before(ej, &acc))
             continue;
         if (enabled_by(ev, &ej->ev)) {
-            if (ev->acquired < 0 || !ej->ev.in_critical_section)
+            if (!transparent(ev, &ej->ev))
                 join(&acc, &ej->vc);
             continue;
         }

@@ -32,6 +32,7 @@ typedef struct tr__event {
     int acquired;  /* domain of a lock-like object it acquired, or -1 */
     int released;  /* domain of a lock-like object it released, or -1 */
     bool in_critical_section; /* its thread held the domain's lock before this step */
+    bool blocking;            /* it could have waited (a guard, and a timeout other than 0) */
 } tr__event;
 
 /* choose() results besides an index. */
