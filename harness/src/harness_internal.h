@@ -96,6 +96,47 @@ extern atomic_ulong tr__steps_taken;
 /* The current execution's schedule so far (the crash reporter reads it after a signal). */
 void tr__current_schedule(char *out, size_t size);
 
+/* ---- fibers (fiber.c) ----------------------------------------------------------------- */
+
+/* x86-64 switches with a hand-written routine; other architectures with swapcontext
+ * (-DTRAMA_FIBER_UCONTEXT forces it, to test that path). */
+#if defined(__x86_64__) && !defined(TRAMA_FIBER_UCONTEXT)
+#define TR__FIBER_ASM 1
+#else
+#define TR__FIBER_ASM 0
+#include <ucontext.h>
+#endif
+
+/* A user-level context: a stack of its own, entered at entry(arg) (which never returns),
+ * or a thread's own stack (tr__fiber_init_current). */
+typedef struct tr__fiber {
+    void *sp;          /* asm: the saved stack pointer while switched out */
+    char *stack;       /* above its guard page; NULL: a thread's own stack */
+    size_t stack_size;
+    void (*entry)(void *);
+    void *arg;
+#if !TR__FIBER_ASM
+    ucontext_t uc;
+#endif
+    void *tsan;        /* ThreadSanitizer's fiber, under -fsanitize=thread */
+} tr__fiber;
+
+/* False when this build cannot switch stacks safely (AddressSanitizer). */
+bool tr__fiber_supported(void);
+/* The calling thread's own context, to switch away from and back to. */
+void tr__fiber_init_current(tr__fiber *f);
+/* Maps a stack of stack_size bytes with a guard page below; the first switch to f runs
+ * entry(arg). False if the memory cannot be mapped. */
+bool tr__fiber_create(tr__fiber *f, size_t stack_size, void (*entry)(void *), void *arg);
+/* Forgets where f was: its next switch-in starts entry(arg) afresh on the same stack.
+ * Never on the running fiber. */
+void tr__fiber_reset(tr__fiber *f);
+/* Saves the caller's context in from and resumes to; returns when something switches back
+ * to from. Thread-locals stay as they are: the caller carries them. */
+void tr__fiber_switch(tr__fiber *from, tr__fiber *to);
+/* A fiber stack as large as a default pthread stack. */
+size_t tr__fiber_default_stack(void);
+
 /* ---- findings ------------------------------------------------------------------------- */
 
 tr_verdict tr__verdict_of_status(tr_status s);
