@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,12 @@ static void host_wait(host *h);
 static void *host_thread(void *arg)
 {
     host *h = arg;
+    /* A signal stack of its own, so a crash handler (explore.c's) still runs when a case
+     * overflows this thread's stack, as it does on a fiber (they share the driver's). */
+    static const size_t altstack_size = 1 << 16;
+    stack_t ss = {.ss_sp = malloc(altstack_size), .ss_size = altstack_size};
+    if (ss.ss_sp)
+        sigaltstack(&ss, NULL);
     host_wait(h); /* for its first job */
     host_main(h);
     return NULL;
@@ -297,6 +304,15 @@ static void host_fiber(void *arg)
 {
     host_main(arg); /* switched to with its first job in hand */
     TR_CHECK(false, "a host fiber ran out of jobs");
+}
+
+/* A forked child has only the thread that forked: the pooled host pthreads are gone (their
+ * records, copied, would be posted and never answer). Fiber hosts are plain memory and
+ * carry over. */
+static void forget_host_threads(void)
+{
+    if (!X.fibers)
+        X.idle = NULL;
 }
 
 /* Fibers unless TRAMA_THREADS=1 asks for pthread hosts, or the build cannot switch
@@ -858,6 +874,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
         sem_init(&X.unwound, 0, 0);
         if (!X.fibers)
             pin_to_one_cpu(); /* fibers all run on the driver's thread anyway */
+        pthread_atfork(NULL, NULL, forget_host_threads);
     }
     const tr__backend *previous = tr__backend_install(&controlled_backend);
     tr__set_misuse_observer(on_misuse, NULL);
