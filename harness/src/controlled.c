@@ -397,9 +397,11 @@ static void wake(cthread *c)
  * driver's thread-locals, so a case thread's own (its tr_thread, self_ct, errno, its
  * tr_last_error() text, a call site not yet taken) are saved on the way out and restored
  * on the way back in. The site slot is taken by every public call before its first
- * scheduling point, so it is almost always empty here; it is carried anyway (three
- * words) for a scheduling point inside a call's argument list, e.g.
- * tr_lock_acquire(pick(), ...) where pick() yields: a pthread keeps that site too. */
+ * scheduling point, so it is almost always empty here. It is carried anyway (three
+ * words) for one corner: a scheduling point inside a call's argument list reached
+ * without a site of its own, e.g. tr_lock_acquire(pick(), ...) where pick() calls
+ * (tr_yield)() or goes through a function pointer. A pthread keeps the outer site
+ * across that park; so does a fiber. */
 static void switch_host(host *from, host *to)
 {
     fiber_tls *t = &from->tls;
