@@ -2,17 +2,25 @@
  *
  * One case thread runs at a time. A thread that reaches an action publishes it as its
  * pending action, runs the scheduler itself (there is no scheduler thread), and hands
- * the baton straight to the chosen thread: one semaphore post, one wait. Case threads run
- * on pooled host pthreads that live across executions; T0 runs on the driver's thread.
+ * the baton straight to the chosen thread. Case threads run on pooled hosts that live
+ * across executions; T0 runs on the driver's thread and stack. A host is one of two kinds,
+ * for the whole process:
+ *   fiber   (default) a user-level context on the driver's thread, with a stack of its
+ *           own (fiber.c); handing the baton over is one register switch, and the
+ *           thread-locals a case thread owns are carried across it (switch_host).
+ *   pthread (TRAMA_THREADS=1; ASan builds) a host thread; a hand-over is one semaphore
+ *           post and one wait. The reference mode, and the easier one to debug.
  * When an execution ends while threads are parked mid-call (deadlock, failed assertion,
- * step budget), each parked host is woken with `aborting` set and longjmps back to its
- * loop; then every object the case left behind is reclaimed. */
+ * step budget): parked fibers are simply never resumed (their contexts are reset for the
+ * next job); parked pthreads are woken with X.over set and longjmp back to their loop.
+ * Then every object the case left behind is reclaimed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +30,26 @@
 
 enum { MAX_THREADS = 256 };
 
+/* What a case thread keeps in the host thread's thread-locals. Fibers share the driver's
+ * thread, so each one's copy travels with it (switch_host). */
+typedef struct fiber_tls {
+    tr_thread *bound;      /* thread.c: tr_current_thread() */
+    struct cthread *self;  /* self_ct */
+    tr__site_slot site;    /* a call site set but not yet taken (see switch_host) */
+    int err;               /* errno */
+    char error[TR__ERROR_TEXT_MAX]; /* tr_last_error() */
+} fiber_tls;
+
 typedef struct host {
+    struct cthread *job;
+    struct host *next_idle;
+    /* pthread mode */
     pthread_t pthread;
     sem_t wake; /* posted to hand this host the baton */
     jmp_buf base;
-    struct cthread *job;
-    struct host *next_idle;
+    /* fiber mode */
+    tr__fiber fiber;
+    fiber_tls tls; /* saved while switched out */
 } host;
 
 typedef enum ct_state { CT_NEW, CT_READY, CT_PENDING, CT_RUNNING, CT_FINISHED } ct_state;
@@ -87,6 +109,8 @@ static struct {
     char *waiting_text;    /* snapshot_waiting */
     int n_waiting_text, cap_waiting_text;
     /* across executions */
+    bool fibers; /* the kind of every host, chosen at the first execution */
+    size_t stack_size;
     host *idle;
     host driver;
     sem_t unwound;
@@ -257,7 +281,50 @@ static void site_text(const char *file, int line, char *out, size_t size)
 
 /* ---- the baton ------------------------------------------------------------------------ */
 
-static void *host_main(void *arg);
+static void host_main(host *h);
+static void host_wait(host *h);
+
+static void *host_thread(void *arg)
+{
+    host *h = arg;
+    /* A signal stack of its own, so a crash handler (explore.c's) still runs when a case
+     * overflows this thread's stack, as it does on a fiber (they share the driver's). */
+    static const size_t altstack_size = 1 << 16;
+    stack_t ss = {.ss_sp = malloc(altstack_size), .ss_size = altstack_size};
+    if (ss.ss_sp)
+        sigaltstack(&ss, NULL);
+    host_wait(h); /* for its first job */
+    host_main(h);
+    return NULL;
+}
+
+static void host_fiber(void *arg)
+{
+    host_main(arg); /* switched to with its first job in hand */
+    TR_CHECK(false, "a host fiber ran out of jobs");
+}
+
+/* A forked child has only the thread that forked: the pooled host pthreads are gone (their
+ * records, copied, would be posted and never answer). Fiber hosts are plain memory and
+ * carry over. */
+static void forget_host_threads(void)
+{
+    if (!X.fibers)
+        X.idle = NULL;
+}
+
+/* Fibers unless TRAMA_THREADS=1 asks for pthread hosts, or the build cannot switch
+ * stacks (fiber.c). Chosen once: the host pool is of one kind. */
+static void choose_host_kind(void)
+{
+    const char *threads = getenv("TRAMA_THREADS");
+    bool want_threads = threads && *threads && strcmp(threads, "0") != 0;
+    X.fibers = !want_threads && tr__fiber_supported();
+    if (X.fibers) {
+        X.stack_size = tr__fiber_default_stack();
+        tr__fiber_init_current(&X.driver.fiber);
+    }
+}
 
 static void pin(pthread_t t)
 {
@@ -281,6 +348,8 @@ static void pin_to_one_cpu(void)
     X.pinned = pthread_setaffinity_np(pthread_self(), sizeof X.cpu, &X.cpu) == 0;
 }
 
+/* An idle host, or a new one: a pthread, or a fiber whose stack is mapped here once and
+ * kept for the life of the process. */
 static host *host_take(void)
 {
     host *h = X.idle;
@@ -290,8 +359,14 @@ static host *host_take(void)
     }
     h = calloc(1, sizeof *h);
     TR_CHECK(h, "out of memory creating a host thread");
+    if (X.fibers) {
+        TR_CHECK(tr__fiber_create(&h->fiber, X.stack_size, host_fiber, h),
+                 "cannot map a fiber stack");
+        return h;
+    }
     sem_init(&h->wake, 0, 0);
-    TR_CHECK(pthread_create(&h->pthread, NULL, host_main, h) == 0, "cannot create host thread");
+    TR_CHECK(pthread_create(&h->pthread, NULL, host_thread, h) == 0,
+             "cannot create host thread");
     pin(h->pthread);
     return h;
 }
@@ -303,7 +378,8 @@ static void host_release(host *h)
     X.idle = h;
 }
 
-/* Gives the baton to c (starting its host if it has none). */
+/* Gives the baton to c (finding it a host if it has none). A pthread host is posted at
+ * once; a fiber is switched to by the caller's next host_wait. */
 static void wake(cthread *c)
 {
     if (!c->host) {
@@ -311,15 +387,55 @@ static void wake(cthread *c)
         c->host->job = c;
     }
     X.running = c;
-    sem_post(&c->host->wake);
+    if (!X.fibers)
+        sem_post(&c->host->wake);
 }
 
-/* Parks the calling case thread until it is handed the baton again. */
+/* Fiber mode: moves the baton from the calling fiber to `to`. All fibers share the
+ * driver's thread-locals, so a case thread's own (its tr_thread, self_ct, errno, its
+ * tr_last_error() text, a call site not yet taken) are saved on the way out and restored
+ * on the way back in. The site slot is taken by every public call before its first
+ * scheduling point, so it is almost always empty here. It is carried anyway (three
+ * words) for one corner: a scheduling point inside a call's argument list reached
+ * without a site of its own, e.g. tr_lock_acquire(pick(), ...) where pick() calls
+ * (tr_yield)() or goes through a function pointer. A pthread keeps the outer site
+ * across that park; so does a fiber. */
+static void switch_host(host *from, host *to)
+{
+    fiber_tls *t = &from->tls;
+    t->err = errno;
+    t->bound = tr__thread_bind(NULL);
+    t->self = self_ct;
+    t->site = tr__site;
+    tr__error_save(t->error, sizeof t->error);
+    tr__fiber_switch(&from->fiber, &to->fiber);
+    tr__error_restore(t->error);
+    tr__site = t->site;
+    self_ct = t->self;
+    tr__thread_bind(t->bound);
+    errno = t->err;
+}
+
+/* Returns when h is handed the baton. A fiber hands it over right here, to the host
+ * wake() chose (itself, when a finished thread's host is taken by the next one). */
+static void host_wait(host *h)
+{
+    if (!X.fibers) {
+        while (sem_wait(&h->wake) != 0 && errno == EINTR)
+            ;
+        return;
+    }
+    host *to = X.running->host;
+    if (to != h)
+        switch_host(h, to);
+}
+
+/* Parks the calling case thread until it is handed the baton again. Only T0 (the driver)
+ * is ever resumed once the execution is over; a pthread host also is, to unwind. */
 static void park(cthread *me)
 {
     host *h = me->host;
-    while (sem_wait(&h->wake) != 0 && errno == EINTR)
-        ;
+    host_wait(h);
     if (X.over)
         longjmp(h->base, 1);
 }
@@ -807,7 +923,8 @@ static tr_status controlled_spawn(tr_thread *t)
 }
 
 /* The thread's body has returned and its exit step is done: hand the baton on and give
- * the host back to the pool (host_main then waits for its next job). */
+ * the host back to the pool (host_main then waits for its next job, and a fiber host
+ * switches to the chosen thread there). */
 static void controlled_thread_done(void)
 {
     cthread *me = self_ct;
@@ -835,32 +952,40 @@ static const tr__backend controlled_backend = {
     .thread_done = controlled_thread_done,
 };
 
-static void *host_main(void *arg)
+/* One case thread's life on host h, started as a new thread would be: errno 0, no last
+ * error, no pending site. A fiber never unwinds: one abandoned mid-call is reset instead
+ * (unwind_all). */
+static void run_job(host *h)
 {
-    host *h = arg;
-    for (;;) {
-        while (sem_wait(&h->wake) != 0 && errno == EINTR)
-            ;
-        cthread *c = h->job;
-        if (!c)
-            return NULL; /* shutdown */
-        self_ct = c;
-        if (setjmp(h->base) == 0) {
-            tr__thread_run(c->thread);
-        } else {
-            /* unwound at the end of an execution: tell the driver */
-            tr__thread_bind(NULL);
-            self_ct = NULL;
-            sem_post(&X.unwound);
-        }
+    self_ct = h->job;
+    errno = 0;
+    tr__error_restore("");
+    tr__site = (tr__site_slot){0};
+    if (X.fibers || setjmp(h->base) == 0) {
+        tr__thread_run(h->job->thread);
+    } else {
+        /* unwound at the end of an execution: tell the driver */
+        tr__thread_bind(NULL);
+        self_ct = NULL;
+        sem_post(&X.unwound);
+    }
+}
+
+/* Runs one job after another, until a pthread host is woken with none (shutdown). */
+static void host_main(host *h)
+{
+    while (h->job) {
+        run_job(h);
+        host_wait(h);
     }
 }
 
 /* ---- ending an execution -------------------------------------------------------------- */
 
 /* Called by whichever thread ends the execution (it holds the baton). T0 jumps to the
- * driver's base. Another thread wakes T0, which jumps there when it sees X.over, and
- * itself jumps back to its host's loop, which tells the driver it has unwound. */
+ * driver's base. Another thread wakes T0, which jumps there when it sees X.over; a pthread
+ * host itself jumps back to its loop, which tells the driver it has unwound, while a
+ * fiber switches to the driver and is never resumed. */
 static void end_execution(void)
 {
     snapshot_waiting();
@@ -871,14 +996,32 @@ static void end_execution(void)
         longjmp(X.driver.base, 1);
     X.ender = me;
     X.running = &X.threads[0];
+    if (X.fibers) {
+        switch_host(me->host, &X.driver);
+        TR_CHECK(false, "a fiber resumed after its execution ended");
+    }
     sem_post(&X.driver.wake);
     longjmp(me->host->base, 1);
 }
 
-/* On the driver, X.over set: wakes every parked host, waits until each (and the ender)
- * has unwound, then returns the hosts to the pool. */
+/* On the driver, X.over set: every host still holding a case thread (parked mid-call, or
+ * the ender) goes back to the pool. A fiber's context is discarded: reset, its next job
+ * starts afresh on the same stack. A pthread host is woken, and waited for until it has
+ * longjmp'd back to its loop. */
 static void unwind_all(void)
 {
+    if (X.fibers) {
+        for (int i = 1; i < X.n_threads; i++) {
+            cthread *c = &X.threads[i];
+            if (!c->host)
+                continue;
+            tr__fiber_reset(&c->host->fiber);
+            host_release(c->host);
+            c->host = NULL;
+        }
+        X.ender = NULL;
+        return;
+    }
     int waiting = 0;
     for (int i = 1; i < X.n_threads; i++) {
         cthread *c = &X.threads[i];
@@ -938,9 +1081,12 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
     X.mod_epoch = 0;
     if (!X.started) {
         X.started = true;
+        choose_host_kind();
         sem_init(&X.driver.wake, 0, 0);
         sem_init(&X.unwound, 0, 0);
-        pin_to_one_cpu();
+        if (!X.fibers)
+            pin_to_one_cpu(); /* fibers all run on the driver's thread anyway */
+        pthread_atfork(NULL, NULL, forget_host_threads);
     }
     const tr__backend *previous = tr__backend_install(&controlled_backend);
     tr__set_misuse_observer(on_misuse, NULL);
@@ -978,13 +1124,6 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
     tr__set_misuse_observer(NULL, NULL);
     tr__backend_install(previous);
     return !X.mismatch;
-}
-
-void tr__controlled_after_fork(void)
-{
-    /* the pool's host threads did not come along: forget them (their memory stays) */
-    X.idle = NULL;
-    X.started = false;
 }
 
 void tr__current_schedule(char *out, size_t size)

@@ -281,7 +281,6 @@ static pid_t explore_start(const tr_case *c, const tr_explore_opts *o, int *fd)
     pid_t pid = fork();
     TR_CHECK(pid >= 0, "cannot fork the exploring child");
     if (pid == 0) {
-        tr__controlled_after_fork();
         close(p[0]);
         crash_fd = p[1];
         install_crash_handlers();

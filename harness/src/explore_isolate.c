@@ -110,7 +110,6 @@ static void run_child(const tr_case *c, const tr__exec_opts *xo, int fd)
     const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         signal(sigs[i], SIG_DFL); /* the parent tells the story of a crash */
-    tr__controlled_after_fork();
     logger l = {.base = {"isolated", log_begin, log_choose, log_end, log_destroy, log_step,
                          xo->explorer->every_point},
                 .inner = xo->explorer,

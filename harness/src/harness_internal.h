@@ -113,8 +113,6 @@ typedef void (*tr__finding_sink)(const tr_finding *f, void *ctx);
 bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink sink, void *ctx,
                  FILE *trace_out);
 
-/* In a forked child: the host threads of the pool stayed in the parent. */
-void tr__controlled_after_fork(void);
 /* tr__execute in a forked child (--isolate); the explorer sees the same calls. A crash
  * or a silence longer than step_timeout seconds is a finding, not the end. Lock-order
  * edges stay in the child (a cycle spread over several executions is not seen). */
@@ -164,6 +162,47 @@ int tr__lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lock_
  * result is freed after it returns. */
 void tr_explore_many(const tr_case *const *cases, size_t n, const tr_explore_opts *o,
                      void (*done)(tr_result *r, void *ctx), void *ctx);
+
+/* ---- fibers (fiber.c) ----------------------------------------------------------------- */
+
+/* x86-64 switches with a hand-written routine; other architectures with swapcontext
+ * (-DTRAMA_FIBER_UCONTEXT forces it, to test that path). */
+#if defined(__x86_64__) && !defined(TRAMA_FIBER_UCONTEXT)
+#define TR__FIBER_ASM 1
+#else
+#define TR__FIBER_ASM 0
+#include <ucontext.h>
+#endif
+
+/* A user-level context: a stack of its own, entered at entry(arg) (which never returns),
+ * or a thread's own stack (tr__fiber_init_current). */
+typedef struct tr__fiber {
+    void *sp;          /* asm: the saved stack pointer while switched out */
+    char *stack;       /* above its guard page; NULL: a thread's own stack */
+    size_t stack_size;
+    void (*entry)(void *);
+    void *arg;
+#if !TR__FIBER_ASM
+    ucontext_t uc;
+#endif
+    void *tsan;        /* ThreadSanitizer's fiber, under -fsanitize=thread */
+} tr__fiber;
+
+/* False when this build cannot switch stacks safely (AddressSanitizer). */
+bool tr__fiber_supported(void);
+/* The calling thread's own context, to switch away from and back to. */
+void tr__fiber_init_current(tr__fiber *f);
+/* Maps a stack of stack_size bytes with a guard page below; the first switch to f runs
+ * entry(arg). False if the memory cannot be mapped. */
+bool tr__fiber_create(tr__fiber *f, size_t stack_size, void (*entry)(void *), void *arg);
+/* Forgets where f was: its next switch-in starts entry(arg) afresh on the same stack.
+ * Never on the running fiber. */
+void tr__fiber_reset(tr__fiber *f);
+/* Saves the caller's context in from and resumes to; returns when something switches back
+ * to from. Thread-locals stay as they are: the caller carries them. */
+void tr__fiber_switch(tr__fiber *from, tr__fiber *to);
+/* A fiber stack as large as a default pthread stack. */
+size_t tr__fiber_default_stack(void);
 
 /* ---- findings ------------------------------------------------------------------------- */
 

@@ -265,6 +265,14 @@ TR__HIDDEN tr_status tr__raisef(tr_status status, const char *file, int line, co
 /* True for the statuses that count as misuse (RuntimeError, ValueError, OSError). */
 TR__HIDDEN bool tr__is_misuse(tr_status status);
 
+/* The longest last-error text kept, terminator included. */
+enum { TR__ERROR_TEXT_MAX = 256 };
+/* For a backend that runs several case threads on one host thread (fibers): the calling
+ * thread's last-error text, copied out (size >= TR__ERROR_TEXT_MAX keeps all of it) when
+ * a case thread leaves the host, and copied back when it returns. */
+TR__HIDDEN void tr__error_save(char *out, size_t size);
+TR__HIDDEN void tr__error_restore(const char *text);
+
 /* Lock/RLock/Condition argument rules (Python's _thread checks), shared by the three. */
 TR__HIDDEN tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file,
                                             int line);

@@ -8,8 +8,7 @@
 
 _Thread_local tr__site_slot tr__site;
 
-enum { ERROR_TEXT_MAX = 256 };
-static _Thread_local char last_error[ERROR_TEXT_MAX];
+static _Thread_local char last_error[TR__ERROR_TEXT_MAX];
 
 /* The user's hook and the harness's observer; both are installed before threads start
  * (documented per-process state), read with acquire so a hook's ctx is seen whole. */
@@ -32,6 +31,25 @@ const char *tr_status_name(tr_status s)
 }
 
 const char *tr_last_error(void) { return last_error; }
+
+/* Only the text up to its terminator is copied: most switches carry an empty one. */
+void tr__error_save(char *out, size_t size)
+{
+    if (size == 0)
+        return;
+    size_t n = strnlen(last_error, sizeof last_error - 1);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, last_error, n);
+    out[n] = '\0';
+}
+
+void tr__error_restore(const char *text)
+{
+    size_t n = strnlen(text, sizeof last_error - 1);
+    memcpy(last_error, text, n);
+    last_error[n] = '\0';
+}
 
 void tr_set_misuse_hook(tr_misuse_hook hook, void *ctx)
 {
@@ -93,7 +111,7 @@ tr_status tr__raise(tr_status s, const char *message, const char *file, int line
 
 tr_status tr__raisef(tr_status s, const char *file, int line, const char *fmt, ...)
 {
-    char text[ERROR_TEXT_MAX];
+    char text[TR__ERROR_TEXT_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
