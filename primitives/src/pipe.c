@@ -9,7 +9,9 @@
  * few actions on its end:
  *   begin  guard: no other thread of this process is inside a message in the same
  *          direction on this end (whole messages never interleave). Effect: Python's
- *          checks (closed -> direction -> arguments), claim the direction, first I/O.
+ *          checks (closed -> direction -> arguments), claim the direction; a recv also
+ *          tries its first read, a send only publishes (its release edge must be
+ *          announced before any byte can be read).
  *   chunk  guard: the last attempt did not block, or the descriptor is ready (poll with a
  *          zero timeout). wait_fd/wait_events let the native backend wait in poll().
  *          Effect: read or write until done, blocked, or CHUNK_MAX bytes moved.
@@ -542,8 +544,10 @@ static void send_begin_effect(tr__action *a)
     frame(t);
     t->finished = false;
     c->sending = true;
-    tr__hb(a, a->obj, TR__HB_RELEASE); /* everything before the send, for the receiver */
-    write_some(c, t);
+    /* Everything before the send, for the receiver. No byte is written in this action:
+     * the backend announces the edge after the effect, and the receiver (another end,
+     * another monitor) may take the edge as soon as the first byte is readable. */
+    tr__hb(a, a->obj, TR__HB_RELEASE);
 }
 
 static void send_chunk_effect(tr__action *a)

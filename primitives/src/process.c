@@ -69,6 +69,16 @@ static struct {
     tr_process *head;
 } children = {PTHREAD_MUTEX_INITIALIZER, NULL};
 
+/* In a child: what each generation inherited from its parent and must never use or free
+ * (a parent thread may have held that mutex or waited on that condvar at the fork). Kept
+ * reachable on purpose, one node per generation: it is the parent's, not a leak of ours. */
+typedef struct inheritance {
+    struct inheritance *older;
+    tr_process *children;
+    void *monitor;
+} inheritance;
+static inheritance *inherited __attribute__((used)); /* written, never read: keep it */
+
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
 static bool have_pidfd;                 /* probed once */
 static atomic_bool force_sentinel_pipe; /* tests: exercise the fallback */
@@ -290,6 +300,11 @@ static void child_reset(tr_process *p)
 {
     atomic_store(&tr__names.process, 1);
     pthread_mutex_init(&children.mu, NULL);
+    inheritance *node = malloc(sizeof *node);
+    if (node) {
+        *node = (inheritance){inherited, children.head, p->obj.backend};
+        inherited = node;
+    }
     children.head = NULL;
     tr__object_init(&p->obj, &process_type, NULL);
     p->state = STATE_NEW;

@@ -381,6 +381,33 @@ static void test_poll_forever_wakes_when_another_thread_sends(void **state)
     tr_connection_free(w);
 }
 
+static int plain_shared; /* no lock: ordered only by the message (TSan checks it) */
+
+static void write_then_send(void *arg)
+{
+    plain_shared = 42;
+    assert_int_equal(tr_connection_send(arg, "go", 2), TR_OK);
+}
+
+static void test_send_happens_before_the_matching_recv(void **state)
+{
+    (void)state;
+    for (int duplex = 0; duplex < 2; duplex++) {
+        tr_connection *r, *w;
+        assert_int_equal(tr_pipe(duplex, &r, &w), TR_OK);
+        plain_shared = 0;
+        tr_thread *t = tr_thread_new(write_then_send, w, NULL);
+        assert_int_equal(tr_thread_start(t), TR_OK);
+        expect_message(r, "go");
+        assert_int_equal(plain_shared, 42);
+        plain_shared = 1; /* written again before the join: a race unless ordered */
+        assert_int_equal(tr_thread_join(t, TR_FOREVER), TR_OK);
+        tr_thread_free(t);
+        tr_connection_free(r);
+        tr_connection_free(w);
+    }
+}
+
 /* ---- misuse ----------------------------------------------------------------------------- */
 
 static void test_recv_and_poll_on_send_end_are_os_errors(void **state)
@@ -898,6 +925,7 @@ int main(void)
         TEST(test_poll_with_timeout_waits_then_times_out),
         TEST(test_poll_is_ready_at_eof),
         TEST(test_poll_forever_wakes_when_another_thread_sends),
+        TEST(test_send_happens_before_the_matching_recv),
         TEST(test_recv_and_poll_on_send_end_are_os_errors),
         TEST(test_send_on_receive_end_is_os_error),
         TEST(test_every_call_after_close_is_handle_is_closed),

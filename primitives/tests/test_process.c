@@ -663,7 +663,7 @@ static void grandchild_says_done(void *arg)
 static void start_family_and_return(void *arg)
 {
     family *f = arg;
-    blocked daemon_child;
+    static blocked daemon_child; /* `hold` stays open in here until the exit */
     CHILD_CHECK(tr_pipe(false, &daemon_child.wait_end, &daemon_child.hold) == TR_OK);
     tr_process_opts daemonic = {NULL, true};
     tr_process *d = tr_process_new(wait_for_eof, &daemon_child, &daemonic);
@@ -672,6 +672,8 @@ static void start_family_and_return(void *arg)
     CHILD_CHECK(tr_connection_send(f->pids_out, &pid, sizeof pid) == TR_OK);
     tr_process *n = tr_process_new(grandchild_says_done, f->done_out, NULL);
     CHILD_CHECK(tr_process_start(n) == TR_OK);
+    tr_process_free(d); /* detached: the exit still sees both */
+    tr_process_free(n);
     /* returns holding `hold` open and joining nobody: the exit must SIGTERM d, join n */
 }
 
