@@ -304,6 +304,11 @@ typedef struct tr__counters {
 TR_PUBLIC extern tr__counters tr__names;
 TR_PUBLIC void tr__names_reset(void);
 
+/* ---- processes ------------------------------------------------------------------------ */
+
+/* Tests: wait for a child's exit through a sentinel pipe, as without pidfd_open. */
+TR_PUBLIC void tr__process_force_sentinel_pipe(bool on);
+
 /* ---- backends ------------------------------------------------------------------------- */
 
 /* A backend: the table the primitives call through (SQLite's sqlite3_mutex_methods). */

@@ -1,0 +1,951 @@
+/* test_pipe.c — multiprocessing.Pipe and Connection (PYTHON_SEMANTICS.md §7).
+ *
+ * Every test runs between fixtures that check no descriptor leaked and no child process
+ * is left (not even a zombie). Children never return into cmocka: they report through
+ * their exit status (CHILD_CHECK) and end with _exit. Nothing sleeps to order events:
+ * the pipes themselves are the handshakes. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <trama/trama.h>
+
+enum { KIB = 1024, MIB = 1024 * 1024 };
+
+/* ---- fixtures ------------------------------------------------------------------------- */
+
+static int count_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static int fds_before;
+
+static int fds_setup(void **state)
+{
+    (void)state;
+    fds_before = count_fds();
+    return 0;
+}
+
+static int no_leaks_teardown(void **state)
+{
+    (void)state;
+    int fds = count_fds();
+    errno = 0;
+    pid_t left = waitpid(-1, NULL, WNOHANG);
+    int err = errno;
+    if (fds != fds_before) {
+        print_error("%d file descriptors leaked\n", fds - fds_before);
+        return -1;
+    }
+    if (left != -1 || err != ECHILD) {
+        print_error("a child process is left (waitpid(-1) = %d)\n", (int)left);
+        return -1;
+    }
+    return 0;
+}
+
+#define TEST(name) cmocka_unit_test_setup_teardown(name, fds_setup, no_leaks_teardown)
+
+/* In a child: a failed check ends it with a status naming the line. */
+#define CHILD_CHECK(cond)                                                                        \
+    do {                                                                                         \
+        if (!(cond))                                                                             \
+            _exit(__LINE__ % 200 + 50);                                                          \
+    } while (0)
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static unsigned char pattern_byte(size_t i, unsigned seed)
+{
+    return (unsigned char)((i * 2654435761u) >> 13 ^ seed);
+}
+
+static unsigned char *pattern(size_t len, unsigned seed)
+{
+    unsigned char *p = malloc(len ? len : 1);
+    for (size_t i = 0; i < len; i++)
+        p[i] = pattern_byte(i, seed);
+    return p;
+}
+
+static bool is_pattern(const unsigned char *p, size_t len, unsigned seed)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != pattern_byte(i, seed))
+            return false;
+    return true;
+}
+
+static void expect_message(tr_connection *c, const char *text)
+{
+    void *buf = NULL;
+    size_t len = 99;
+    assert_int_equal(tr_connection_recv(c, &buf, &len), TR_OK);
+    assert_int_equal(len, strlen(text));
+    assert_memory_equal(buf, text, len);
+    free(buf);
+}
+
+static void send_text(tr_connection *c, const char *text)
+{
+    assert_int_equal(tr_connection_send(c, text, strlen(text)), TR_OK);
+}
+
+/* ---- messages ------------------------------------------------------------------------- */
+
+static void test_duplex_pipe_carries_messages_both_ways(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    send_text(a, "ping");
+    expect_message(b, "ping");
+    send_text(b, "pong");
+    expect_message(a, "pong");
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_one_way_pipe_conn2_sends_to_conn1(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    send_text(w, "one way");
+    expect_message(r, "one way");
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_zero_length_message_arrives_empty(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    assert_int_equal(tr_connection_send(a, "", 0), TR_OK);
+    assert_int_equal(tr_connection_send(a, NULL, 0), TR_OK);
+    for (int i = 0; i < 2; i++) {
+        void *buf = NULL;
+        size_t len = 99;
+        assert_int_equal(tr_connection_recv(b, &buf, &len), TR_OK);
+        assert_int_equal(len, 0);
+        assert_non_null(buf); /* "free it anyway" */
+        free(buf);
+    }
+    assert_int_equal(tr_connection_poll(b, 0), TR_TIMEOUT);
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_messages_keep_their_boundaries(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"a", "", "three words here", "x"};
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        send_text(w, texts[i]);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        expect_message(r, texts[i]);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_frame_is_a_4_byte_big_endian_length(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    send_text(w, "abc");
+    unsigned char raw[16];
+    assert_int_equal(read(tr_connection_fileno(r), raw, sizeof raw), 7);
+    assert_memory_equal(raw, "\0\0\0\3abc", 7);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_long_frame_is_minus_1_then_8_byte_length(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    static const unsigned char raw[] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 5,
+                                        'h', 'e', 'l', 'l', 'o'};
+    assert_int_equal(write(tr_connection_fileno(w), raw, sizeof raw), sizeof raw);
+    expect_message(r, "hello");
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_send_bytes_sends_the_slice(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    assert_int_equal(tr_connection_send_bytes(a, "hello", 5, 1, 3), TR_OK);
+    expect_message(b, "ell");
+    assert_int_equal(tr_connection_send_bytes(a, "hello", 5, 2, TR_SIZE_NONE), TR_OK);
+    expect_message(b, "llo");
+    assert_int_equal(tr_connection_send_bytes(a, "hello", 5, 5, 0), TR_OK);
+    expect_message(b, "");
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_recv_bytes_within_maxlength_arrives(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    send_text(a, "hello");
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_connection_recv_bytes(b, 5, &buf, &len), TR_OK);
+    assert_int_equal(len, 5);
+    free(buf);
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_data_sent_before_close_can_still_be_read(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    send_text(w, "first");
+    send_text(w, "second");
+    assert_int_equal(tr_connection_close(w), TR_OK);
+    expect_message(r, "first");
+    expect_message(r, "second");
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+/* ---- EOF -------------------------------------------------------------------------------- */
+
+static void expect_eof(tr_connection *c)
+{
+    void *buf = (void *)1;
+    size_t len = 99;
+    assert_int_equal(tr_connection_recv(c, &buf, &len), TR_EOF);
+    assert_string_equal(tr_last_error(), "");
+    assert_null(buf);
+    assert_int_equal(len, 0);
+}
+
+static void test_recv_after_peer_closed_and_drained_is_eof(void **state)
+{
+    (void)state;
+    for (int duplex = 0; duplex < 2; duplex++) {
+        tr_connection *r, *w;
+        assert_int_equal(tr_pipe(duplex, &r, &w), TR_OK);
+        send_text(w, "last words");
+        tr_connection_free(w);
+        expect_message(r, "last words");
+        expect_eof(r);
+        expect_eof(r);
+        tr_connection_free(r);
+    }
+}
+
+static void test_peer_closed_after_header_is_eof(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    assert_int_equal(write(tr_connection_fileno(w), "\0\0\0\5", 4), 4);
+    tr_connection_free(w);
+    expect_eof(r); /* Python's _recv(5) read nothing of the body: EOFError */
+    tr_connection_free(r);
+}
+
+static void test_peer_closed_mid_message_is_os_error(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        const char *bytes;
+        size_t len;
+    } rows[] = {
+        {"mid header", "\0\0", 2},
+        {"mid body", "\0\0\0\5ab", 6},
+        {"mid long header", "\xff\xff\xff\xff\0\0", 6},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        tr_connection *r, *w;
+        assert_int_equal(tr_pipe(true, &r, &w), TR_OK);
+        assert_int_equal(write(tr_connection_fileno(w), rows[i].bytes, rows[i].len),
+                         (ssize_t)rows[i].len);
+        tr_connection_free(w);
+        void *buf;
+        size_t len;
+        if (tr_connection_recv(r, &buf, &len) != TR_OS_ERROR)
+            fail_msg("row %s: not TR_OS_ERROR", rows[i].name);
+        assert_string_equal(tr_last_error(), "got end of file during message");
+        tr_connection_free(r);
+    }
+}
+
+/* ---- poll ----------------------------------------------------------------------------- */
+
+static void test_poll_before_and_after_data(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    assert_int_equal(tr_connection_poll(b, 0), TR_TIMEOUT);
+    send_text(a, "x");
+    assert_int_equal(tr_connection_poll(b, 0), TR_OK);
+    assert_int_equal(tr_connection_poll(b, TR_FOREVER), TR_OK);
+    expect_message(b, "x");
+    assert_int_equal(tr_connection_poll(b, 0), TR_TIMEOUT);
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_poll_negative_timeout_acts_as_zero(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    double t0 = now();
+    assert_int_equal(tr_connection_poll(r, -5), TR_TIMEOUT);
+    assert_true(now() - t0 < 1.0);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_poll_with_timeout_waits_then_times_out(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    double t0 = now();
+    assert_int_equal(tr_connection_poll(r, 0.1), TR_TIMEOUT);
+    double elapsed = now() - t0;
+    assert_true(elapsed >= 0.06 && elapsed < 1.0);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_poll_is_ready_at_eof(void **state)
+{
+    (void)state;
+    for (int duplex = 0; duplex < 2; duplex++) {
+        tr_connection *r, *w;
+        assert_int_equal(tr_pipe(duplex, &r, &w), TR_OK);
+        tr_connection_free(w);
+        assert_int_equal(tr_connection_poll(r, 0), TR_OK);
+        tr_connection_free(r);
+    }
+}
+
+static void send_later(void *arg) { assert_int_equal(tr_connection_send(arg, "late", 4), TR_OK); }
+
+static void test_poll_forever_wakes_when_another_thread_sends(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    tr_thread *t = tr_thread_new(send_later, w, NULL);
+    assert_int_equal(tr_thread_start(t), TR_OK);
+    assert_int_equal(tr_connection_poll(r, TR_FOREVER), TR_OK);
+    expect_message(r, "late");
+    assert_int_equal(tr_thread_join(t, TR_FOREVER), TR_OK);
+    tr_thread_free(t);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static int plain_shared; /* no lock: ordered only by the message (TSan checks it) */
+
+static void write_then_send(void *arg)
+{
+    plain_shared = 42;
+    assert_int_equal(tr_connection_send(arg, "go", 2), TR_OK);
+}
+
+static void test_send_happens_before_the_matching_recv(void **state)
+{
+    (void)state;
+    for (int duplex = 0; duplex < 2; duplex++) {
+        tr_connection *r, *w;
+        assert_int_equal(tr_pipe(duplex, &r, &w), TR_OK);
+        plain_shared = 0;
+        tr_thread *t = tr_thread_new(write_then_send, w, NULL);
+        assert_int_equal(tr_thread_start(t), TR_OK);
+        expect_message(r, "go");
+        assert_int_equal(plain_shared, 42);
+        plain_shared = 1; /* written again before the join: a race unless ordered */
+        assert_int_equal(tr_thread_join(t, TR_FOREVER), TR_OK);
+        tr_thread_free(t);
+        tr_connection_free(r);
+        tr_connection_free(w);
+    }
+}
+
+/* ---- misuse ----------------------------------------------------------------------------- */
+
+static void test_recv_and_poll_on_send_end_are_os_errors(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    assert_int_equal(tr_connection_recv(w, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is write-only");
+    assert_int_equal(tr_connection_recv_bytes(w, 10, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is write-only");
+    assert_int_equal(tr_connection_poll(w, 0), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is write-only");
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_send_on_receive_end_is_os_error(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    unsigned long misuse = tr_misuse_count();
+    assert_int_equal(tr_connection_send(r, "x", 1), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is read-only");
+    assert_int_equal(tr_connection_send_bytes(r, "x", 1, 0, 1), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is read-only");
+    assert_int_equal(tr_misuse_count(), misuse + 2);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_every_call_after_close_is_handle_is_closed(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    assert_int_equal(tr_connection_close(a), TR_OK);
+    assert_int_equal(tr_connection_send(a, "x", 1), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    assert_int_equal(tr_connection_send_bytes(a, "x", 1, 0, 1), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    assert_int_equal(tr_connection_recv(a, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    assert_int_equal(tr_connection_recv_bytes(a, 1, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    assert_int_equal(tr_connection_poll(a, 0), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    assert_int_equal(tr_connection_fileno(a), -1);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_closed_is_checked_before_direction(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    tr_connection_close(r);
+    tr_connection_close(w);
+    assert_int_equal(tr_connection_send_bytes(r, "x", 1, -1, 1), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    assert_int_equal(tr_connection_recv_bytes(w, -1, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_direction_is_checked_before_arguments(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    assert_int_equal(tr_connection_send_bytes(r, "x", 1, -1, 1), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is read-only");
+    assert_int_equal(tr_connection_recv_bytes(w, -1, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is write-only");
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_close_is_idempotent(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    assert_int_equal(tr_connection_close(a), TR_OK);
+    assert_int_equal(tr_connection_close(a), TR_OK);
+    tr_connection_free(a);
+    tr_connection_free(b);
+    tr_connection_free(NULL);
+}
+
+static void test_send_bytes_bad_arguments_are_value_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        long long offset, size;
+        const char *message;
+    } rows[] = {
+        {"negative offset", -1, TR_SIZE_NONE, "offset is negative"},
+        {"offset past the end", 6, TR_SIZE_NONE, "buffer length < offset"},
+        {"negative size", 0, -1, "size is negative"},
+        {"slice past the end", 3, 3, "buffer length < offset + size"},
+        {"negative offset before size", -1, -1, "offset is negative"},
+    };
+    tr_connection *a, *b;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        if (tr_connection_send_bytes(a, "hello", 5, rows[i].offset, rows[i].size) !=
+            TR_VALUE_ERROR)
+            fail_msg("row %s: not TR_VALUE_ERROR", rows[i].name);
+        if (strcmp(tr_last_error(), rows[i].message) != 0)
+            fail_msg("row %s: \"%s\"", rows[i].name, tr_last_error());
+    }
+    assert_int_equal(tr_connection_poll(b, 0), TR_TIMEOUT); /* nothing was sent */
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_recv_bytes_negative_maxlength_is_value_error(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    assert_int_equal(tr_connection_recv_bytes(b, -1, &buf, &len), TR_VALUE_ERROR);
+    assert_string_equal(tr_last_error(), "negative maxlength");
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_too_long_message_makes_duplex_end_unreadable(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    send_text(a, "hello");
+    assert_int_equal(tr_connection_recv_bytes(b, 3, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "bad message length");
+    assert_null(buf);
+    assert_int_equal(tr_connection_recv(b, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is write-only");
+    assert_int_equal(tr_connection_poll(b, 0), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "connection is write-only");
+    send_text(b, "still sends");
+    expect_message(a, "still sends");
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+static void test_too_long_message_closes_receive_only_end(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    send_text(w, "hello");
+    assert_int_equal(tr_connection_recv_bytes(r, 3, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "bad message length");
+    assert_int_equal(tr_connection_recv(r, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "handle is closed");
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_send_after_peer_closed_is_broken_pipe(void **state)
+{
+    (void)state;
+    for (int duplex = 0; duplex < 2; duplex++) {
+        tr_connection *r, *w;
+        assert_int_equal(tr_pipe(duplex, &r, &w), TR_OK);
+        tr_connection_free(r);
+        assert_int_equal(tr_connection_send(w, "x", 1), TR_OS_ERROR);
+        assert_string_equal(tr_last_error(), "[Errno 32] Broken pipe");
+        assert_int_equal(tr_connection_send(w, "", 0), TR_OS_ERROR); /* the header */
+        assert_string_equal(tr_last_error(), "[Errno 32] Broken pipe");
+        tr_connection_free(w);
+    }
+    /* still alive: SIGPIPE was not delivered; and not left pending either */
+    sigset_t pending;
+    sigpending(&pending);
+    assert_false(sigismember(&pending, SIGPIPE));
+}
+
+static void close_once_data_arrives(void *arg)
+{
+    assert_int_equal(tr_connection_poll(arg, TR_FOREVER), TR_OK);
+    assert_int_equal(tr_connection_close(arg), TR_OK);
+}
+
+static void test_broken_pipe_mid_message_from_another_thread(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    unsigned char *big = pattern(4 * MIB, 1);
+    tr_thread *t = tr_thread_new(close_once_data_arrives, r, NULL);
+    assert_int_equal(tr_thread_start(t), TR_OK);
+    assert_int_equal(tr_connection_send(w, big, 4 * MIB), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "[Errno 32] Broken pipe");
+    assert_int_equal(tr_thread_join(t, TR_FOREVER), TR_OK);
+    tr_thread_free(t);
+    tr_connection_free(r);
+    tr_connection_free(w);
+    free(big);
+}
+
+/* ---- big messages and threads ----------------------------------------------------------- */
+
+typedef struct big_job {
+    tr_connection *conn;
+    size_t len;
+    unsigned seed;
+    int count;
+} big_job;
+
+static void send_big(void *arg)
+{
+    big_job *j = arg;
+    unsigned char *data = pattern(j->len, j->seed);
+    for (int i = 0; i < (j->count ? j->count : 1); i++)
+        assert_int_equal(tr_connection_send(j->conn, data, j->len), TR_OK);
+    free(data);
+}
+
+static void big_between_threads(bool duplex, size_t len)
+{
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(duplex, &r, &w), TR_OK);
+    big_job job = {w, len, 7, 1};
+    tr_thread *t = tr_thread_new(send_big, &job, NULL);
+    assert_int_equal(tr_thread_start(t), TR_OK);
+    void *buf;
+    size_t got;
+    assert_int_equal(tr_connection_recv(r, &buf, &got), TR_OK);
+    assert_int_equal(got, len);
+    assert_true(is_pattern(buf, len, 7));
+    free(buf);
+    assert_int_equal(tr_thread_join(t, TR_FOREVER), TR_OK);
+    tr_thread_free(t);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_1mib_message_between_threads_arrives_whole(void **state)
+{
+    (void)state;
+    big_between_threads(false, MIB);
+    big_between_threads(true, MIB);
+}
+
+static void test_64mib_message_between_threads_arrives_whole(void **state)
+{
+    (void)state;
+    big_between_threads(false, 64 * MIB);
+    big_between_threads(true, 64 * MIB);
+}
+
+static void test_concurrent_senders_never_interleave_messages(void **state)
+{
+    (void)state;
+    enum { SENDERS = 3, EACH = 20, LEN = 200 * KIB }; /* each message is over the pipe size */
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    big_job jobs[SENDERS];
+    tr_thread *t[SENDERS];
+    for (int i = 0; i < SENDERS; i++) {
+        jobs[i] = (big_job){w, LEN, (unsigned)i + 1, EACH};
+        t[i] = tr_thread_new(send_big, &jobs[i], NULL);
+        assert_int_equal(tr_thread_start(t[i]), TR_OK);
+    }
+    int seen[SENDERS] = {0};
+    for (int m = 0; m < SENDERS * EACH; m++) {
+        void *buf;
+        size_t len;
+        assert_int_equal(tr_connection_recv(r, &buf, &len), TR_OK);
+        assert_int_equal(len, LEN);
+        int who = -1;
+        for (int i = 0; i < SENDERS; i++)
+            if (is_pattern(buf, len, (unsigned)i + 1))
+                who = i;
+        assert_true(who >= 0); /* whole, from one sender */
+        seen[who]++;
+        free(buf);
+    }
+    for (int i = 0; i < SENDERS; i++) {
+        assert_int_equal(seen[i], EACH);
+        assert_int_equal(tr_thread_join(t[i], TR_FOREVER), TR_OK);
+        tr_thread_free(t[i]);
+    }
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+typedef struct recv_job {
+    tr_connection *conn;
+    int whole, count;
+} recv_job;
+
+static void recv_until_eof(void *arg)
+{
+    recv_job *j = arg;
+    void *buf;
+    size_t len;
+    while (tr_connection_recv(j->conn, &buf, &len) == TR_OK) {
+        j->whole += len == 100 * KIB && is_pattern(buf, len, 9);
+        j->count++;
+        free(buf);
+    }
+}
+
+static void test_concurrent_receivers_each_get_whole_messages(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(true, &r, &w), TR_OK);
+    recv_job jobs[2] = {{r, 0, 0}, {r, 0, 0}};
+    tr_thread *t[2];
+    for (int i = 0; i < 2; i++) {
+        t[i] = tr_thread_new(recv_until_eof, &jobs[i], NULL);
+        assert_int_equal(tr_thread_start(t[i]), TR_OK);
+    }
+    big_job job = {w, 100 * KIB, 9, 30};
+    send_big(&job);
+    tr_connection_close(w);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(tr_thread_join(t[i], TR_FOREVER), TR_OK);
+        tr_thread_free(t[i]);
+    }
+    assert_int_equal(jobs[0].count + jobs[1].count, 30);
+    assert_int_equal(jobs[0].whole + jobs[1].whole, 30);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void recv_one_big(void *arg)
+{
+    big_job *j = arg;
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_connection_recv(j->conn, &buf, &len), TR_OK);
+    assert_int_equal(len, j->len);
+    assert_true(is_pattern(buf, len, j->seed));
+    free(buf);
+}
+
+/* Both ends send 8 MiB at once while other threads receive on the same ends: a send
+ * blocked on a full buffer must not keep its end's receiver out. */
+static void test_one_end_sends_and_receives_from_two_threads(void **state)
+{
+    (void)state;
+    tr_connection *a, *b;
+    assert_int_equal(tr_pipe(true, &a, &b), TR_OK);
+    big_job jobs[4] = {{a, 8 * MIB, 3, 1}, {b, 8 * MIB, 4, 1}, {a, 8 * MIB, 4, 1},
+                       {b, 8 * MIB, 3, 1}};
+    tr_target fns[4] = {send_big, send_big, recv_one_big, recv_one_big};
+    tr_thread *t[4];
+    for (int i = 0; i < 4; i++) {
+        t[i] = tr_thread_new(fns[i], &jobs[i], NULL);
+        assert_int_equal(tr_thread_start(t[i]), TR_OK);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(tr_thread_join(t[i], TR_FOREVER), TR_OK);
+        tr_thread_free(t[i]);
+    }
+    tr_connection_free(a);
+    tr_connection_free(b);
+}
+
+/* ---- between processes ------------------------------------------------------------------ */
+
+typedef struct child_job {
+    tr_connection *keep; /* the child's end */
+    tr_connection *drop; /* the parent's end: the child closes its copy */
+    size_t len;
+} child_job;
+
+static void child_sends_big(void *arg)
+{
+    child_job *j = arg;
+    tr_connection_close(j->drop);
+    unsigned char *data = pattern(j->len, 5);
+    CHILD_CHECK(tr_connection_send(j->keep, data, j->len) == TR_OK);
+    free(data);
+}
+
+static void child_receives_big(void *arg)
+{
+    child_job *j = arg;
+    tr_connection_close(j->drop);
+    void *buf;
+    size_t len;
+    CHILD_CHECK(tr_connection_recv(j->keep, &buf, &len) == TR_OK);
+    CHILD_CHECK(len == j->len && is_pattern(buf, len, 6));
+    free(buf);
+    void *none;
+    CHILD_CHECK(tr_connection_recv(j->keep, &none, &len) == TR_EOF);
+}
+
+static void big_between_processes(bool duplex, size_t len)
+{
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(duplex, &r, &w), TR_OK);
+    /* child -> parent */
+    child_job job = {w, r, len};
+    tr_process *p = tr_process_new(child_sends_big, &job, NULL);
+    assert_int_equal(tr_process_start(p), TR_OK);
+    tr_connection_close(w);
+    void *buf;
+    size_t got;
+    assert_int_equal(tr_connection_recv(r, &buf, &got), TR_OK);
+    assert_int_equal(got, len);
+    assert_true(is_pattern(buf, len, 5));
+    free(buf);
+    expect_eof(r);
+    assert_int_equal(tr_process_join(p, TR_FOREVER), TR_OK);
+    assert_int_equal(tr_process_exitcode(p), 0);
+    tr_process_free(p);
+    tr_connection_free(r);
+    tr_connection_free(w);
+    /* parent -> child */
+    assert_int_equal(tr_pipe(duplex, &r, &w), TR_OK);
+    job = (child_job){r, w, len};
+    p = tr_process_new(child_receives_big, &job, NULL);
+    assert_int_equal(tr_process_start(p), TR_OK);
+    tr_connection_close(r);
+    unsigned char *data = pattern(len, 6);
+    assert_int_equal(tr_connection_send(w, data, len), TR_OK);
+    free(data);
+    tr_connection_close(w);
+    assert_int_equal(tr_process_join(p, TR_FOREVER), TR_OK);
+    assert_int_equal(tr_process_exitcode(p), 0);
+    tr_process_free(p);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+static void test_1mib_message_between_processes_arrives_whole(void **state)
+{
+    (void)state;
+    big_between_processes(false, MIB);
+    big_between_processes(true, MIB);
+}
+
+static void test_64mib_message_between_processes_arrives_whole(void **state)
+{
+    (void)state;
+    big_between_processes(false, 64 * MIB);
+    big_between_processes(true, 64 * MIB);
+}
+
+static void child_dies_mid_message(void *arg)
+{
+    child_job *j = arg;
+    tr_connection_close(j->drop);
+    unsigned char *data = pattern(j->len, 5);
+    tr_connection_send(j->keep, data, j->len); /* blocks: nobody reads until the kill */
+    _exit(1);
+}
+
+static void test_writer_killed_mid_message_is_os_error(void **state)
+{
+    (void)state;
+    tr_connection *r, *w;
+    assert_int_equal(tr_pipe(false, &r, &w), TR_OK);
+    child_job job = {w, r, 16 * MIB};
+    tr_process *p = tr_process_new(child_dies_mid_message, &job, NULL);
+    assert_int_equal(tr_process_start(p), TR_OK);
+    tr_connection_close(w);
+    assert_int_equal(tr_connection_poll(r, TR_FOREVER), TR_OK); /* it has begun */
+    assert_int_equal(tr_process_kill(p), TR_OK);
+    assert_int_equal(tr_process_join(p, TR_FOREVER), TR_OK);
+    assert_int_equal(tr_process_exitcode(p), -SIGKILL);
+    void *buf;
+    size_t len;
+    assert_int_equal(tr_connection_recv(r, &buf, &len), TR_OS_ERROR);
+    assert_string_equal(tr_last_error(), "got end of file during message");
+    tr_process_free(p);
+    tr_connection_free(r);
+    tr_connection_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        TEST(test_duplex_pipe_carries_messages_both_ways),
+        TEST(test_one_way_pipe_conn2_sends_to_conn1),
+        TEST(test_zero_length_message_arrives_empty),
+        TEST(test_messages_keep_their_boundaries),
+        TEST(test_frame_is_a_4_byte_big_endian_length),
+        TEST(test_long_frame_is_minus_1_then_8_byte_length),
+        TEST(test_send_bytes_sends_the_slice),
+        TEST(test_recv_bytes_within_maxlength_arrives),
+        TEST(test_data_sent_before_close_can_still_be_read),
+        TEST(test_recv_after_peer_closed_and_drained_is_eof),
+        TEST(test_peer_closed_after_header_is_eof),
+        TEST(test_peer_closed_mid_message_is_os_error),
+        TEST(test_poll_before_and_after_data),
+        TEST(test_poll_negative_timeout_acts_as_zero),
+        TEST(test_poll_with_timeout_waits_then_times_out),
+        TEST(test_poll_is_ready_at_eof),
+        TEST(test_poll_forever_wakes_when_another_thread_sends),
+        TEST(test_send_happens_before_the_matching_recv),
+        TEST(test_recv_and_poll_on_send_end_are_os_errors),
+        TEST(test_send_on_receive_end_is_os_error),
+        TEST(test_every_call_after_close_is_handle_is_closed),
+        TEST(test_closed_is_checked_before_direction),
+        TEST(test_direction_is_checked_before_arguments),
+        TEST(test_close_is_idempotent),
+        TEST(test_send_bytes_bad_arguments_are_value_errors),
+        TEST(test_recv_bytes_negative_maxlength_is_value_error),
+        TEST(test_too_long_message_makes_duplex_end_unreadable),
+        TEST(test_too_long_message_closes_receive_only_end),
+        TEST(test_send_after_peer_closed_is_broken_pipe),
+        TEST(test_broken_pipe_mid_message_from_another_thread),
+        TEST(test_1mib_message_between_threads_arrives_whole),
+        TEST(test_64mib_message_between_threads_arrives_whole),
+        TEST(test_concurrent_senders_never_interleave_messages),
+        TEST(test_concurrent_receivers_each_get_whole_messages),
+        TEST(test_one_end_sends_and_receives_from_two_threads),
+        TEST(test_1mib_message_between_processes_arrives_whole),
+        TEST(test_64mib_message_between_processes_arrives_whole),
+        TEST(test_writer_killed_mid_message_is_os_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
