@@ -18,6 +18,8 @@
 #define HANG 60.0
 /* How long "nothing happens" is watched for. */
 #define QUIET 0.1
+/* A call that must not wait returns within this (generous for valgrind and TSan). */
+#define AT_ONCE 0.25
 
 static inline double now_seconds(void)
 {
