@@ -28,13 +28,14 @@ TR_CASE(dining_philosophers_3threads, TR_DEADLOCK)
     tr_thread **t = tr_case_alloc(N * sizeof *t);
     for (int i = 0; i < N; i++)
         fork[i] = tr_lock_new();
-    for (int i = 0; i < N; i++) {
-        seats[i] = (seat){fork[i], fork[(i + 1) % N]};
-        t[i] = tr_thread_new(dine, &seats[i], &(tr_thread_opts){.name = names[i]});
-    }
     for (int i = 0; i < N; i++)
+        seats[i] = (seat){fork[i], fork[(i + 1) % N]};
+    for (int i = 1; i < N; i++) { /* the main thread is plato */
+        t[i] = tr_thread_new(dine, &seats[i], &(tr_thread_opts){.name = names[i]});
         tr_thread_start(t[i]);
-    for (int i = 0; i < N; i++) {
+    }
+    dine(&seats[0]);
+    for (int i = 1; i < N; i++) {
         tr_thread_join(t[i], TR_FOREVER);
         tr_thread_free(t[i]);
     }

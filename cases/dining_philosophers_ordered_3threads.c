@@ -1,7 +1,7 @@
 /* Pattern:  dining philosophers with resource ordering: lower-numbered fork first.
  * Expected: TR_PASS.
- * Trigger:  none: the last philosopher takes fork 0 before fork 2, so no cycle closes.
- * Twin:     dining_philosophers_3threads.c (TR_PASS). */
+ * Trigger:  none: hume takes fork 0 before fork 2, so no cycle can close.
+ * Twin:     dining_philosophers_3threads.c (TR_DEADLOCK). */
 #include <trama/harness.h>
 
 enum { N = 3 };
@@ -30,11 +30,13 @@ TR_CASE(dining_philosophers_ordered_3threads, TR_PASS)
     for (int i = 0; i < N; i++) {
         int a = i, b = (i + 1) % N;
         seats[i] = a < b ? (seat){fork[a], fork[b]} : (seat){fork[b], fork[a]};
-        t[i] = tr_thread_new(dine, &seats[i], &(tr_thread_opts){.name = names[i]});
     }
-    for (int i = 0; i < N; i++)
+    for (int i = 1; i < N; i++) { /* the main thread is plato */
+        t[i] = tr_thread_new(dine, &seats[i], &(tr_thread_opts){.name = names[i]});
         tr_thread_start(t[i]);
-    for (int i = 0; i < N; i++) {
+    }
+    dine(&seats[0]);
+    for (int i = 1; i < N; i++) {
         tr_thread_join(t[i], TR_FOREVER);
         tr_thread_free(t[i]);
     }
