@@ -120,7 +120,6 @@ static struct {
 } X;
 
 static _Thread_local cthread *self_ct;
-atomic_ulong tr__steps_taken;
 
 static void end_execution(void) __attribute__((noreturn));
 static void snapshot_waiting(void);
@@ -831,8 +830,7 @@ static void detect(cthread *me, tr__action *a)
 static void record_step(cthread *me, tr__action *a, bool preempted)
 {
     X.steps++;
-    atomic_store_explicit(&tr__steps_taken, atomic_load(&tr__steps_taken) + 1,
-                          memory_order_relaxed);
+    tr__progress_step();
     if (tr__op_modifies(a->op) && !a->timed_out)
         X.mod_epoch++;
     if (X.opts->record_trace) {

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,7 +147,6 @@ static void on_finding(const tr_finding *f, void *ctx)
 
 static int crash_fd = -1;
 static long crash_execution;
-static atomic_bool exploring;
 
 static void crash_handler(int sig)
 {
@@ -175,39 +176,35 @@ static void install_crash_handlers(void)
         sigaction(sigs[i], &sa, NULL);
 }
 
-static double watchdog_seconds;
+/* The parent's watchdog: a child whose step counter (in memory shared with the parent)
+ * stands still for step_timeout seconds while it explores gets SIGUSR1, and its handler
+ * reports a HANG with the schedule it was running. No thread runs in the child besides
+ * the case (ThreadSanitizer forbids threads in a forked child of a threaded process). */
+struct progress {
+    atomic_ulong steps;
+    atomic_bool exploring;
+};
 
-/* A case thread that runs without reaching a scheduling point for too long (a spin on
- * plain memory) stops the whole child with a HANG finding. */
-static void *watchdog(void *arg)
+static progress progress_here; /* in-process exploration: nobody watches */
+progress *tr__progress = &progress_here;
+
+/* relaxed: the counter only tells the watchdog that something moves */
+void tr__progress_step(void) { atomic_fetch_add_explicit(&tr__progress->steps, 1, memory_order_relaxed); }
+
+
+static void hang_handler(int sig)
 {
-    (void)arg;
-    unsigned long last = 0;
-    double since = now_seconds();
-    for (;;) {
-        struct timespec tick = {0, 50 * 1000 * 1000};
-        nanosleep(&tick, NULL);
-        unsigned long steps = atomic_load(&tr__steps_taken);
-        if (steps != last || !atomic_load(&exploring)) {
-            last = steps;
-            since = now_seconds();
-            continue;
-        }
-        if (now_seconds() - since < watchdog_seconds)
-            continue;
-        tr_finding f;
-        memset(&f, 0, sizeof f);
-        f.kind = TR_HANG;
-        f.execution = crash_execution;
-        snprintf(f.message, sizeof f.message,
-                 "a case thread ran for %.0f s without reaching a scheduling point "
-                 "(a spin on plain memory?)",
-                 watchdog_seconds);
-        tr__current_schedule(f.schedule, sizeof f.schedule);
-        send_record(crash_fd, 'F', &f, crash_execution, false);
-        _exit(0);
-    }
-    return NULL;
+    (void)sig;
+    tr_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = TR_HANG;
+    f.execution = crash_execution;
+    snprintf(f.message, sizeof f.message,
+             "a case thread ran for too long without reaching a scheduling point "
+             "(a spin on plain memory?)");
+    tr__current_schedule(f.schedule, sizeof f.schedule);
+    send_record(crash_fd, 'F', &f, crash_execution, false);
+    _exit(0);
 }
 
 /* ---- exploring in this process -------------------------------------------------------- */
@@ -236,7 +233,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     long max = o->max_executions == 0 ? 100000 : o->max_executions;
     double start = now_seconds();
     tr__lockorder_reset();
-    atomic_store(&exploring, true);
+    atomic_store(&tr__progress->exploring, true);
     /* random and pct under --shard I/N: this shard runs executions k = I, I+N, ... of the
      * unsharded stream (each execution draws from its own seed stream) */
     bool split = o->shard_count > 1 &&
@@ -266,27 +263,29 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
         if (o->time_budget > 0 && now_seconds() - start >= o->time_budget)
             break;
     }
-    atomic_store(&exploring, false);
+    atomic_store(&tr__progress->exploring, false);
     e->destroy(e);
 }
 
 /* ---- exploring in a forked child ------------------------------------------------------ */
 
-/* Forks the child that explores c; its findings stream back through *fd. */
-static pid_t explore_start(const tr_case *c, const tr_explore_opts *o, int *fd)
+/* Forks the child that explores c; its findings stream back through *fd, its progress
+ * through *shared (unmapped by explore_finish). */
+static pid_t explore_start(const tr_case *c, const tr_explore_opts *o, int *fd, progress **shared)
 {
     int p[2];
     TR_CHECK(pipe(p) == 0, "cannot create a pipe to the exploring child");
+    *shared = mmap(NULL, sizeof **shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    TR_CHECK(*shared != MAP_FAILED, "cannot map progress memory for the exploring child");
     fflush(NULL);
     pid_t pid = fork();
     TR_CHECK(pid >= 0, "cannot fork the exploring child");
     if (pid == 0) {
         close(p[0]);
         crash_fd = p[1];
+        tr__progress = *shared;
         install_crash_handlers();
-        watchdog_seconds = o->step_timeout > 0 ? o->step_timeout : 10;
-        pthread_t w;
-        pthread_create(&w, NULL, watchdog, NULL);
+        signal(SIGUSR1, hang_handler);
         tr_result mine = {.c = c};
         explore_here(c, o, &mine, p[1]);
         send_record(p[1], 'E', NULL, mine.executions, mine.complete);
@@ -297,15 +296,47 @@ static pid_t explore_start(const tr_case *c, const tr_explore_opts *o, int *fd)
     return pid;
 }
 
+/* Waits until fd is readable; a child that makes no progress for step_timeout seconds is
+ * asked (SIGUSR1) to report a HANG, then killed if it does not. False on timeout kill. */
+static void watch(pid_t pid, int fd, progress *shared, double step_timeout)
+{
+    unsigned long last = atomic_load(&shared->steps);
+    double since = now_seconds();
+    bool asked = false;
+    for (;;) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        if (poll(&pf, 1, 50) != 0)
+            return;
+        unsigned long steps = atomic_load(&shared->steps);
+        if (steps != last || !atomic_load(&shared->exploring)) {
+            last = steps;
+            since = now_seconds();
+            continue;
+        }
+        double idle = now_seconds() - since;
+        if (!asked && idle >= step_timeout) {
+            kill(pid, SIGUSR1);
+            asked = true;
+        } else if (asked && idle >= step_timeout + 5) {
+            kill(pid, SIGKILL);
+            return;
+        }
+    }
+}
+
 /* Reads the child's findings until it ends; a child that dies early is a CRASH (its
  * crash handler usually sent the finding with the schedule already). */
-static void explore_finish(pid_t pid, int fd, tr_result *r)
+static void explore_finish(pid_t pid, int fd, progress *shared, double step_timeout,
+                           tr_result *r)
 {
     size_t cap = 0;
     record rec;
     bool ended = false;
     long last_execution = 0;
-    while (read_all(fd, &rec, sizeof rec)) {
+    for (;;) {
+        watch(pid, fd, shared, step_timeout);
+        if (!read_all(fd, &rec, sizeof rec))
+            break;
         if (rec.type == 'E') {
             r->executions = rec.executions;
             r->complete = rec.complete;
@@ -324,6 +355,7 @@ static void explore_finish(pid_t pid, int fd, tr_result *r)
         keep(r, &cap, &rec.f);
     }
     close(fd);
+    munmap(shared, sizeof *shared);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
@@ -355,16 +387,18 @@ void tr_explore_many(const tr_case *const *cases, size_t n, const tr_explore_opt
 {
     size_t jobs = o->jobs > 1 && !o->no_fork ? (size_t)o->jobs : 1;
     pid_t *pids = calloc(n ? n : 1, sizeof *pids);
+    progress **shared = calloc(n ? n : 1, sizeof *shared);
     int *fds = calloc(n ? n : 1, sizeof *fds);
     double *starts = calloc(n ? n : 1, sizeof *starts);
-    TR_CHECK(pids && fds && starts, "out of memory starting explorations");
+    TR_CHECK(pids && fds && starts && shared, "out of memory starting explorations");
+    double step_timeout = o->step_timeout > 0 ? o->step_timeout : 10;
     size_t started = 0;
     for (size_t i = 0; i < n; i++) {
         /* keep up to `jobs` children running; results come back in case order */
         while (started < n && started < i + jobs) {
             starts[started] = now_seconds();
             if (!o->no_fork)
-                pids[started] = explore_start(cases[started], o, &fds[started]);
+                pids[started] = explore_start(cases[started], o, &fds[started], &shared[started]);
             started++;
         }
         tr_result r;
@@ -373,11 +407,12 @@ void tr_explore_many(const tr_case *const *cases, size_t n, const tr_explore_opt
         if (o->no_fork)
             explore_here(r.c, o, &r, -1);
         else
-            explore_finish(pids[i], fds[i], &r);
+            explore_finish(pids[i], fds[i], shared[i], step_timeout, &r);
         r.seconds = now_or(starts[i]);
         done(&r, ctx);
     }
     free(pids);
+    free(shared);
     free(fds);
     free(starts);
 }
@@ -399,8 +434,9 @@ tr_result tr_explore(const char *case_name, const tr_explore_opts *opts)
         explore_here(r.c, opts, &r, -1);
     } else {
         int fd;
-        pid_t pid = explore_start(r.c, opts, &fd);
-        explore_finish(pid, fd, &r);
+        progress *shared;
+        pid_t pid = explore_start(r.c, opts, &fd, &shared);
+        explore_finish(pid, fd, shared, opts->step_timeout > 0 ? opts->step_timeout : 10, &r);
     }
     r.seconds = now_seconds() - start;
     return r;

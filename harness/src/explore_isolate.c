@@ -42,12 +42,18 @@ static void put(int fd, const void *p, size_t n)
 static bool get(int fd, void *p, size_t n, double timeout_s, bool *silent)
 {
     char *c = p;
+    int waited_ms = 0;
     while (n > 0) {
         struct pollfd pf = {.fd = fd, .events = POLLIN};
-        int r = poll(&pf, 1, (int)(timeout_s * 1000));
+        int r = poll(&pf, 1, 100);
         if (r < 0 && errno == EINTR)
             continue;
         if (r == 0) {
+            /* this process is fine, only waiting: keep the outer watchdog quiet */
+            tr__progress_step();
+            waited_ms += 100;
+            if (waited_ms < timeout_s * 1000)
+                continue;
             *silent = true;
             return false;
         }

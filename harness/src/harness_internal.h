@@ -118,8 +118,10 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
  * edges stay in the child (a cycle spread over several executions is not seen). */
 bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step_timeout,
                           tr__finding_sink sink, void *ctx);
-/* The step counter of the running execution (the watchdog reads it). */
-extern atomic_ulong tr__steps_taken;
+/* Progress of the exploration, in memory the parent's watchdog reads (explore.c). */
+typedef struct progress progress;
+extern struct progress *tr__progress;
+void tr__progress_step(void);
 /* The current execution's schedule so far (the crash reporter reads it after a signal). */
 void tr__current_schedule(char *out, size_t size);
 
