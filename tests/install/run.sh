@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh BUILD_DIR CONFIG LIBDIR CMAKE — users' own cases against an installed trama.
+# run.sh BUILD_DIR CONFIG LIBDIR CMAKE CTEST — users' own cases against an installed trama.
 #
 # Installs BUILD_DIR into a temporary prefix, then builds tests/install/my_cases.c (a pass
 # case and an ABBA deadlock, with main calling tr_main) the two ways the README documents:
@@ -9,7 +9,7 @@
 # example bank.c is compiled and linked too. No network; the prefix is removed on exit.
 set -euo pipefail
 
-build=$1 config=$2 libdir=$3 cmake=$4
+build=$1 config=$2 libdir=$3 cmake=$4 ctest=$5
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/trama-install-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -58,6 +58,11 @@ check_cases() {
     has "$tag-verify" '^ok +transfer_both_ways +expected=deadlock found=deadlock'
     has "$tag-verify" '^ok +transfer_one_way +expected=pass found=pass .*complete=yes'
 
+    step "$tag: run (every case, explored to the end)"
+    expect 0 "$tag-run-all" "$exe" run
+    has "$tag-run-all" '^ok +transfer_both_ways +expected=deadlock found=deadlock.* complete=yes'
+    has "$tag-run-all" '^ok +transfer_one_way +expected=pass found=pass .*complete=yes'
+
     step "$tag: run transfer_both_ways (the deadlock's story, sites in the user's file)"
     expect 0 "$tag-run" "$exe" run transfer_both_ways
     has "$tag-run" '== trama: DEADLOCK in transfer_both_ways'
@@ -96,5 +101,8 @@ cp "$here/my_cases.c" "$here/bank.c" "$here/consumer/CMakeLists.txt" "$tmp/cmake
     && "$cmake" --build "$tmp/cmake-project/build" >>"$tmp/consumer.log" 2>&1 \
     || { cat "$tmp/consumer.log"; fail "the CMake consumer project"; }
 check_cases "$tmp/cmake-project/build/my_cases" cmake
+step "cmake: ctest runs my_cases verify"
+expect 0 cmake-ctest "$ctest" --test-dir "$tmp/cmake-project/build" --output-on-failure
+has cmake-ctest 'tests passed, 0 tests failed out of 1'
 
 echo "install test: ok"
