@@ -42,7 +42,7 @@ for f in bin/trama "$libdir/libtrama.a" "$libdir/libtrama_harness.a" \
 done
 [ ! -e "$prefix/include/trama/internal.h" ] || fail "a private header was installed"
 expect 0 installed_list "$prefix/bin/trama" list
-has installed_list '^lock_order_inversion_2threads +expected=deadlock'
+has installed_list '^[a-z0-9_]+ +expected='
 
 # check_cases EXE TAG — the user's program behaves as the CLI contract (API.md) says.
 check_cases() {
@@ -58,13 +58,10 @@ check_cases() {
     has "$tag-verify" '^ok +transfer_both_ways +expected=deadlock found=deadlock'
     has "$tag-verify" '^ok +transfer_one_way +expected=pass found=pass .*complete=yes'
 
-    step "$tag: run (every case, explored to the end)"
-    expect 0 "$tag-run-all" "$exe" run
-    has "$tag-run-all" '^ok +transfer_both_ways +expected=deadlock found=deadlock.* complete=yes'
-    has "$tag-run-all" '^ok +transfer_one_way +expected=pass found=pass .*complete=yes'
-
-    step "$tag: run transfer_both_ways (the deadlock's story, sites in the user's file)"
-    expect 0 "$tag-run" "$exe" run transfer_both_ways
+    step "$tag: run (every case to the end; the deadlock's story, sites in the user's file)"
+    expect 0 "$tag-run" "$exe" run
+    has "$tag-run" '^ok +transfer_both_ways +expected=deadlock found=deadlock.* complete=yes'
+    has "$tag-run" '^ok +transfer_one_way +expected=pass found=pass .*complete=yes'
     has "$tag-run" '== trama: DEADLOCK in transfer_both_ways'
     has "$tag-run" 'T1 "first" holds L1'
     has "$tag-run" 'T2 "second" holds L2'
