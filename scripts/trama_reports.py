@@ -89,7 +89,7 @@ def schedule_length(schedule):
 
 # ---- the replay trace table ----------------------------------------------------------------
 
-_ANNOTATIONS = re.compile(r"\s{2}(<- preemption|\(timed out\)|\(error\))")
+_ANNOTATIONS = re.compile(r"\s{2}(<- preemption|\(timed out\)|\(error\)|\(blocked\)|\(not run\))")
 
 
 def parse_trace(text):
@@ -114,10 +114,8 @@ def parse_trace(text):
         rest = line[25:]
         notes = [m.group(1) for m in _ANNOTATIONS.finditer(rest)]
         rest = _ANNOTATIONS.sub("", rest).rstrip()
-        waiting = not number
-        if waiting:
-            if not rest.startswith("waits in "):
-                break
+        waiting = not number  # a thread still pending at the end: "(blocked)" or "(not run)"
+        if waiting and rest.startswith("waits in "):  # the format before 0.1's release
             rest = rest[len("waits in "):]
         parts = rest.split()
         if len(parts) < 2:

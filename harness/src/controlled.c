@@ -1146,8 +1146,9 @@ static void snapshot_waiting(void)
         object_name(index_of(c->pending->obj), obj, sizeof obj);
         site_text(c->pending->file, c->pending->line, site, sizeof site);
         snprintf(who, sizeof who, "T%d %s", c->id, thread_label(c->id));
-        int n = snprintf(line, sizeof line, "  %4s  %-16.16s waits in %-7s %-14s %s\n", "", who,
-                         tr__op_name(c->pending->op), obj, site);
+        int n = snprintf(line, sizeof line, "  %4s  %-16.16s %-16s %-14s %s  (%s)\n", "", who,
+                         tr__op_name(c->pending->op), obj, site,
+                         guard_holds(c->pending) ? "not run" : "blocked");
         X.waiting_text = grow(X.waiting_text, &X.cap_waiting_text, X.n_waiting_text + n + 1, 1);
         memcpy(X.waiting_text + X.n_waiting_text, line, (size_t)n + 1);
         X.n_waiting_text += n;

@@ -104,12 +104,15 @@ void tr__report_findings(FILE *out, const tr_result *r, const char *strategy, bo
     if (verify && r->c->expected != TR_PASS && !(r->found & (1u << r->c->expected)))
         fprintf(out, "  expected %s was not found in %ld executions (complete=%s)\n",
                 tr_verdict_name(r->c->expected), r->executions, r->complete ? "yes" : "no");
-    for (size_t i = 0; i < r->n_findings; i++) {
-        const tr_finding *f = &r->findings[i];
-        if (verify && r->c->expected != TR_PASS)
-            continue; /* a missed bug: the other kinds are only "also found" */
-        story(out, r, f, strategy);
-    }
+    /* the expected kind's stories first, then the others as they were found */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < r->n_findings; i++) {
+            const tr_finding *f = &r->findings[i];
+            if (verify && r->c->expected != TR_PASS)
+                continue; /* a missed bug: the other kinds are only "also found" */
+            if ((f->kind == r->c->expected) == (pass == 0))
+                story(out, r, f, strategy);
+        }
     if (r->n_findings)
         fputc('\n', out);
 }

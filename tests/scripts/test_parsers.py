@@ -17,8 +17,8 @@ TRACE = """replay of lock_order_inversion_2threads with v1:0.1.1.2.2
      4  T1 a             lock.acquire     L1 A           :14
      5  T2 b long name   thread.begin     T2             -  <- preemption
      6  T2 b long name   lock.acquire     L2             :23  (timed out)
-        T0 MainThread    waits in thread.join T1             :38
-        T1 a             waits in lock.acquire L2             :15
+        T0 MainThread    thread.join      T1             :38  (blocked)
+        T1 a             lock.acquire     L2             :15  (blocked)
 
 == trama: DEADLOCK in lock_order_inversion_2threads (replay, execution 1) ==
 """
@@ -108,7 +108,7 @@ def main():
     check(steps[5]["notes"] == ["(timed out)"] and steps[5]["site"] == ":23", "row 6: %r" %
           steps[5])
     check(steps[6] == {"step": None, "thread": "T0", "name": "MainThread", "op": "thread.join",
-                       "object": "T1", "site": ":38", "notes": [], "waiting": True},
+                       "object": "T1", "site": ":38", "notes": ["(blocked)"], "waiting": True},
           "waiting row: %r" % steps[6])
 
     live = run([a.trama, "replay", "lock_order_inversion_2threads", "v1:0.1.1.2.2",
