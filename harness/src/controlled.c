@@ -224,14 +224,25 @@ static void controlled_object_fini(tr__object *obj)
     obj->backend = NULL;
 }
 
-/* Frees what the case left behind, newest first (a condition before its lock). */
+/* Frees what the case left behind. Owners go first, oldest first (a pool before the
+ * futures it still references); an object with a live owner is left to the owner's
+ * destroy; whatever is still registered afterwards (a worker thread whose host never
+ * let go) is freed directly. Ownership is read before anything is freed. */
 static void reclaim_objects(void)
 {
-    for (int i = X.n_objects - 1; i >= 0; i--) {
+    bool *owned = calloc((size_t)X.n_objects + 1, sizeof *owned);
+    TR_CHECK(owned, "out of memory reclaiming objects");
+    for (int i = 0; i < X.n_objects; i++) {
         tr__object *obj = X.objects[i].obj;
-        if (obj)
-            obj->type->destroy(obj);
+        owned[i] = obj && obj->owner && obj->owner->backend;
     }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < X.n_objects; i++) {
+            tr__object *obj = X.objects[i].obj;
+            if (obj && (pass == 1 || !owned[i]))
+                obj->type->destroy(obj);
+        }
+    free(owned);
     X.n_objects = 0;
     for (int i = 0; i < X.n_allocs; i++)
         free(X.allocs[i]);

@@ -50,6 +50,7 @@ tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *dom
     obj->type = type;
     obj->domain = domain ? domain : obj;
     obj->backend = NULL;
+    obj->owner = NULL;
     return installed()->object_init(obj);
 }
 

@@ -52,6 +52,8 @@ static tr_condition *condition_make(tr__object *lock, const tr__lockish *ops, tr
     c->lock = lock;
     c->ops = ops;
     c->owned = owned;
+    if (owned)
+        lock->owner = &c->obj;
     return c;
 }
 

@@ -311,6 +311,8 @@ static tr_status start_worker(thread_pool *p, int slot)
     snprintf(name, sizeof name, "%s_%d", p->prefix, slot);
     tr_thread_opts opts = {name, tr_thread_daemon(tr_current_thread())};
     tr_thread *t = (tr_thread_new)(worker_main, p, &opts);
+    if (t)
+        tr__thread_object(t)->owner = &p->base.obj; /* pool_destroy frees it */
     atomic_fetch_add(&p->refs, 1);
     if (t && (tr_thread_start)(t) != TR_OK) {
         tr_thread_free(t);

@@ -68,6 +68,9 @@ struct tr__object {
     tr__object *domain; /* whose monitor guards this object's state: itself, or another */
     void *backend;      /* the installed backend's per-object data */
     const char *label;  /* user-visible name for traces (a thread's name), may be NULL */
+    /* The object whose destroy frees this one (a Condition's own RLock, a pool's worker
+     * threads), NULL if none: the controlled backend reclaims owners first. */
+    tr__object *owner;
 };
 
 /* Registers obj with the installed backend. domain NULL = its own. TR_NO_MEMORY. */
