@@ -122,6 +122,7 @@ static struct {
 static _Thread_local cthread *self_ct;
 
 static void end_execution(void) __attribute__((noreturn));
+static void cut_execution(void) __attribute__((noreturn));
 static void snapshot_waiting(void);
 
 /* ---- growing arrays ------------------------------------------------------------------- */
@@ -893,7 +894,7 @@ static void fire(cthread *me, tr__action *a)
     if (X.opts->max_steps > 0 && X.steps > X.opts->max_steps) {
         emit(TR_HANG, a->file, a->line, me->id, NULL,
              "execution exceeded %ld steps (livelock or unbounded loop)", X.opts->max_steps);
-        end_execution();
+        cut_execution();
     }
 }
 
@@ -990,6 +991,23 @@ static void host_main(host *h)
 }
 
 /* ---- ending an execution -------------------------------------------------------------- */
+
+/* Ends an execution before its threads are done (a failed assertion, the step budget):
+ * an explorer that reasons from executed steps is told who still had work, since their
+ * missing steps may race with what ran. */
+static void cut_execution(void)
+{
+    tr__explorer *e = X.opts->explorer;
+    if (e->execution_cut) {
+        int unfinished[MAX_THREADS], n = 0;
+        for (int i = 0; i < X.n_threads; i++)
+            if (X.threads[i].state == CT_PENDING || X.threads[i].state == CT_READY ||
+                X.threads[i].state == CT_RUNNING)
+                unfinished[n++] = X.threads[i].id;
+        e->execution_cut(e, unfinished, n);
+    }
+    end_execution();
+}
 
 /* Called by whichever thread ends the execution (it holds the baton). T0 jumps to the
  * driver's base. Another thread wakes T0, which jumps there when it sees X.over; a pthread
@@ -1262,5 +1280,5 @@ void tr__assert_failed(const char *file, int line, const char *text)
         abort();
     }
     emit(TR_ASSERTION, file, line, self_ct->id, NULL, "%s failed", text);
-    end_execution();
+    cut_execution();
 }

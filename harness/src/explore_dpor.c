@@ -310,6 +310,26 @@ static bool dpor_end(tr__explorer *x)
     return false;
 }
 
+/* A cut execution is not maximal: the unfinished threads' missing steps might race with
+ * anything that ran, so every point where one of them could have gone instead gets it
+ * as an alternative (a plain DFS over them, pruned by sleep sets). */
+static void dpor_cut(tr__explorer *x, const int *threads, int n)
+{
+    dpor *d = (dpor *)x;
+    keyset unfinished = 0;
+    for (int i = 0; i < n; i++)
+        if (threads[i] < DPOR_THREADS)
+            unfinished |= bit(threads[i] * 2);
+    for (int j = 0; j < d->pos && j < d->depth; j++) {
+        state *s = &d->states[j];
+        for (int k = 0; k < s->n; k++) {
+            int key = key_of(&s->choices[k]);
+            if (!s->choices[k].timeout && (unfinished & bit(key)))
+                s->backtrack |= bit(key);
+        }
+    }
+}
+
 static void dpor_destroy(tr__explorer *x)
 {
     dpor *d = (dpor *)x;
@@ -328,6 +348,6 @@ tr__explorer *tr__explorer_dpor(void)
     dpor *d = calloc(1, sizeof *d);
     TR_CHECK(d, "out of memory");
     d->base = (tr__explorer){"dpor",       dpor_begin,   dpor_choose, dpor_end,
-                             dpor_destroy, dpor_on_step, true};
+                             dpor_destroy, dpor_on_step, true,       dpor_cut};
     return &d->base;
 }

@@ -91,6 +91,16 @@ static void log_step(tr__explorer *x, const tr__event *ev)
     put(l->fd, ev, sizeof *ev);
 }
 
+static void log_cut(tr__explorer *x, const int *threads, int n)
+{
+    logger *l = (logger *)x;
+    if (l->inner->execution_cut)
+        l->inner->execution_cut(l->inner, threads, n);
+    put(l->fd, "X", 1);
+    put(l->fd, &n, sizeof n);
+    put(l->fd, threads, (size_t)n * sizeof *threads);
+}
+
 static bool log_end(tr__explorer *x)
 {
     (void)x;
@@ -117,7 +127,7 @@ static void run_child(const tr_case *c, const tr__exec_opts *xo, int fd)
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         signal(sigs[i], SIG_DFL); /* the parent tells the story of a crash */
     logger l = {.base = {"isolated", log_begin, log_choose, log_end, log_destroy, log_step,
-                         xo->explorer->every_point},
+                         xo->explorer->every_point, log_cut},
                 .inner = xo->explorer,
                 .fd = fd};
     tr__exec_opts mine = *xo;
@@ -178,7 +188,7 @@ bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step
     bool silent = false, ended = false, ok = true;
     char type;
     while (!ended && get(p[0], &type, 1, step_timeout, &silent)) {
-        int head[4];
+        int head[4], n_cut, cut[256];
         tr__event ev;
         tr_finding f;
         size_t story;
@@ -191,6 +201,11 @@ bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step
             if (pick >= 0 && head[0] > 1 && n_schedule < TR__SCHEDULE_MAX)
                 schedule[n_schedule++] = choices[pick];
             ok &= pick != TR__CHOOSE_MISMATCH;
+        } else if (type == 'X' && get(p[0], &n_cut, sizeof n_cut, step_timeout, &silent) &&
+                   n_cut >= 0 && n_cut <= 256 &&
+                   get(p[0], cut, (size_t)n_cut * sizeof *cut, step_timeout, &silent)) {
+            if (e->execution_cut)
+                e->execution_cut(e, cut, n_cut);
         } else if (type == 'S' && get(p[0], &ev, sizeof ev, step_timeout, &silent)) {
             if (e->on_step)
                 e->on_step(e, &ev);

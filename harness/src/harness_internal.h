@@ -53,6 +53,9 @@ struct tr__explorer {
      * sleep sets may abandon an execution there: TR__CHOOSE_ABANDON). */
     void (*on_step)(tr__explorer *, const tr__event *);
     bool every_point;
+    /* Optional: the execution ended early (assertion, step budget) with these threads
+     * still unfinished. */
+    void (*execution_cut)(tr__explorer *, const int *threads, int n);
 };
 
 tr__explorer *tr__explorer_dfs(int preemption_bound);

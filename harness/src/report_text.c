@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "report.h"
 
@@ -57,25 +60,47 @@ static void upper(char *out, size_t size, const char *s)
     out[i] = '\0';
 }
 
+/* The finding's interleaving, replayed in a forked child: a schedule that crashes the
+ * case (or corrupts it) must not take the report, or the harness, down with it. */
 static void interleaving(FILE *out, const tr_result *r, const tr_finding *f)
 {
     if (f->kind == TR_CRASH || (f->kind == TR_HANG && strstr(f->message, "scheduling point")))
         return; /* replaying would crash or spin again */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem)
+    int p[2];
+    if (pipe(p) != 0)
         return;
-    tr_result again;
-    char err[256];
-    int found = tr_replay(r->c->name, f->schedule, true, mem, &again, err, sizeof err);
-    fclose(mem);
-    if (found >= 0)
-        fputs(text, out);
-    else
-        fprintf(out, "  (the interleaving could not be replayed: %s)\n", err);
-    free(text);
-    tr_result_free(&again);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        FILE *to_parent = fdopen(p[1], "w");
+        tr_result again;
+        char err[256];
+        if (to_parent &&
+            tr_replay(r->c->name, f->schedule, true, to_parent, &again, err, sizeof err) < 0)
+            fprintf(to_parent, "  (the interleaving could not be replayed: %s)\n", err);
+        if (to_parent)
+            fclose(to_parent);
+        _exit(0);
+    }
+    close(p[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            fwrite(buf, 1, (size_t)n, out);
+    close(p[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFSIGNALED(status))
+        fprintf(out, "  (replaying this interleaving killed the case with signal %d)\n",
+                WTERMSIG(status));
 }
 
 static void story(FILE *out, const tr_result *r, const tr_finding *f, const char *strategy)
