@@ -297,8 +297,10 @@ static pid_t explore_start(const tr_case *c, const tr_explore_opts *o, int *fd, 
 }
 
 /* Waits until fd is readable; a child that makes no progress for step_timeout seconds is
- * asked (SIGUSR1) to report a HANG, then killed if it does not. False on timeout kill. */
-static void watch(pid_t pid, int fd, progress *shared, double step_timeout)
+ * asked (SIGUSR1) to report a HANG, then killed if it does not answer within 5 s (under
+ * ThreadSanitizer a signal waits for the spinning thread's next intercepted call, which
+ * never comes). Returns true when it had to kill. */
+static bool watch(pid_t pid, int fd, progress *shared, double step_timeout)
 {
     unsigned long last = atomic_load(&shared->steps);
     double since = now_seconds();
@@ -306,7 +308,7 @@ static void watch(pid_t pid, int fd, progress *shared, double step_timeout)
     for (;;) {
         struct pollfd pf = {.fd = fd, .events = POLLIN};
         if (poll(&pf, 1, 50) != 0)
-            return;
+            return false;
         unsigned long steps = atomic_load(&shared->steps);
         if (steps != last || !atomic_load(&shared->exploring)) {
             last = steps;
@@ -319,7 +321,7 @@ static void watch(pid_t pid, int fd, progress *shared, double step_timeout)
             asked = true;
         } else if (asked && idle >= step_timeout + 5) {
             kill(pid, SIGKILL);
-            return;
+            return true;
         }
     }
 }
@@ -333,8 +335,9 @@ static void explore_finish(pid_t pid, int fd, progress *shared, double step_time
     record rec;
     bool ended = false;
     long last_execution = 0;
+    bool killed = false;
     for (;;) {
-        watch(pid, fd, shared, step_timeout);
+        killed |= watch(pid, fd, shared, step_timeout);
         if (!read_all(fd, &rec, sizeof rec))
             break;
         if (rec.type == 'E') {
@@ -367,9 +370,14 @@ static void explore_finish(pid_t pid, int fd, progress *shared, double step_time
         return;
     tr_finding f;
     memset(&f, 0, sizeof f);
-    f.kind = TR_CRASH;
+    f.kind = killed ? TR_HANG : TR_CRASH;
     f.execution = last_execution;
-    if (WIFSIGNALED(status))
+    if (killed)
+        snprintf(f.message, sizeof f.message,
+                 "a case thread ran for %.0f s without reaching a scheduling point and did not "
+                 "answer the watchdog (no schedule)",
+                 step_timeout);
+    else if (WIFSIGNALED(status))
         snprintf(f.message, sizeof f.message, "the exploring child died of signal %d (%s)",
                  WTERMSIG(status), strsignal(WTERMSIG(status)));
     else

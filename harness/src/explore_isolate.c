@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness_internal.h"
@@ -137,14 +138,27 @@ static void run_child(const tr_case *c, const tr__exec_opts *xo, int fd)
     _exit(0);
 }
 
+/* waitpid that keeps the outer watchdog quiet: a dying child can take a while (under
+ * ThreadSanitizer its deadly-signal report is symbolised first). */
+static void reap(pid_t pid, int *status)
+{
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return;
+        struct timespec tick = {0, 20 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+        tr__progress_step();
+    }
+}
+
 static void lost_child(pid_t pid, bool silent, const tr__choice *schedule, int n,
                        double step_timeout, tr__finding_sink sink, void *ctx)
 {
     int status = 0;
     if (silent)
         kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    reap(pid, &status);
     tr_finding f;
     memset(&f, 0, sizeof f);
     tr__schedule_format(schedule, n, f.schedule, sizeof f.schedule);
@@ -226,8 +240,7 @@ bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step
     }
     if (ended) {
         int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
+        reap(pid, &status);
     } else {
         lost_child(pid, silent, schedule, n_schedule, step_timeout, sink, ctx);
     }
