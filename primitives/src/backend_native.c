@@ -2,7 +2,16 @@
  *
  * perform = lock the domain's monitor, wait on its condvar until the guard holds or the
  * CLOCK_MONOTONIC deadline passes, run the effect, broadcast if anyone waits, unlock.
- * Optional seeded noise (yields and short sleeps) before each action, for stress runs. */
+ * Optional seeded noise (yields and short sleeps) before each action, for stress runs.
+ *
+ * Fast path. While any thread is inside a domain's monitor (running an action or waiting
+ * in one), TR__WORD_BUSY is set in the domain object's word. An action with a fast form
+ * (tr__action.fast) first tries it: a compare-and-swap that expects BUSY clear, so it
+ * succeeds only when nothing else runs or waits in the domain, and then it is the whole
+ * action (no waiter can need a wake-up, none exists). Otherwise (the guard is false, a
+ * misuse, contention) the action takes the monitor, which sets BUSY and so keeps every
+ * fast action out until the last thread leaves. An uncontended Lock acquire+release is
+ * then two compare-and-swaps, as a raw pthread mutex pair. */
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -19,6 +28,8 @@ typedef struct monitor {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int waiters; /* threads in wait_for_guard; guarded by mu */
+    int inside;  /* threads between enter and leave (waiters too); guarded by mu. BUSY is
+                    set in the domain's word exactly while inside > 0 */
 } monitor;
 
 /* ---- noise ---------------------------------------------------------------------------- */
@@ -39,7 +50,10 @@ void tr_native_noise(unsigned long seed, unsigned permille, unsigned max_sleep_u
     noise.permille = permille > 1000 ? 1000 : permille;
     noise.max_sleep_us = max_sleep_us;
     atomic_store(&noise_on, permille > 0);
+    tr__fast_refresh(); /* noise wants to see (and perturb) every action */
 }
+
+bool tr__native_noisy(void) { return atomic_load_explicit(&noise_on, memory_order_relaxed); }
 
 static void noise_from_env(void)
 {
@@ -95,13 +109,16 @@ static tr_status native_object_init(tr__object *obj)
     pthread_cond_init(&m->cv, &ca);
     pthread_condattr_destroy(&ca);
     m->waiters = 0;
+    m->inside = 0;
     obj->backend = m;
+    tr__tsan_object_created(obj);
     return TR_OK;
 }
 
 static void native_object_fini(tr__object *obj)
 {
     monitor *m = obj->backend;
+    tr__tsan_object_destroyed(obj);
     if (!m)
         return;
     pthread_mutex_destroy(&m->mu);
@@ -168,13 +185,35 @@ static bool wait_for_guard(monitor *m, const tr__action *a)
     return ok;
 }
 
-static void native_perform(tr__action *a)
+/* Takes the monitor and shuts the fast path (fetch_or on the word the fast actions CAS).
+ * acq_rel: acquire takes what the last fast action published; the monitor orders the
+ * rest. */
+static void enter(monitor *m, tr__object *domain)
 {
-    monitor *m = a->obj->domain->backend;
-    if (atomic_load_explicit(&noise_on, memory_order_relaxed))
-        inject_noise();
-    tr__tsan_ignore_begin();
     pthread_mutex_lock(&m->mu);
+    if (m->inside++ == 0)
+        atomic_fetch_or_explicit(&domain->word, TR__WORD_BUSY, memory_order_acq_rel);
+}
+
+/* Reopens the fast path when the last thread leaves. acq_rel: release publishes the
+ * effects run under the monitor to the next fast action (its CAS acquires). */
+static void leave(monitor *m, tr__object *domain)
+{
+    if (--m->inside == 0)
+        atomic_fetch_and_explicit(&domain->word, ~TR__WORD_BUSY, memory_order_acq_rel);
+    if (m->waiters)
+        pthread_cond_broadcast(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* The monitor way: wait for the guard under the domain's monitor, run effect or
+ * on_timeout. Out of line, so the fast path in native_perform stays a leaf-like call. */
+static __attribute__((noinline)) void perform_in_monitor(tr__action *a)
+{
+    tr__object *domain = a->obj->domain;
+    monitor *m = domain->backend;
+    tr__tsan_ignore_begin();
+    enter(m, domain);
     if (a->guard && !a->guard(a) && !wait_for_guard(m, a)) {
         a->status = TR_TIMEOUT;
         a->timed_out = true;
@@ -190,10 +229,15 @@ static void native_perform(tr__action *a)
     tr__tsan_ignore_end();
     tr__tsan_action_done(a);
     tr__tsan_ignore_begin();
-    if (m->waiters)
-        pthread_cond_broadcast(&m->cv);
-    pthread_mutex_unlock(&m->mu);
+    leave(m, domain);
     tr__tsan_ignore_end();
+}
+
+static void native_perform(tr__action *a)
+{
+    if (atomic_load_explicit(&noise_on, memory_order_relaxed))
+        inject_noise();
+    perform_in_monitor(a);
 }
 
 /* ---- threads -------------------------------------------------------------------------- */
@@ -223,14 +267,18 @@ static double native_now(void)
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-static const tr__backend native_backend = {
+const tr__backend tr__native_backend = {
     .name = "native",
     .object_init = native_object_init,
     .object_fini = native_object_fini,
     .perform = native_perform,
+    /* Under TSan, no: its mutex annotations must happen in the same atomic step as the
+     * state change, and a fast release cannot take back its pre_unlock when its CAS then
+     * fails. So under TSan every action takes the monitor. */
+    .fast_actions = !TR__TSAN_ENABLED,
     .spawn = native_spawn,
     .now = native_now,
     .thread_done = native_thread_done,
 };
 
-const tr__backend *tr__backend_native(void) { return &native_backend; }
+const tr__backend *tr__backend_native(void) { return &tr__native_backend; }

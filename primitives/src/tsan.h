@@ -21,6 +21,12 @@
 #endif
 
 #ifdef TR__TSAN
+#define TR__TSAN_ENABLED 1
+#else
+#define TR__TSAN_ENABLED 0
+#endif
+
+#ifdef TR__TSAN
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);
 void AnnotateIgnoreSyncBegin(const char *file, int line);
@@ -51,7 +57,11 @@ static inline void tr__tsan_action_done(const tr__action *a)
             __tsan_release(a->hb[i].obj);
     }
 }
+static inline void tr__tsan_object_created(tr__object *obj) { (void)obj; }
+static inline void tr__tsan_object_destroyed(tr__object *obj) { (void)obj; }
 #else
+static inline void tr__tsan_object_created(tr__object *obj) { (void)obj; }
+static inline void tr__tsan_object_destroyed(tr__object *obj) { (void)obj; }
 static inline void tr__tsan_ignore_begin(void) {}
 static inline void tr__tsan_ignore_end(void) {}
 static inline void tr__tsan_action_done(const tr__action *a) { (void)a; }
