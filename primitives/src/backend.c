@@ -3,8 +3,10 @@
 #include <math.h>
 
 #include "internal.h"
+#include "tsan.h"
 
-const tr__backend *tr__backend_current;
+/* Initialised to native, so tr__perform's dispatch is one load (no call). */
+const tr__backend *tr__backend_current = &tr__native_backend;
 
 static const tr__backend *installed(void)
 {
@@ -16,6 +18,7 @@ const tr__backend *tr__backend_install(const tr__backend *b)
 {
     const tr__backend *previous = installed();
     tr__backend_current = b ? b : tr__backend_native();
+    tr__fast_refresh();
     return previous;
 }
 
@@ -51,6 +54,7 @@ tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *dom
     obj->domain = domain ? domain : obj;
     obj->backend = NULL;
     obj->owner = NULL;
+    atomic_init(&obj->word, 0);
     return installed()->object_init(obj);
 }
 
@@ -58,7 +62,16 @@ void tr__object_fini(tr__object *obj) { installed()->object_fini(obj); }
 
 double tr__now(void) { return installed()->now(); }
 
-tr_status tr__perform(tr__action *a)
+/* As for the native backend without noise, until an install or a noise change. */
+atomic_bool tr__fast_open = !TR__TSAN_ENABLED;
+
+void tr__fast_refresh(void)
+{
+    bool open = installed()->fast_actions && !tr__native_noisy();
+    atomic_store_explicit(&tr__fast_open, open, memory_order_relaxed);
+}
+
+tr_status tr__perform_backend(tr__action *a)
 {
     a->actor = tr__thread_self();
     installed()->perform(a);
@@ -68,7 +81,7 @@ tr_status tr__perform(tr__action *a)
 }
 
 /* _thread's lock_acquire_parse_args then _PyTime conversion, in Python's order. */
-tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file, int line)
+tr_status tr__check_lock_timeout_slow(bool blocking, double timeout, const char *file, int line)
 {
     /* PyTime_t nanoseconds must fit in int64: |timeout| * 1e9 < 2^63. */
     static const double overflow_seconds = 9223372036.854775808;

@@ -2,7 +2,18 @@
  *
  * perform = lock the domain's monitor, wait on its condvar until the guard holds or the
  * CLOCK_MONOTONIC deadline passes, run the effect, broadcast if anyone waits, unlock.
- * Optional seeded noise (yields and short sleeps) before each action, for stress runs. */
+ * Optional seeded noise (yields and short sleeps) before each action, for stress runs.
+ *
+ * Fast path. While any thread is inside a domain's monitor (running an action or waiting
+ * in one), TR__WORD_BUSY is set in the domain object's word. An action with a fast form
+ * (tr__action.fast) first tries it: a compare-and-swap that expects BUSY clear, so it
+ * succeeds only when nothing else runs or waits in the domain, and then it is the whole
+ * action (no waiter can need a wake-up, none exists). Otherwise (the guard is false, a
+ * misuse, contention) the action takes the monitor, which sets BUSY and so keeps every
+ * fast action out until the last thread leaves. An uncontended Lock acquire+release is
+ * then two compare-and-swaps, as a raw pthread mutex pair. */
+#define _GNU_SOURCE /* RTLD_NEXT, for TSan builds (below) */
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -10,6 +21,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "internal.h"
@@ -19,7 +31,65 @@ typedef struct monitor {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int waiters; /* threads in wait_for_guard; guarded by mu */
+    int inside;  /* threads between enter and leave (waiters too); guarded by mu. BUSY is
+                    set in the domain's word exactly while inside > 0 */
+#ifdef TR__TSAN
+    tr__tsan_mutex tsan; /* the domain as a TSan mutex, when it is a Lock or an RLock */
+#endif
 } monitor;
+
+/* ---- the monitor's pthread calls ------------------------------------------------------- */
+
+#ifdef TR__TSAN
+/* Under TSan the monitor's mutex and condvar go straight to libc, past TSan's
+ * interceptors: TSan must not see the monitor at all. Ignoring its sync is not enough:
+ * the deadlock detector would still see a thread holding a trama Lock enter another
+ * domain's monitor, and the Lock announced inside that monitor, and report cycles through
+ * monitors that never deadlock (they are never nested). */
+static struct {
+    int (*lock)(pthread_mutex_t *);
+    int (*unlock)(pthread_mutex_t *);
+    int (*wait)(pthread_cond_t *, pthread_mutex_t *);
+    int (*timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+    int (*broadcast)(pthread_cond_t *);
+} real;
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
+
+static void real_find(void *fn, const char *name)
+{
+    void *p = dlsym(RTLD_NEXT, name);
+    TR_CHECK(p != NULL, "libc's pthread functions, past TSan's interceptors");
+    memcpy(fn, &p, sizeof p); /* object pointer to function pointer, as POSIX allows */
+}
+
+static void real_init(void)
+{
+    real_find(&real.lock, "pthread_mutex_lock");
+    real_find(&real.unlock, "pthread_mutex_unlock");
+    real_find(&real.wait, "pthread_cond_wait");
+    real_find(&real.timedwait, "pthread_cond_timedwait");
+    real_find(&real.broadcast, "pthread_cond_broadcast");
+}
+#define MON(fn, ...) real.fn(__VA_ARGS__) /* found at the first object's init */
+#else
+#define MON_lock pthread_mutex_lock
+#define MON_unlock pthread_mutex_unlock
+#define MON_wait pthread_cond_wait
+#define MON_timedwait pthread_cond_timedwait
+#define MON_broadcast pthread_cond_broadcast
+#define MON(fn, ...) MON_##fn(__VA_ARGS__)
+#endif
+
+/* The TSan view of a monitor's domain (NULL outside TSan builds). */
+static tr__tsan_mutex *tsan_of(monitor *m)
+{
+#ifdef TR__TSAN
+    return &m->tsan;
+#else
+    (void)m;
+    return NULL;
+#endif
+}
 
 /* ---- noise ---------------------------------------------------------------------------- */
 
@@ -39,7 +109,10 @@ void tr_native_noise(unsigned long seed, unsigned permille, unsigned max_sleep_u
     noise.permille = permille > 1000 ? 1000 : permille;
     noise.max_sleep_us = max_sleep_us;
     atomic_store(&noise_on, permille > 0);
+    tr__fast_refresh(); /* noise wants to see (and perturb) every action */
 }
+
+bool tr__native_noisy(void) { return atomic_load_explicit(&noise_on, memory_order_relaxed); }
 
 static void noise_from_env(void)
 {
@@ -78,11 +151,154 @@ static void inject_noise(void)
     }
 }
 
+/* ---- TSan's view of Lock and RLock (see tsan.h) ---------------------------------------- */
+
+#ifdef TR__TSAN
+/* Every tr__tsan_mutex field is guarded by this one spin lock: adoption walks the orphans
+ * without their monitors, and a monitor's mutex may be held when it is taken, never the
+ * other way round. A spin lock, not a pthread mutex: TSan's deadlock detector would see
+ * every trama Lock announced under it (taken only inside ignored regions: no edge). */
+static atomic_flag tsan_mu = ATOMIC_FLAG_INIT;
+
+static void tsan_mu_lock(void)
+{
+    while (atomic_flag_test_and_set_explicit(&tsan_mu, memory_order_acquire))
+        sched_yield();
+}
+
+static void tsan_mu_unlock(void) { atomic_flag_clear_explicit(&tsan_mu, memory_order_release); }
+static tr__tsan_mutex *tsan_orphans; /* guarded by tsan_mu */
+static atomic_int tsan_n_orphans;    /* a hint read without tsan_mu: 0 = nothing to adopt */
+
+static void tsan_announce_unlock(tr__tsan_mutex *tm)
+{
+    __tsan_mutex_pre_unlock(tm->obj, 0);
+    __tsan_mutex_post_unlock(tm->obj, 0);
+    tm->holder = NULL;
+}
+
+static void tsan_orphan_unlink(tr__tsan_mutex *tm)
+{
+    for (tr__tsan_mutex **p = &tsan_orphans; *p; p = &(*p)->next_orphan) {
+        if (*p == tm) {
+            *p = tm->next_orphan;
+            tm->next_orphan = NULL;
+            tm->orphaned = false;
+            atomic_fetch_sub(&tsan_n_orphans, 1);
+            return;
+        }
+    }
+}
+
+void tr__tsan_mutex_init(tr__tsan_mutex *tm, tr__object *obj)
+{
+    tr__kind kind = obj->type->kind;
+    *tm = (tr__tsan_mutex){.obj = NULL};
+    if (kind != TR__KIND_LOCK && kind != TR__KIND_RLOCK)
+        return;
+    tm->obj = obj;
+    __tsan_mutex_create(obj, kind == TR__KIND_RLOCK ? TR__TSAN_WRITE_REENTRANT : 0);
+}
+
+/* Freeing a held lock is legal (Python): announce the unlock when the holder frees it; a
+ * lock another thread holds is left to free() (destroying it would be reported). */
+void tr__tsan_mutex_fini(tr__tsan_mutex *tm)
+{
+    if (!tm->obj)
+        return;
+    tr_thread *self = tr__thread_self();
+    tr__tsan_ignore_begin();
+    tsan_mu_lock();
+    if (tm->orphaned)
+        tsan_orphan_unlink(tm);
+    if (tm->holder == self)
+        tsan_announce_unlock(tm);
+    if (!tm->holder)
+        __tsan_mutex_destroy(tm->obj, 0);
+    tsan_mu_unlock();
+    tr__tsan_ignore_end();
+}
+
+static void tsan_released(tr__tsan_mutex *tm, tr_thread *actor)
+{
+    if (tm->unannotated)
+        tm->unannotated = false;
+    else if (tm->holder == actor)
+        tsan_announce_unlock(tm);
+    else if (tm->holder && !tm->orphaned) {
+        /* A foreign release: the holder announces it at its next action. */
+        tm->orphaned = true;
+        tm->next_orphan = tsan_orphans;
+        tsan_orphans = tm;
+        atomic_fetch_add(&tsan_n_orphans, 1);
+    }
+}
+
+static void tsan_acquired(tr__tsan_mutex *tm, const tr__action *a)
+{
+    unsigned try_lock = a->timeout != TR_FOREVER ? TR__TSAN_TRY_LOCK : 0;
+    if (tm->holder == a->actor && tm->orphaned) {
+        /* Released for us by another thread while we waited to take it again (a Lock
+         * used as a binary semaphore): TSan's hold simply goes on. */
+        tsan_orphan_unlink(tm);
+        return;
+    }
+    if (tm->holder) {
+        /* Orphaned, not yet adopted: TSan still sees the old holder. */
+        tm->unannotated = true;
+        return;
+    }
+    __tsan_mutex_pre_lock(tm->obj, try_lock);
+    __tsan_mutex_post_lock(tm->obj, try_lock, 0);
+    tm->holder = a->actor;
+}
+
+void tr__tsan_mutex_action(tr__tsan_mutex *tm, const tr__action *a)
+{
+    if (!tm->obj || (!a->mutex_acquired && !a->mutex_released && !a->timed_out))
+        return;
+    tsan_mu_lock();
+    if (a->mutex_released == tm->obj)
+        tsan_released(tm, a->actor);
+    if (a->mutex_acquired == tm->obj)
+        tsan_acquired(tm, a);
+    else if (a->timed_out && (a->op == TR__OP_LOCK_ACQUIRE || a->op == TR__OP_RLOCK_ACQUIRE)) {
+        __tsan_mutex_pre_lock(tm->obj, TR__TSAN_TRY_LOCK);
+        __tsan_mutex_post_lock(tm->obj, TR__TSAN_TRY_LOCK | TR__TSAN_TRY_LOCK_FAILED, 0);
+    }
+    tsan_mu_unlock();
+}
+
+/* At the start of each of self's actions: the unlocks other threads did for it. */
+void tr__tsan_orphans_adopt(tr_thread *self)
+{
+    if (atomic_load_explicit(&tsan_n_orphans, memory_order_relaxed) == 0)
+        return;
+    tsan_mu_lock();
+    for (tr__tsan_mutex **p = &tsan_orphans; *p;) {
+        tr__tsan_mutex *tm = *p;
+        if (tm->holder != self) {
+            p = &tm->next_orphan;
+            continue;
+        }
+        *p = tm->next_orphan;
+        tm->next_orphan = NULL;
+        tm->orphaned = false;
+        atomic_fetch_sub(&tsan_n_orphans, 1);
+        tsan_announce_unlock(tm);
+    }
+    tsan_mu_unlock();
+}
+#endif
+
 /* ---- objects -------------------------------------------------------------------------- */
 
 static tr_status native_object_init(tr__object *obj)
 {
     pthread_once(&noise_env_once, noise_from_env);
+#ifdef TR__TSAN
+    pthread_once(&real_once, real_init);
+#endif
     if (obj->domain != obj)
         return TR_OK;
     monitor *m = malloc(sizeof *m);
@@ -95,6 +311,8 @@ static tr_status native_object_init(tr__object *obj)
     pthread_cond_init(&m->cv, &ca);
     pthread_condattr_destroy(&ca);
     m->waiters = 0;
+    m->inside = 0;
+    tr__tsan_mutex_init(tsan_of(m), obj);
     obj->backend = m;
     return TR_OK;
 }
@@ -104,6 +322,7 @@ static void native_object_fini(tr__object *obj)
     monitor *m = obj->backend;
     if (!m)
         return;
+    tr__tsan_mutex_fini(tsan_of(m));
     pthread_mutex_destroy(&m->mu);
     pthread_cond_destroy(&m->cv);
     free(m);
@@ -137,9 +356,9 @@ static int wait_fd_ready(monitor *m, const tr__action *a, bool forever,
 {
     struct pollfd p = {.fd = a->wait_fd, .events = a->wait_events};
     int ms = forever ? -1 : ms_until(deadline);
-    pthread_mutex_unlock(&m->mu);
+    MON(unlock, &m->mu);
     int n = poll(&p, 1, ms);
-    pthread_mutex_lock(&m->mu);
+    MON(lock, &m->mu);
     return (n == 0 && !forever) ? ETIMEDOUT : 0;
 }
 
@@ -157,8 +376,7 @@ static bool wait_for_guard(monitor *m, const tr__action *a)
         if (a->wait_fd >= 0)
             rc = wait_fd_ready(m, a, forever, &deadline);
         else
-            rc = forever ? pthread_cond_wait(&m->cv, &m->mu)
-                         : pthread_cond_timedwait(&m->cv, &m->mu, &deadline);
+            rc = forever ? MON(wait, &m->cv, &m->mu) : MON(timedwait, &m->cv, &m->mu, &deadline);
         if (rc == ETIMEDOUT) {
             ok = a->guard(a);
             break;
@@ -168,13 +386,36 @@ static bool wait_for_guard(monitor *m, const tr__action *a)
     return ok;
 }
 
-static void native_perform(tr__action *a)
+/* Takes the monitor and shuts the fast path (fetch_or on the word the fast actions CAS).
+ * acq_rel: acquire takes what the last fast action published; the monitor orders the
+ * rest. */
+static void enter(monitor *m, tr__object *domain)
 {
-    monitor *m = a->obj->domain->backend;
-    if (atomic_load_explicit(&noise_on, memory_order_relaxed))
-        inject_noise();
+    MON(lock, &m->mu);
+    if (m->inside++ == 0)
+        atomic_fetch_or_explicit(&domain->word, TR__WORD_BUSY, memory_order_acq_rel);
+}
+
+/* Reopens the fast path when the last thread leaves. acq_rel: release publishes the
+ * effects run under the monitor to the next fast action (its CAS acquires). */
+static void leave(monitor *m, tr__object *domain)
+{
+    if (--m->inside == 0)
+        atomic_fetch_and_explicit(&domain->word, ~TR__WORD_BUSY, memory_order_acq_rel);
+    if (m->waiters)
+        MON(broadcast, &m->cv);
+    MON(unlock, &m->mu);
+}
+
+/* The monitor way: wait for the guard under the domain's monitor, run effect or
+ * on_timeout. Out of line, so the fast path in native_perform stays a leaf-like call. */
+static __attribute__((noinline)) void perform_in_monitor(tr__action *a)
+{
+    tr__object *domain = a->obj->domain;
+    monitor *m = domain->backend;
     tr__tsan_ignore_begin();
-    pthread_mutex_lock(&m->mu);
+    tr__tsan_orphans_adopt(a->actor);
+    enter(m, domain);
     if (a->guard && !a->guard(a) && !wait_for_guard(m, a)) {
         a->status = TR_TIMEOUT;
         a->timed_out = true;
@@ -186,14 +427,21 @@ static void native_perform(tr__action *a)
             a->effect(a);
     }
     /* Announced inside the critical section: a release must reach TSan before the next
-     * acquirer's acquire can. */
+     * acquirer's acquire can. The mutex annotations stay inside the ignored region: they
+     * tell TSan who holds what, the edges are only the announced ones (tr__hb). */
+    tr__tsan_mutex_action(tsan_of(m), a);
     tr__tsan_ignore_end();
     tr__tsan_action_done(a);
     tr__tsan_ignore_begin();
-    if (m->waiters)
-        pthread_cond_broadcast(&m->cv);
-    pthread_mutex_unlock(&m->mu);
+    leave(m, domain);
     tr__tsan_ignore_end();
+}
+
+static void native_perform(tr__action *a)
+{
+    if (atomic_load_explicit(&noise_on, memory_order_relaxed))
+        inject_noise();
+    perform_in_monitor(a);
 }
 
 /* ---- threads -------------------------------------------------------------------------- */
@@ -223,14 +471,18 @@ static double native_now(void)
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-static const tr__backend native_backend = {
+const tr__backend tr__native_backend = {
     .name = "native",
     .object_init = native_object_init,
     .object_fini = native_object_fini,
     .perform = native_perform,
+    /* Under TSan, no: its mutex annotations must happen in the same atomic step as the
+     * state change, and a fast release cannot take back its pre_unlock when its CAS then
+     * fails. So under TSan every action takes the monitor. */
+    .fast_actions = !TR__TSAN_ENABLED,
     .spawn = native_spawn,
     .now = native_now,
     .thread_done = native_thread_done,
 };
 
-const tr__backend *tr__backend_native(void) { return &native_backend; }
+const tr__backend *tr__backend_native(void) { return &tr__native_backend; }

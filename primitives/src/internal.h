@@ -71,7 +71,16 @@ struct tr__object {
     /* The object whose destroy frees this one (a Condition's own RLock, a pool's worker
      * threads), NULL if none: the controlled backend reclaims owners first. */
     tr__object *owner;
+    /* The state word of a primitive that has fast actions (tr__fast_fn): its state lives
+     * here (read and written through tr__word_*), except TR__WORD_BUSY, which belongs to
+     * the backend. 0 at init. Unused by other objects. */
+    atomic_uintptr_t word;
 };
+
+/* Set by a backend in a domain object's word while an action of the domain runs (or
+ * waits) under its monitor: a fast action's compare-and-swap expects it clear, so it fails
+ * and the action takes the monitor path. Primitives never see it (tr__word_get masks it). */
+#define TR__WORD_BUSY ((uintptr_t)1 << (sizeof(uintptr_t) * 8 - 1))
 
 /* Registers obj with the installed backend. domain NULL = its own. TR_NO_MEMORY. */
 TR__HIDDEN tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *domain);
@@ -145,6 +154,8 @@ TR__HIDDEN const char *tr__kind_name(tr__kind);
 typedef struct tr__action tr__action;
 typedef bool (*tr__guard_fn)(const tr__action *);
 typedef void (*tr__effect_fn)(tr__action *);
+/* An action's optional lock-free form (see tr__action.fast). */
+typedef bool (*tr__fast_fn)(tr__action *);
 
 enum { TR__HB_MAX = 2 };
 typedef enum tr__hb_kind { TR__HB_ACQUIRE, TR__HB_RELEASE } tr__hb_kind;
@@ -156,6 +167,17 @@ struct tr__action {
     tr__guard_fn guard;
     tr__effect_fn effect;
     tr__effect_fn on_timeout;
+    /* Optional: guard and effect as one lock-free step on the object's word
+     * (tr__word_quiet / tr__word_cas; only for an object that is its own domain), tried
+     * by tr__perform before the backend when the backend accepts fast actions (native,
+     * outside TSan and noise). Its compare-and-swap expects TR__WORD_BUSY clear, so it
+     * succeeds only when no thread runs or waits in the domain's monitor. True: done,
+     * with the call's results (status, arg) as the effect would have set them; hb and
+     * mutex_* are not needed (a backend that reads them, controlled or TSan's, does not
+     * accept fast actions). False: nothing changed (the guard is false, a misuse, the
+     * domain is busy); the backend then performs the action as usual. a->actor is not set
+     * yet (call tr__thread_self() if needed). Guard and effect stay the definition. */
+    tr__fast_fn fast;
     double timeout; /* TR_FOREVER, 0 = try once (guard false: timed out at once), > 0 s */
     void *arg;      /* operation data for guard and effect */
     tr_thread *actor;
@@ -199,6 +221,7 @@ static inline void tr__action_clear(tr__action *a, tr__object *obj, tr__op op)
     a->guard = NULL;
     a->effect = NULL;
     a->on_timeout = NULL;
+    a->fast = NULL;
     a->timeout = TR_FOREVER;
     a->arg = NULL;
     a->actor = NULL;
@@ -234,9 +257,27 @@ static inline tr__action tr__action_next(const tr__action *prev, tr__object *obj
     return a;
 }
 
+/* Whether actions may take their fast form: the installed backend accepts it
+ * (tr__backend.fast_actions) and does not want to see every action (native noise).
+ * Kept by backend.c; read relaxed (set before any thread starts, as the backend). */
+TR__HIDDEN extern atomic_bool tr__fast_open;
+/* Recomputes tr__fast_open (after an install or a noise change). */
+TR__HIDDEN void tr__fast_refresh(void);
+
 /* Performs the action through the installed backend, then raises its misuse (if any)
  * through tr__raise. Returns a->status. */
-TR__HIDDEN tr_status tr__perform(tr__action *a);
+TR__HIDDEN tr_status tr__perform_backend(tr__action *a);
+
+/* tr__perform: the action's fast form when the backend accepts one and it succeeds (a
+ * fast form never fails with a misuse: it declines instead), else the backend. Inline,
+ * so a primitive's constant fast function is a direct call the compiler can inline:
+ * what keeps an uncontended native Lock near a raw mutex. */
+static inline tr_status tr__perform(tr__action *a)
+{
+    if (a->fast && atomic_load_explicit(&tr__fast_open, memory_order_relaxed) && a->fast(a))
+        return a->status;
+    return tr__perform_backend(a);
+}
 
 /* In an effect: the call fails with Python's exception and message (static text). */
 static inline void tr__fail(tr__action *a, tr_status status, const char *message)
@@ -254,6 +295,37 @@ static inline void tr__hb(tr__action *a, tr__object *obj, tr__hb_kind kind)
         a->hb[a->n_hb].kind = kind;
         a->n_hb++;
     }
+}
+
+/* ---- the state word ------------------------------------------------------------------ */
+
+/* In a guard or effect (the backend made the action atomic): the object's state. Relaxed:
+ * the backend's monitor (or the controlled baton) orders these accesses. */
+static inline uintptr_t tr__word_get(const tr__object *o)
+{
+    return atomic_load_explicit(&o->word, memory_order_relaxed) & ~TR__WORD_BUSY;
+}
+static inline void tr__word_set(tr__object *o, uintptr_t state)
+{
+    uintptr_t busy = atomic_load_explicit(&o->word, memory_order_relaxed) & TR__WORD_BUSY;
+    atomic_store_explicit(&o->word, busy | state, memory_order_relaxed);
+}
+
+/* In a fast action: the state, unless the domain is busy (false). Acquire: pairs with
+ * the release of the fast action or monitor exit that wrote it. */
+static inline bool tr__word_quiet(const tr__object *o, uintptr_t *state)
+{
+    uintptr_t w = atomic_load_explicit(&o->word, memory_order_acquire);
+    *state = w;
+    return !(w & TR__WORD_BUSY);
+}
+/* In a fast action: expected -> desired in one step; fails when the state differs or the
+ * domain is busy. acq_rel: the step both takes and publishes (a lock's acquire and
+ * release); relaxed on failure, which changes nothing. */
+static inline bool tr__word_cas(tr__object *o, uintptr_t expected, uintptr_t desired)
+{
+    return atomic_compare_exchange_strong_explicit(&o->word, &expected, desired,
+                                                   memory_order_acq_rel, memory_order_relaxed);
 }
 
 /* ---- errors --------------------------------------------------------------------------- */
@@ -277,8 +349,15 @@ TR__HIDDEN void tr__error_save(char *out, size_t size);
 TR__HIDDEN void tr__error_restore(const char *text);
 
 /* Lock/RLock/Condition argument rules (Python's _thread checks), shared by the three. */
-TR__HIDDEN tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file,
-                                            int line);
+TR__HIDDEN tr_status tr__check_lock_timeout_slow(bool blocking, double timeout,
+                                                 const char *file, int line);
+/* The common call (no timeout) passes every check without a call. */
+static inline tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file,
+                                               int line)
+{
+    return timeout == TR_FOREVER ? TR_OK
+                                 : tr__check_lock_timeout_slow(blocking, timeout, file, line);
+}
 
 /* ---- threads -------------------------------------------------------------------------- */
 
@@ -322,6 +401,10 @@ typedef struct tr__backend {
     /* Waits until a->guard holds (or the timeout passes), runs effect (or on_timeout)
      * atomically with respect to every other action on the domain, wakes waiters. */
     void (*perform)(tr__action *a);
+    /* Whether tr__perform may run an action's fast form instead of calling perform: only
+     * for a backend whose perform would then be indistinguishable (native, which sets
+     * TR__WORD_BUSY while its monitor is in use). false (as zero-initialised): never. */
+    bool fast_actions;
     /* Starts a host thread that calls tr__thread_run(t). */
     tr_status (*spawn)(tr_thread *t);
     /* Seconds on the backend's clock: CLOCK_MONOTONIC natively, virtual time under the
@@ -341,6 +424,10 @@ TR__HIDDEN double tr__now(void);
 TR_PUBLIC extern const tr__backend *tr__backend_current;
 TR_PUBLIC const tr__backend *tr__backend_install(const tr__backend *b);
 TR_PUBLIC const tr__backend *tr__backend_native(void);
+/* Whether the native backend injects noise (tr_native_noise, TRAMA_NOISE). */
+TR__HIDDEN bool tr__native_noisy(void);
+/* The native table itself, for tr__backend_current's static initialiser. */
+TR__HIDDEN extern const tr__backend tr__native_backend;
 
 /* Misuse delivered to the harness whatever hook the user installed. */
 TR_PUBLIC void tr__set_misuse_observer(tr_misuse_hook hook, void *ctx);

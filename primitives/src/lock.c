@@ -1,12 +1,19 @@
-/* lock.c — threading.Lock: no owner, any thread may release. */
+/* lock.c — threading.Lock: no owner, any thread may release.
+ *
+ * The state is one bit of the object's word (1 = locked), so acquire, release and locked
+ * also have a fast form: one compare-and-swap (or load) that a backend may use when the
+ * domain is quiet. */
 #include <stdlib.h>
 
 #include "lockish.h"
 
 struct tr_lock {
-    tr__object obj; /* first: conditions reach the lock through its object */
-    bool locked;    /* guarded by the domain */
+    tr__object obj; /* first: conditions reach the lock through its object; its word is
+                       the locked flag (guarded by the domain) */
 };
+
+static bool is_locked(const tr__object *obj) { return tr__word_get(obj) != 0; }
+static void set_locked(tr__object *obj, bool locked) { tr__word_set(obj, locked); }
 
 static void lock_destroy(tr__object *obj)
 {
@@ -36,14 +43,17 @@ void tr_lock_free(tr_lock *l)
         lock_destroy(&l->obj);
 }
 
-static bool acquire_guard(const tr__action *a) { return !((const tr_lock *)a->obj)->locked; }
+static bool acquire_guard(const tr__action *a) { return !is_locked(a->obj); }
 
 static void acquire_effect(tr__action *a)
 {
-    ((tr_lock *)a->obj)->locked = true;
+    set_locked(a->obj, true);
     tr__hb(a, a->obj, TR__HB_ACQUIRE);
     a->mutex_acquired = a->obj;
 }
+
+/* Free -> locked; a held lock (or a busy domain) takes the backend's way. */
+static bool acquire_fast(tr__action *a) { return tr__word_cas(a->obj, 0, 1); }
 
 tr_status (tr_lock_acquire)(tr_lock *l, bool blocking, double timeout)
 {
@@ -54,35 +64,49 @@ tr_status (tr_lock_acquire)(tr_lock *l, bool blocking, double timeout)
     a.guard = acquire_guard;
     a.effect = acquire_effect;
     a.timeout = blocking ? timeout : 0;
+    a.fast = acquire_fast;
     return tr__perform(&a);
 }
 
 static void release_effect(tr__action *a)
 {
-    tr_lock *l = (tr_lock *)a->obj;
-    if (!l->locked) {
+    if (!is_locked(a->obj)) {
         tr__fail(a, TR_RUNTIME_ERROR, "release unlocked lock");
         return;
     }
-    l->locked = false;
+    set_locked(a->obj, false);
     tr__hb(a, a->obj, TR__HB_RELEASE);
     a->mutex_released = a->obj;
 }
+
+/* Locked -> free; the misuse (and a busy domain) takes the backend's way. */
+static bool release_fast(tr__action *a) { return tr__word_cas(a->obj, 1, 0); }
 
 tr_status (tr_lock_release)(tr_lock *l)
 {
     tr__action a = tr__action_make(&l->obj, TR__OP_LOCK_RELEASE);
     a.effect = release_effect;
+    a.fast = release_fast;
     return tr__perform(&a);
 }
 
-static void locked_effect(tr__action *a) { *(bool *)a->arg = ((tr_lock *)a->obj)->locked; }
+static void locked_effect(tr__action *a) { *(bool *)a->arg = is_locked(a->obj); }
+
+static bool locked_fast(tr__action *a)
+{
+    uintptr_t state;
+    if (!tr__word_quiet(a->obj, &state))
+        return false;
+    *(bool *)a->arg = state != 0;
+    return true;
+}
 
 bool (tr_lock_locked)(const tr_lock *l)
 {
     bool locked = false;
     tr__action a = tr__action_make((tr__object *)&l->obj, TR__OP_LOCK_QUERY);
     a.effect = locked_effect;
+    a.fast = locked_fast;
     a.arg = &locked;
     tr__perform(&a);
     return locked;
@@ -102,26 +126,26 @@ static tr_status lockish_release(tr__object *lock) { return (tr_lock_release)((t
 static bool lockish_is_owned(const tr__object *lock, const tr_thread *actor)
 {
     (void)actor;
-    return ((const tr_lock *)lock)->locked;
+    return is_locked(lock);
 }
 
 static long lockish_release_save(tr__object *lock)
 {
-    ((tr_lock *)lock)->locked = false;
+    set_locked(lock, false);
     return 0;
 }
 
 static bool lockish_can_restore(const tr__object *lock, const tr_thread *actor)
 {
     (void)actor;
-    return !((const tr_lock *)lock)->locked;
+    return !is_locked(lock);
 }
 
 static void lockish_restore(tr__object *lock, tr_thread *actor, long saved)
 {
     (void)actor;
     (void)saved;
-    ((tr_lock *)lock)->locked = true;
+    set_locked(lock, true);
 }
 
 const tr__lockish tr__lock_lockish = {

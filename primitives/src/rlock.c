@@ -2,16 +2,25 @@
  *
  * Invariant (guarded by the domain): owner == NULL <=> count == 0. Re-entry by the owner
  * is not a lock-order event and names no happens-before edge; the first acquire and the
- * final release do. */
+ * final release do.
+ *
+ * The owner lives in the object's word, so acquire and release have fast forms: taking a
+ * free lock is one CAS, re-entry and a non-final release touch only the count, the final
+ * release is one CAS. count is written only by the owner (or by whoever just took the
+ * word), and read only by a thread that finds itself in the word: so the fast forms may
+ * touch it outside the monitor. */
 #include <stdlib.h>
 
 #include "lockish.h"
 
 struct tr_rlock {
-    tr__object obj; /* first: conditions reach the lock through its object */
-    tr_thread *owner;
+    tr__object obj; /* first: conditions reach the lock through its object; its word is
+                       the owner (tr_thread *, 0 when free) */
     long count;
 };
+
+static tr_thread *owner_of(const tr_rlock *r) { return (tr_thread *)tr__word_get(&r->obj); }
+static void set_owner(tr_rlock *r, tr_thread *t) { tr__word_set(&r->obj, (uintptr_t)t); }
 
 static void rlock_destroy(tr__object *obj)
 {
@@ -45,16 +54,17 @@ void tr_rlock_free(tr_rlock *r)
 
 static bool rlock_free_for(const tr_rlock *r, const tr_thread *actor)
 {
-    return r->owner == NULL || r->owner == actor;
+    tr_thread *owner = owner_of(r);
+    return owner == NULL || owner == actor;
 }
 
 static void take(tr__action *a, tr_rlock *r, long count)
 {
-    if (r->owner == a->actor) {
+    if (owner_of(r) == a->actor) {
         r->count += count;
         return;
     }
-    r->owner = a->actor;
+    set_owner(r, a->actor);
     r->count = count;
     tr__hb(a, &r->obj, TR__HB_ACQUIRE);
     a->mutex_acquired = &r->obj;
@@ -66,7 +76,7 @@ static void drop(tr__action *a, tr_rlock *r, long count)
     r->count -= count;
     if (r->count > 0)
         return;
-    r->owner = NULL;
+    set_owner(r, NULL);
     r->count = 0;
     tr__hb(a, &r->obj, TR__HB_RELEASE);
     a->mutex_released = &r->obj;
@@ -81,6 +91,24 @@ static bool acquire_guard(const tr__action *a)
 
 static void acquire_effect(tr__action *a) { take(a, (tr_rlock *)a->obj, 1); }
 
+/* Free: one CAS to us. Ours: one more level (no other thread reads count). */
+static bool acquire_fast(tr__action *a)
+{
+    tr_rlock *r = (tr_rlock *)a->obj;
+    tr_thread *self = tr__thread_self();
+    uintptr_t owner;
+    if (!tr__word_quiet(&r->obj, &owner))
+        return false;
+    if (owner == (uintptr_t)self) {
+        r->count++;
+        return true;
+    }
+    if (owner != 0 || !tr__word_cas(&r->obj, 0, (uintptr_t)self))
+        return false;
+    r->count = 1;
+    return true;
+}
+
 tr_status (tr_rlock_acquire)(tr_rlock *r, bool blocking, double timeout)
 {
     tr__action a = tr__action_make(&r->obj, TR__OP_RLOCK_ACQUIRE);
@@ -91,12 +119,13 @@ tr_status (tr_rlock_acquire)(tr_rlock *r, bool blocking, double timeout)
     a.guard = acquire_guard;
     a.effect = acquire_effect;
     a.timeout = blocking ? timeout : 0;
+    a.fast = acquire_fast;
     return tr__perform(&a);
 }
 
 static bool owned_by(const tr_rlock *r, const tr_thread *actor)
 {
-    return r->owner == actor && r->count > 0;
+    return owner_of(r) == actor && r->count > 0;
 }
 
 static void release_effect(tr__action *a)
@@ -109,10 +138,30 @@ static void release_effect(tr__action *a)
     drop(a, r, 1);
 }
 
+/* Ours above one level: one level less. Ours at one: count 0, then one CAS to free
+ * (count first: the next owner sets its own after its CAS; put back if the CAS fails). */
+static bool release_fast(tr__action *a)
+{
+    tr_rlock *r = (tr_rlock *)a->obj;
+    uintptr_t self = (uintptr_t)tr__thread_self(), owner;
+    if (!tr__word_quiet(&r->obj, &owner) || owner != self || r->count < 1)
+        return false;
+    if (r->count > 1) {
+        r->count--;
+        return true;
+    }
+    r->count = 0;
+    if (tr__word_cas(&r->obj, self, 0))
+        return true;
+    r->count = 1;
+    return false;
+}
+
 tr_status (tr_rlock_release)(tr_rlock *r)
 {
     tr__action a = tr__action_make(&r->obj, TR__OP_RLOCK_RELEASE);
     a.effect = release_effect;
+    a.fast = release_fast;
     return tr__perform(&a);
 }
 
@@ -203,7 +252,7 @@ static long lockish_release_save(tr__object *lock)
 {
     tr_rlock *r = (tr_rlock *)lock;
     long saved = r->count;
-    r->owner = NULL;
+    set_owner(r, NULL);
     r->count = 0;
     return saved;
 }
@@ -216,7 +265,7 @@ static bool lockish_can_restore(const tr__object *lock, const tr_thread *actor)
 static void lockish_restore(tr__object *lock, tr_thread *actor, long saved)
 {
     tr_rlock *r = (tr_rlock *)lock;
-    r->owner = actor;
+    set_owner(r, actor);
     r->count = saved;
 }
 
