@@ -18,59 +18,21 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "leaks.h"
 #include <trama/trama.h>
 
 enum { KIB = 1024, MIB = 1024 * 1024 };
 
 /* ---- fixtures ------------------------------------------------------------------------- */
 
-static int count_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return -1;
-    while (readdir(d))
-        n++;
-    closedir(d);
-    return n;
-}
-
-static int fds_before;
-
-static int fds_setup(void **state)
-{
-    (void)state;
-    fds_before = count_fds();
-    return 0;
-}
-
 static int no_leaks_teardown(void **state)
 {
     (void)state;
-    int fds = count_fds();
-    errno = 0;
-    pid_t left = waitpid(-1, NULL, WNOHANG);
-    int err = errno;
-    if (fds != fds_before) {
-        print_error("%d file descriptors leaked\n", fds - fds_before);
-        return -1;
-    }
-    if (left != -1 || err != ECHILD) {
-        print_error("a child process is left (waitpid(-1) = %d)\n", (int)left);
-        return -1;
-    }
-    return 0;
+    return check_no_leaks();
 }
 
 #define TEST(name) cmocka_unit_test_setup_teardown(name, fds_setup, no_leaks_teardown)
-
-/* In a child: a failed check ends it with a status naming the line. */
-#define CHILD_CHECK(cond)                                                                        \
-    do {                                                                                         \
-        if (!(cond))                                                                             \
-            _exit(__LINE__ % 200 + 50);                                                          \
-    } while (0)
 
 static double now(void)
 {
