@@ -1,5 +1,5 @@
 /* Scenario: Locks released by a thread other than the one that acquired them (legal in
- * Python). TSan must report nothing: no "unlock of an unlocked mutex (or by a wrong
+ * Python). Before the planted inversion TSan must report nothing: no "unlock of an unlocked mutex (or by a wrong
  * thread)", no "double lock", no false lock-order inversion from a Lock the acquirer no
  * longer holds, no data race on data handed over through such a release, and no
  * overflow of TSan's per-thread held-lock table (more rounds than its 64 slots).
@@ -8,13 +8,15 @@
  *      the data and releases L; main reads the data.
  *   2. hand-off: main acquires L; a helper releases it; another helper acquires and
  *      releases it; main then takes N alone, and a last helper takes N then L (if TSan
- *      still believed main held L when it took N, that would close a false cycle). */
+ *      still believed main held L when it took N, that would close a false cycle).
+ *   3. after "hand-off done", one planted inversion (L then M, M then L): TSan must
+ *      report it, so L is a tracked mutex again after all those foreign releases. */
 #include "run_one.h"
 
 enum { ROUNDS = 100 };
 
 typedef struct shared {
-    tr_lock *l, *n;
+    tr_lock *l, *n, *m;
     tr_semaphore *go;
     long data; /* written by a helper before it releases l, read by main after */
 } shared;
@@ -43,6 +45,24 @@ static void n_then_l(void *arg)
     tr_lock_acquire(s->l, true, TR_FOREVER);
     tr_lock_release(s->l);
     tr_lock_release(s->n);
+}
+
+static void l_then_m(void *arg)
+{
+    shared *s = arg;
+    tr_lock_acquire(s->l, true, TR_FOREVER);
+    tr_lock_acquire(s->m, true, TR_FOREVER);
+    tr_lock_release(s->m);
+    tr_lock_release(s->l);
+}
+
+static void m_then_l(void *arg)
+{
+    shared *s = arg;
+    tr_lock_acquire(s->m, true, TR_FOREVER);
+    tr_lock_acquire(s->l, true, TR_FOREVER);
+    tr_lock_release(s->l);
+    tr_lock_release(s->m);
 }
 
 static void binary_semaphore(shared *s)
@@ -77,11 +97,15 @@ static void hand_off(shared *s)
 
 int main(void)
 {
-    shared s = {tr_lock_new(), tr_lock_new(), tr_semaphore_new(0), 0};
+    shared s = {tr_lock_new(), tr_lock_new(), tr_lock_new(), tr_semaphore_new(0), 0};
     binary_semaphore(&s);
     hand_off(&s);
+    fputs("hand-off done\n", stderr);
+    run_one(l_then_m, &s);
+    run_one(m_then_l, &s);
     tr_lock_free(s.l);
     tr_lock_free(s.n);
+    tr_lock_free(s.m);
     tr_semaphore_free(s.go);
     fputs("scenario done\n", stderr);
     return 0;
