@@ -5,10 +5,11 @@
  * Optional seeded noise (yields and short sleeps) before each action, for stress runs.
  *
  * Fast path. While any thread is inside a domain's monitor (running an action or waiting
- * in one), TR__WORD_BUSY is set in the domain object's word. An action with a fast form
- * (tr__action.fast) first tries it: a compare-and-swap that expects BUSY clear, so it
- * succeeds only when nothing else runs or waits in the domain, and then it is the whole
- * action (no waiter can need a wake-up, none exists). Otherwise (the guard is false, a
+ * in one), TR__WORD_BUSY is set in the domain object's word. This table accepts fast
+ * actions (fast_actions), so tr__perform first tries an action's fast form
+ * (tr__action.fast) before calling perform: a compare-and-swap that expects BUSY clear,
+ * so it succeeds only when nothing else runs or waits in the domain, and then it is the
+ * whole action (no waiter can need a wake-up, none exists). Otherwise (the guard is false, a
  * misuse, contention) the action takes the monitor, which sets BUSY and so keeps every
  * fast action out until the last thread leaves. An uncontended Lock acquire+release is
  * then two compare-and-swaps, as a raw pthread mutex pair. */
