@@ -5,10 +5,11 @@
  * Optional seeded noise (yields and short sleeps) before each action, for stress runs.
  *
  * Fast path. While any thread is inside a domain's monitor (running an action or waiting
- * in one), TR__WORD_BUSY is set in the domain object's word. An action with a fast form
- * (tr__action.fast) first tries it: a compare-and-swap that expects BUSY clear, so it
- * succeeds only when nothing else runs or waits in the domain, and then it is the whole
- * action (no waiter can need a wake-up, none exists). Otherwise (the guard is false, a
+ * in one), TR__WORD_BUSY is set in the domain object's word. This table accepts fast
+ * actions (fast_actions), so tr__perform first tries an action's fast form
+ * (tr__action.fast) before calling perform: a compare-and-swap that expects BUSY clear,
+ * so it succeeds only when nothing else runs or waits in the domain, and then it is the
+ * whole action (no waiter can need a wake-up, none exists). Otherwise (the guard is false, a
  * misuse, contention) the action takes the monitor, which sets BUSY and so keeps every
  * fast action out until the last thread leaves. An uncontended Lock acquire+release is
  * then two compare-and-swaps, as a raw pthread mutex pair. */
@@ -219,32 +220,38 @@ void tr__tsan_mutex_fini(tr__tsan_mutex *tm)
     tr__tsan_ignore_end();
 }
 
+/* A hold TSan does not know of (unannotated) or a foreign release (orphaned) are the only
+ * departures from plain annotation; anything else is announced as it is, so a broken
+ * balance shows as TSan's own report (unlock of an unlocked mutex, double lock). */
 static void tsan_released(tr__tsan_mutex *tm, tr_thread *actor)
 {
-    if (tm->unannotated)
+    if (tm->unannotated) {
         tm->unannotated = false;
-    else if (tm->holder == actor)
-        tsan_announce_unlock(tm);
-    else if (tm->holder && !tm->orphaned) {
-        /* A foreign release: the holder announces it at its next action. */
-        tm->orphaned = true;
-        tm->next_orphan = tsan_orphans;
-        tsan_orphans = tm;
-        atomic_fetch_add(&tsan_n_orphans, 1);
+        return;
     }
+    if (tm->holder && tm->holder != actor) {
+        if (!tm->orphaned) { /* a foreign release: the holder announces it at its next action */
+            tm->orphaned = true;
+            tm->next_orphan = tsan_orphans;
+            tsan_orphans = tm;
+            atomic_fetch_add(&tsan_n_orphans, 1);
+        }
+        return;
+    }
+    tsan_announce_unlock(tm);
 }
 
 static void tsan_acquired(tr__tsan_mutex *tm, const tr__action *a)
 {
     unsigned try_lock = a->timeout != TR_FOREVER ? TR__TSAN_TRY_LOCK : 0;
-    if (tm->holder == a->actor && tm->orphaned) {
+    if (tm->orphaned && tm->holder == a->actor) {
         /* Released for us by another thread while we waited to take it again (a Lock
          * used as a binary semaphore): TSan's hold simply goes on. */
         tsan_orphan_unlink(tm);
         return;
     }
-    if (tm->holder) {
-        /* Orphaned, not yet adopted: TSan still sees the old holder. */
+    if (tm->orphaned) {
+        /* Not yet adopted: TSan still sees the old holder. */
         tm->unannotated = true;
         return;
     }

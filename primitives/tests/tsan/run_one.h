@@ -1,0 +1,20 @@
+/* run_one.h — for the TSan scenario programs: run one function on a fresh thread and
+ * wait for it (join orders it before what follows, so no scenario deadlocks for real). */
+#ifndef TRAMA_TSAN_RUN_ONE_H
+#define TRAMA_TSAN_RUN_ONE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <trama/trama.h>
+
+static inline void run_one(tr_target fn, void *arg)
+{
+    tr_thread *t = tr_thread_new(fn, arg, NULL);
+    if (!t || tr_thread_start(t) != TR_OK || tr_thread_join(t, TR_FOREVER) != TR_OK) {
+        fprintf(stderr, "scenario: thread failed\n");
+        exit(2);
+    }
+    tr_thread_free(t);
+}
+
+#endif
