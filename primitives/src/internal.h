@@ -385,6 +385,8 @@ typedef struct tr__counters {
 } tr__counters;
 TR_PUBLIC extern tr__counters tr__names;
 TR_PUBLIC void tr__names_reset(void);
+/* In a forked child: no thread but the caller is running (threading._after_fork). */
+void tr__threads_after_fork(void);
 
 /* ---- processes ------------------------------------------------------------------------ */
 

@@ -299,6 +299,7 @@ static void stdin_to_devnull(void)
 static void child_reset(tr_process *p)
 {
     atomic_store(&tr__names.process, 1);
+    tr__threads_after_fork();
     pthread_mutex_init(&children.mu, NULL);
     inheritance *node = malloc(sizeof *node);
     if (node) {
@@ -319,6 +320,7 @@ static _Noreturn void child_main(tr_process *p, int sentinel_read)
     child_reset(p);
     if (p->target)
         p->target(p->arg);
+    tr_threading_shutdown(); /* Python's _bootstrap, then the atexit functions */
     exit_function();
     fflush(stdout);
     fflush(stderr);

@@ -25,6 +25,8 @@ struct tr_thread {
     unsigned long ident;
     atomic_int refs; /* the creator's handle + the running host */
     bool trama_owned; /* MainThread and Dummy-N: never the user's to free */
+    struct tr_thread *live_prev, *live_next; /* in `live` while started and not finished */
+    bool in_live;
 };
 
 tr__counters tr__names = {1, 1, 0};
@@ -46,9 +48,55 @@ void tr__names_reset(void)
     atomic_store(&tr__names.pool, 0);
 }
 
+/* Python's _active: the threads started and not yet finished, for tr_threading_shutdown.
+ * A thread leaves it in its exit effect, or when its object is destroyed without one (an
+ * execution the harness abandoned). Its host's reference keeps a listed thread alive. */
+static struct {
+    pthread_mutex_t mu;
+    tr_thread *head;
+} live = {PTHREAD_MUTEX_INITIALIZER, NULL};
+
+static void live_add(tr_thread *t)
+{
+    pthread_mutex_lock(&live.mu);
+    t->live_prev = NULL;
+    t->live_next = live.head;
+    if (live.head)
+        live.head->live_prev = t;
+    live.head = t;
+    t->in_live = true;
+    pthread_mutex_unlock(&live.mu);
+}
+
+static void live_remove(tr_thread *t)
+{
+    pthread_mutex_lock(&live.mu);
+    if (t->in_live) {
+        if (t->live_prev)
+            t->live_prev->live_next = t->live_next;
+        else
+            live.head = t->live_next;
+        if (t->live_next)
+            t->live_next->live_prev = t->live_prev;
+        t->in_live = false;
+    }
+    pthread_mutex_unlock(&live.mu);
+}
+
+/* fork() copied only the calling thread: the others will never finish here (Python's
+ * threading._after_fork). The mutex may have been held by one of them. */
+void tr__threads_after_fork(void)
+{
+    pthread_mutex_init(&live.mu, NULL);
+    for (tr_thread *t = live.head; t; t = t->live_next)
+        t->in_live = false;
+    live.head = NULL;
+}
+
 static void thread_destroy(tr__object *obj)
 {
     tr_thread *t = (tr_thread *)obj;
+    live_remove(t);
     tr__object_fini(&t->obj);
     free(t->name);
     free(t);
@@ -150,6 +198,7 @@ static void start_effect(tr__action *a)
     }
     t->state = STATE_STARTED;
     t->ident = atomic_fetch_add(&next_ident, 1);
+    live_add(t);
     tr__hb(a, a->obj, TR__HB_RELEASE);
 }
 
@@ -157,6 +206,7 @@ static void unstart_effect(tr__action *a)
 {
     tr_thread *t = (tr_thread *)a->obj;
     t->state = STATE_FINISHED;
+    live_remove(t);
 }
 
 tr_status (tr_thread_start)(tr_thread *t)
@@ -185,6 +235,7 @@ static void exit_effect(tr__action *a)
 {
     tr_thread *t = (tr_thread *)a->obj;
     t->state = STATE_FINISHED;
+    live_remove(t);
     tr__hb(a, a->obj, TR__HB_RELEASE);
 }
 
@@ -267,6 +318,35 @@ tr_status (tr_thread_join)(tr_thread *t, double timeout)
     if (s == TR_TIMEOUT)
         tr__set_error(TR_TIMEOUT, "");
     return s;
+}
+
+/* ---- interpreter exit ----------------------------------------------------------------- */
+
+/* The first listed non-daemon thread other than the caller, with a reference. */
+static tr_thread *next_to_wait_for(const tr_thread *self)
+{
+    tr_thread *found = NULL;
+    pthread_mutex_lock(&live.mu);
+    for (tr_thread *t = live.head; t && !found; t = t->live_next)
+        if (t != self && !t->daemon) {
+            atomic_fetch_add(&t->refs, 1);
+            found = t;
+        }
+    pthread_mutex_unlock(&live.mu);
+    return found;
+}
+
+/* Threads started while we wait are waited for too, as Python's loop over _shutdown_locks. */
+tr_status tr_threading_shutdown(void)
+{
+    tr_thread *self = tr__thread_self(), *t;
+    while ((t = next_to_wait_for(self)) != NULL) {
+        tr_status s = (tr_thread_join)(t, TR_FOREVER); /* its exit effect unlisted it */
+        thread_unref(t);
+        if (s != TR_OK)
+            return s;
+    }
+    return TR_OK;
 }
 
 /* ---- queries and settings ------------------------------------------------------------- */

@@ -341,6 +341,69 @@ static void test_join_with_timeout_returns_when_child_ends(void **state)
     tr_process_free(b.p);
 }
 
+/* The child's target returns at once, leaving a thread reading `wait_end` to EOF: as in
+ * Python's _bootstrap, a non-daemon thread keeps the child alive, a daemon one does not. */
+static bool reader_thread_is_daemon;
+
+static void leave_a_reader_thread(void *arg)
+{
+    tr_thread *t = tr_thread_new(wait_for_eof, arg,
+                                 &(tr_thread_opts){.daemon = reader_thread_is_daemon});
+    CHILD_CHECK(t && tr_thread_start(t) == TR_OK);
+}
+
+static void test_child_waits_for_its_non_daemon_threads_before_exiting(void **state)
+{
+    (void)state;
+    blocked b;
+    assert_int_equal(tr_pipe(false, &b.wait_end, &b.hold), TR_OK);
+    reader_thread_is_daemon = false;
+    b.p = tr_process_new(leave_a_reader_thread, &b, NULL);
+    assert_int_equal(tr_process_start(b.p), TR_OK);
+    assert_int_equal(tr_process_join(b.p, 0.2), TR_TIMEOUT);
+    release_blocked(&b);
+}
+
+static void test_child_does_not_wait_for_its_daemon_threads(void **state)
+{
+    (void)state;
+    blocked b;
+    assert_int_equal(tr_pipe(false, &b.wait_end, &b.hold), TR_OK);
+    reader_thread_is_daemon = true;
+    b.p = tr_process_new(leave_a_reader_thread, &b, NULL);
+    assert_int_equal(tr_process_start(b.p), TR_OK);
+    assert_int_equal(tr_process_join(b.p, 60), TR_OK); /* `hold` is still open here */
+    assert_int_equal(tr_process_exitcode(b.p), 0);
+    release_blocked(&b);
+}
+
+/* fork() copies only the forking thread: a parent's thread still running is no thread of
+ * the child's, and the child's exit does not wait for it (threading._after_fork). */
+static void hold_until_released(void *arg)
+{
+    tr_lock *l = arg;
+    if (tr_lock_acquire(l, true, TR_FOREVER) == TR_OK)
+        tr_lock_release(l);
+}
+
+static void test_child_does_not_wait_for_threads_of_its_parent(void **state)
+{
+    (void)state;
+    tr_lock *l = tr_lock_new();
+    assert_int_equal(tr_lock_acquire(l, true, TR_FOREVER), TR_OK);
+    tr_thread *t = tr_thread_new(hold_until_released, l, NULL);
+    assert_int_equal(tr_thread_start(t), TR_OK);
+    tr_process *p = tr_process_new(do_nothing, NULL, NULL);
+    assert_int_equal(tr_process_start(p), TR_OK);
+    assert_int_equal(tr_process_join(p, 60), TR_OK);
+    assert_int_equal(tr_process_exitcode(p), 0);
+    tr_process_free(p);
+    assert_int_equal(tr_lock_release(l), TR_OK);
+    assert_int_equal(tr_thread_join(t, TR_FOREVER), TR_OK);
+    tr_thread_free(t);
+    tr_lock_free(l);
+}
+
 static void test_sentinel_pipe_fallback_joins_times_out_and_terminates(void **state)
 {
     (void)state;
@@ -704,6 +767,9 @@ int main(void)
         TEST(test_join_negative_timeout_acts_as_zero),
         TEST(test_join_with_timeout_returns_when_child_ends),
         TEST(test_sentinel_pipe_fallback_joins_times_out_and_terminates),
+        TEST(test_child_waits_for_its_non_daemon_threads_before_exiting),
+        TEST(test_child_does_not_wait_for_its_daemon_threads),
+        TEST(test_child_does_not_wait_for_threads_of_its_parent),
         TEST(test_two_threads_may_join_one_child),
         TEST(test_start_twice_is_runtime_error),
         TEST(test_join_before_start_is_runtime_error),

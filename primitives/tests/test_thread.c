@@ -485,6 +485,87 @@ static void test_free_null_is_a_no_op(void **state)
     tr_thread_free(NULL);
 }
 
+/* ---- interpreter exit ----------------------------------------------------------------- */
+
+/* A shutdown caller, a non-daemon worker that starts a second non-daemon thread before it
+ * blocks, and a daemon blocked for good: shutdown returns once both non-daemon threads
+ * finished, however long that is, and never waits for the daemon. */
+typedef struct exit_scene {
+    tr_lock *hold_worker, *hold_late, *hold_daemon;
+    tr_thread *late;
+    bool worker_done, late_done; /* written before the writer's exit; read after its join */
+    tr_semaphore *shutdown_returned;
+} exit_scene;
+
+static void late_starter_body(void *arg)
+{
+    exit_scene *s = arg;
+    worker_expect(tr_lock_acquire(s->hold_late, true, HANG), TR_OK);
+    s->late_done = true;
+    worker_expect(tr_lock_release(s->hold_late), TR_OK);
+}
+
+static void exit_worker(void *arg)
+{
+    exit_scene *s = arg;
+    s->late = tr_thread_new(late_starter_body, s, NULL);
+    worker_expect(tr_thread_start(s->late), TR_OK);
+    worker_expect(tr_lock_acquire(s->hold_worker, true, HANG), TR_OK);
+    s->worker_done = true;
+    worker_expect(tr_lock_release(s->hold_worker), TR_OK);
+}
+
+static void blocked_daemon(void *arg)
+{
+    exit_scene *s = arg;
+    worker_expect(tr_lock_acquire(s->hold_daemon, true, HANG), TR_OK);
+    worker_expect(tr_lock_release(s->hold_daemon), TR_OK);
+}
+
+static void shutdown_caller(void *arg)
+{
+    exit_scene *s = arg;
+    worker_expect(tr_threading_shutdown(), TR_OK);
+    worker_expect(s->worker_done && s->late_done, true);
+    worker_expect(tr_semaphore_release(s->shutdown_returned, 1), TR_OK);
+}
+
+static void test_threading_shutdown_waits_for_non_daemon_threads_only(void **state)
+{
+    (void)state;
+    exit_scene s = {tr_lock_new(), tr_lock_new(), tr_lock_new(), NULL, false, false,
+                    tr_semaphore_new(0)};
+    tr_lock *holds[] = {s.hold_worker, s.hold_late, s.hold_daemon};
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(tr_lock_acquire(holds[i], true, TR_FOREVER), TR_OK);
+    tr_thread *daemon = tr_thread_new(blocked_daemon, &s, &(tr_thread_opts){.daemon = true});
+    assert_int_equal(tr_thread_start(daemon), TR_OK);
+    tr_thread *worker = start_thread(exit_worker, &s);
+    tr_thread *caller = start_thread(shutdown_caller, &s);
+
+    assert_no_signal_within(s.shutdown_returned, QUIET); /* the worker is still blocked */
+    assert_int_equal(tr_lock_release(s.hold_worker), TR_OK);
+    assert_no_signal_within(s.shutdown_returned, QUIET); /* the thread it started is */
+    assert_int_equal(tr_lock_release(s.hold_late), TR_OK);
+    await_signal(s.shutdown_returned); /* the daemon is not waited for */
+    assert_true(tr_thread_is_alive(daemon));
+
+    assert_int_equal(tr_lock_release(s.hold_daemon), TR_OK);
+    join_thread(caller);
+    join_thread(worker);
+    join_thread(s.late);
+    join_thread(daemon);
+    for (size_t i = 0; i < 3; i++)
+        tr_lock_free(holds[i]);
+    tr_semaphore_free(s.shutdown_returned);
+}
+
+static void test_threading_shutdown_with_nothing_running_returns_at_once(void **state)
+{
+    (void)state;
+    assert_int_equal(tr_threading_shutdown(), TR_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +598,8 @@ int main(void)
         cmocka_unit_test(test_ident_is_0_before_start_and_unique_among_live_threads),
         cmocka_unit_test(test_freeing_a_running_thread_detaches_it),
         cmocka_unit_test(test_free_null_is_a_no_op),
+        cmocka_unit_test(test_threading_shutdown_waits_for_non_daemon_threads_only),
+        cmocka_unit_test(test_threading_shutdown_with_nothing_running_returns_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

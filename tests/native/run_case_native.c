@@ -1,7 +1,9 @@
 /* run_case_native.c — runs one case body directly on real threads, without the controlled
  * scheduler: the primitives run on the native backend, TR_LOAD/TR_STORE are plain
- * accesses, TR_ASSERT prints and aborts. Built with -fsanitize=thread by
- * scripts/tsan-crosscheck, which runs each case many times under TRAMA_NOISE.
+ * accesses, TR_ASSERT prints and aborts. After the body, the non-daemon threads are
+ * waited for, as at Python's exit (a worker blocked for good is then a timeout). Built
+ * with -fsanitize=thread by scripts/tsan-crosscheck, which runs each case many times
+ * under TRAMA_NOISE.
  *
  *   run_case_native --list          every case and its expected verdict
  *   run_case_native CASE            run it once; misuse is printed as
@@ -41,5 +43,6 @@ int main(int argc, char **argv)
     tr_set_misuse_hook(on_misuse, NULL);
     c->body();
     fprintf(stderr, "trama-native: %s returned\n", c->name);
+    tr_threading_shutdown();
     return 0;
 }

@@ -39,6 +39,11 @@ TR_PUBLIC tr_status tr_thread_set_daemon(tr_thread *, bool);
 TR_PUBLIC tr_thread *tr_current_thread(void);
 /* Python's ident: unique among live threads; 0 before start. */
 TR_PUBLIC unsigned long tr_thread_ident(const tr_thread *);
+/* What Python's interpreter exit does first (threading._shutdown): waits for every
+ * started non-daemon thread other than the caller, including threads started meanwhile.
+ * A C program's exit does not wait for threads: call this at the end of main for Python's
+ * behaviour. A Process child calls it itself after its target, as Python's does. */
+TR_PUBLIC tr_status tr_threading_shutdown(void);
 /* Frees the object; a running thread is detached and finishes on its own. NULL: no-op. */
 TR_PUBLIC void tr_thread_free(tr_thread *);
 
