@@ -49,8 +49,10 @@ void tr__names_reset(void)
 }
 
 /* Python's _active: the threads started and not yet finished, for tr_threading_shutdown.
- * A thread leaves it in its exit effect, or when its object is destroyed without one (an
- * execution the harness abandoned). Its host's reference keeps a listed thread alive. */
+ * A thread leaves it after its exit action, when shutdown joined it, or when its object is
+ * destroyed without either (an execution the harness abandoned). Its host's reference
+ * keeps a listed thread alive. Changed outside the monitors, so that TSan sees this
+ * mutex order the list's readers after the writers of the listed threads. */
 static struct {
     pthread_mutex_t mu;
     tr_thread *head;
@@ -198,7 +200,6 @@ static void start_effect(tr__action *a)
     }
     t->state = STATE_STARTED;
     t->ident = atomic_fetch_add(&next_ident, 1);
-    live_add(t);
     tr__hb(a, a->obj, TR__HB_RELEASE);
 }
 
@@ -206,7 +207,6 @@ static void unstart_effect(tr__action *a)
 {
     tr_thread *t = (tr_thread *)a->obj;
     t->state = STATE_FINISHED;
-    live_remove(t);
 }
 
 tr_status (tr_thread_start)(tr_thread *t)
@@ -216,8 +216,10 @@ tr_status (tr_thread_start)(tr_thread *t)
     if (tr__perform(&a) != TR_OK)
         return a.status;
     atomic_fetch_add(&t->refs, 1);
+    live_add(t);
     const tr__backend *b = tr__backend_current ? tr__backend_current : tr__backend_native();
     if (b->spawn(t) != TR_OK) {
+        live_remove(t);
         tr__action undo = tr__action_next(&a, &t->obj, TR__OP_THREAD_SET);
         undo.effect = unstart_effect;
         tr__perform(&undo);
@@ -235,7 +237,6 @@ static void exit_effect(tr__action *a)
 {
     tr_thread *t = (tr_thread *)a->obj;
     t->state = STATE_FINISHED;
-    live_remove(t);
     tr__hb(a, a->obj, TR__HB_RELEASE);
 }
 
@@ -257,6 +258,7 @@ void tr__thread_run(tr_thread *t)
     tr__action exit = tr__action_next(&(tr__action){0}, &t->obj, TR__OP_THREAD_EXIT);
     exit.effect = exit_effect;
     tr__perform(&exit);
+    live_remove(t);
     const tr__backend *b = tr__backend_current ? tr__backend_current : tr__backend_native();
     tr__thread_bind(NULL);
     thread_unref(t);
@@ -341,7 +343,9 @@ tr_status tr_threading_shutdown(void)
 {
     tr_thread *self = tr__thread_self(), *t;
     while ((t = next_to_wait_for(self)) != NULL) {
-        tr_status s = (tr_thread_join)(t, TR_FOREVER); /* its exit effect unlisted it */
+        tr_status s = (tr_thread_join)(t, TR_FOREVER);
+        if (s == TR_OK)
+            live_remove(t); /* its host may not have got round to it: do not wait twice */
         thread_unref(t);
         if (s != TR_OK)
             return s;
