@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "tsan.h"
 
 typedef enum thread_state { STATE_NEW, STATE_STARTED, STATE_FINISHED } thread_state;
 
@@ -51,8 +52,11 @@ void tr__names_reset(void)
 /* Python's _active: the threads started and not yet finished, for tr_threading_shutdown.
  * A thread leaves it after its exit action, when shutdown joined it, or when its object is
  * destroyed without either (an execution the harness abandoned). Its host's reference
- * keeps a listed thread alive. Changed outside the monitors, so that TSan sees this
- * mutex order the list's readers after the writers of the listed threads. */
+ * keeps a listed thread alive. The list is bookkeeping, not one of Python's
+ * happens-before edges: TSan must not see its mutex order one thread's exit before the
+ * next thread's start (that would hide the races of the threads' code), so every use is
+ * inside TSan's ignore region. Only the object itself is published, by its starter to
+ * the shutdown caller, who is about to join it (an edge the join implies anyway). */
 static struct {
     pthread_mutex_t mu;
     tr_thread *head;
@@ -60,6 +64,8 @@ static struct {
 
 static void live_add(tr_thread *t)
 {
+    tr__tsan_publish(&t->in_live);
+    tr__tsan_ignore_begin();
     pthread_mutex_lock(&live.mu);
     t->live_prev = NULL;
     t->live_next = live.head;
@@ -68,10 +74,12 @@ static void live_add(tr_thread *t)
     live.head = t;
     t->in_live = true;
     pthread_mutex_unlock(&live.mu);
+    tr__tsan_ignore_end();
 }
 
 static void live_remove(tr_thread *t)
 {
+    tr__tsan_ignore_begin();
     pthread_mutex_lock(&live.mu);
     if (t->in_live) {
         if (t->live_prev)
@@ -83,6 +91,7 @@ static void live_remove(tr_thread *t)
         t->in_live = false;
     }
     pthread_mutex_unlock(&live.mu);
+    tr__tsan_ignore_end();
 }
 
 /* fork() copied only the calling thread: the others will never finish here (Python's
@@ -258,6 +267,8 @@ void tr__thread_run(tr_thread *t)
     tr__action exit = tr__action_next(&(tr__action){0}, &t->obj, TR__OP_THREAD_EXIT);
     exit.effect = exit_effect;
     tr__perform(&exit);
+    if (!t->daemon)
+        tr__tsan_publish(&live); /* for a shutdown that will not find it listed */
     live_remove(t);
     const tr__backend *b = tr__backend_current ? tr__backend_current : tr__backend_native();
     tr__thread_bind(NULL);
@@ -328,6 +339,7 @@ tr_status (tr_thread_join)(tr_thread *t, double timeout)
 static tr_thread *next_to_wait_for(const tr_thread *self)
 {
     tr_thread *found = NULL;
+    tr__tsan_ignore_begin();
     pthread_mutex_lock(&live.mu);
     for (tr_thread *t = live.head; t && !found; t = t->live_next)
         if (t != self && !t->daemon) {
@@ -335,6 +347,9 @@ static tr_thread *next_to_wait_for(const tr_thread *self)
             found = t;
         }
     pthread_mutex_unlock(&live.mu);
+    tr__tsan_ignore_end();
+    if (found)
+        tr__tsan_receive(&found->in_live);
     return found;
 }
 
@@ -350,6 +365,7 @@ tr_status tr_threading_shutdown(void)
         if (s != TR_OK)
             return s;
     }
+    tr__tsan_receive(&live); /* the non-daemon threads that ended before we looked */
     return TR_OK;
 }
 

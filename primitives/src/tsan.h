@@ -108,7 +108,13 @@ static inline void tr__tsan_action_done(const tr__action *a)
             __tsan_release(a->hb[i].obj);
     }
 }
+
+/* A private edge of trama's bookkeeping, from publish(addr) to every later receive(addr). */
+static inline void tr__tsan_publish(void *addr) { __tsan_release(addr); }
+static inline void tr__tsan_receive(void *addr) { __tsan_acquire(addr); }
 #else
+static inline void tr__tsan_publish(void *addr) { (void)addr; }
+static inline void tr__tsan_receive(void *addr) { (void)addr; }
 static inline void tr__tsan_ignore_begin(void) {}
 static inline void tr__tsan_ignore_end(void) {}
 static inline void tr__tsan_mutex_init(tr__tsan_mutex *tm, tr__object *obj)
