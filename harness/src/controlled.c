@@ -665,6 +665,28 @@ static bool wait_cycle(char **story, size_t *len, tr_finding *f)
     return false;
 }
 
+/* The next steps of the blocked threads, for an explorer that reasons from steps. */
+static void tell_blocked_steps(void)
+{
+    tr__explorer *e = X.opts->explorer;
+    if (!e->on_step)
+        return;
+    for (int i = 0; i < X.n_threads; i++) {
+        const cthread *c = &X.threads[i];
+        if (c->state != CT_PENDING || !c->pending)
+            continue;
+        const tr__action *a = c->pending;
+        int domain = index_of(a->obj->domain);
+        bool acquires = a->op == TR__OP_LOCK_ACQUIRE || a->op == TR__OP_RLOCK_ACQUIRE ||
+                        a->op == TR__OP_COND_REACQUIRE;
+        tr__event ev = {.thread = c->id, .op = a->op, .domain = domain,
+                        .modifies = tr__op_modifies(a->op), .acquired = acquires ? domain : -1,
+                        .released = -1, .blocking = a->guard && a->timeout != 0,
+                        .never_ran = true};
+        e->on_step(e, &ev);
+    }
+}
+
 static void report_stall(bool spin)
 {
     char *story = NULL;
@@ -706,6 +728,8 @@ static void report_stall(bool spin)
     f.story = story;
     tr__schedule_format(X.choices, X.n_choices, f.schedule, sizeof f.schedule);
     X.sink(&f, X.sink_ctx);
+    if (f.kind == TR_DEADLOCK)
+        tell_blocked_steps();
     end_execution();
 }
 

@@ -206,16 +206,25 @@ static void reverse_race(dpor *d, int j, int i)
         if (initial)
             initials |= bit(ek->ev.thread * 2);
     }
-    keyset enabled = 0;
+    /* A thread offered at s only by its timeout (a try-acquire that would fail there, a
+     * wait that would time out) starts the reversed order that way: the action it would
+     * have run later cannot run at s, its failing form can, and that is the other order. */
+    keyset offered = 0, candidates = 0;
     for (int k = 0; k < s->n; k++)
-        if (!s->choices[k].timeout)
-            enabled |= bit(key_of(&s->choices[k]));
-    keyset candidates = initials & enabled;
+        offered |= bit(key_of(&s->choices[k]));
+    for (int key = 0; key < 64; key += 2) {
+        if (!(initials & bit(key)))
+            continue;
+        if (offered & bit(key))
+            candidates |= bit(key);
+        else if (offered & bit(key + 1))
+            candidates |= bit(key + 1);
+    }
     if (!candidates || (candidates & s->backtrack))
         return;
     int want = d->events[i].ev.thread * 2;
     if (!(candidates & bit(want)))
-        want = __builtin_ctzll(candidates);
+        want = candidates & bit(want + 1) ? want + 1 : __builtin_ctzll(candidates);
     s->backtrack |= bit(want);
 }
 
@@ -242,41 +251,62 @@ static bool transparent(const tr__event *ei, const tr__event *ej)
     return (ei->acquired >= 0 && ej->in_critical_section) || ei->op == TR__OP_THREAD_JOIN;
 }
 
+static void ensure_domain(dpor *d, int domain)
+{
+    if (domain < d->n_domains)
+        return;
+    int old = d->n_domains;
+    d->domains = realloc(d->domains, (size_t)(domain + 1) * sizeof *d->domains);
+    TR_CHECK(d->domains, "out of memory in dpor");
+    memset(d->domains + old, 0, (size_t)(domain + 1 - old) * sizeof *d->domains);
+    d->n_domains = domain + 1;
+}
+
+/* e_i's immediate races with the earlier events of its domain, newest first: each gets
+ * its reversal scheduled. acc is what e_i knows through other paths than the race at
+ * hand; it is e_i's clock while reverse_race asks whether e_i can start the reversed
+ * order (e_i's real clock would include the race itself). */
+static void find_races(dpor *d, int i)
+{
+    event *e = &d->events[i];
+    int t = e->ev.thread;
+    domain_info *dom = &d->domains[e->ev.domain];
+    clock acc = d->thread_clock[t];
+    acc.c[t] = e->local;
+    for (int k = dom->n - 1; k >= 0; k--) {
+        int j = dom->events[k];
+        const event *ej = &d->events[j];
+        if (ej->ev.thread == t || (!ej->ev.modifies && !e->ev.modifies) || before(ej, &acc))
+            continue;
+        if (enabled_by(&e->ev, &ej->ev)) {
+            if (!transparent(&e->ev, &ej->ev))
+                join(&acc, &ej->vc);
+            continue;
+        }
+        e->vc = acc;
+        reverse_race(d, j, i);
+        join(&acc, &ej->vc);
+    }
+}
+
 static void dpor_on_step(tr__explorer *x, const tr__event *ev)
 {
     dpor *d = (dpor *)x;
     int t = ev->thread;
     TR_CHECK(t < DPOR_THREADS, "dpor handles at most 32 threads");
-    if (ev->domain >= d->n_domains) {
-        int old = d->n_domains;
-        d->domains = realloc(d->domains, (size_t)(ev->domain + 1) * sizeof *d->domains);
-        TR_CHECK(d->domains, "out of memory in dpor");
-        memset(d->domains + old, 0, (size_t)(ev->domain + 1 - old) * sizeof *d->domains);
-        d->n_domains = ev->domain + 1;
-    }
+    ensure_domain(d, ev->domain);
     d->events = grow(d->events, &d->cap_events, d->n_events + 1, sizeof *d->events);
     int i = d->n_events++;
     event *e = &d->events[i];
     e->ev = *ev;
-    e->local = ++d->local[t];
-    domain_info *dom = &d->domains[ev->domain];
-
-    /* immediate races, newest first; acc: what e_i already knows through other paths */
-    clock acc = d->thread_clock[t];
-    for (int k = dom->n - 1; k >= 0; k--) {
-        int j = dom->events[k];
-        const event *ej = &d->events[j];
-        if (ej->ev.thread == t || (!ej->ev.modifies && !ev->modifies) || before(ej, &acc))
-            continue;
-        if (enabled_by(ev, &ej->ev)) {
-            if (!transparent(ev, &ej->ev))
-                join(&acc, &ej->vc);
-            continue;
-        }
-        reverse_race(d, j, i);
-        join(&acc, &ej->vc);
+    e->local = d->local[t] + 1;
+    find_races(d, i);
+    if (ev->never_ran) { /* its races are all it has to say: it is no event */
+        d->n_events--;
+        return;
     }
-
+    d->local[t]++;
+    domain_info *dom = &d->domains[ev->domain];
     e->vc = d->thread_clock[t];
     join(&e->vc, ev->modifies ? &dom->all : &dom->writes);
     e->vc.c[t] = e->local;

@@ -33,6 +33,10 @@ typedef struct tr__event {
     int released;  /* domain of a lock-like object it released, or -1 */
     bool in_critical_section; /* its thread held the domain's lock before this step */
     bool blocking;            /* it could have waited (a guard, and a timeout other than 0) */
+    /* A blocked thread's next step at a deadlock: it never ran, but had it run earlier it
+     * might have raced with what did (a join before the start, an acquire before a
+     * try-acquire took the permit). Told after the execution's last step. */
+    bool never_ran;
 } tr__event;
 
 /* choose() results besides an index. */

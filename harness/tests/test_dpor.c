@@ -5,7 +5,14 @@
  * and once under DPOR. From DFS's executions the traces are counted by brute force (two
  * interleavings are the same trace when every pair of dependent events from different
  * threads comes in the same order); DPOR must run exactly that many executions (counting
- * the ones it abandons in sleep sets) and reach every distinct final state DFS reached. */
+ * the ones it abandons in sleep sets) and reach every distinct final state DFS reached.
+ *
+ * A second family adds what makes threads wait for each other in other ways: semaphores
+ * (blocking, non-blocking), try-acquires, a condition's notify and timed wait, joins
+ * between workers (including cycles and joins before start). There DPOR's reversal rules
+ * are conservative, so the executions may exceed the traces; what must hold is soundness:
+ * DPOR reaches every final state DFS reaches, deadlocks included, in no more executions
+ * than DFS. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,15 +26,22 @@
 
 enum { MAX_T = 4, MAX_OPS = 5, MAX_VARS = 3, MAX_LOCKS = 3 };
 
-typedef enum op_kind { OP_READ, OP_WRITE, OP_LOCKED_WRITE, OP_LOCKED_RW, OP_NESTED } op_kind;
+typedef enum op_kind {
+    OP_READ, OP_WRITE, OP_LOCKED_WRITE, OP_LOCKED_RW, OP_NESTED, /* the lock family */
+    OP_SEM_ACQUIRE, OP_SEM_RELEASE, OP_SEM_TRY, OP_LOCK_TRY, OP_NOTIFY, OP_WAIT_TIMED, OP_JOIN,
+    N_OP_KINDS
+} op_kind;
 
 typedef struct op {
     op_kind kind;
     int var, lock, lock2;
 } op;
 
+enum { MAX_SEMS = 2 };
+
 typedef struct program {
-    int threads, vars, locks;
+    bool sync; /* the second family */
+    int threads, vars, locks, sem_init[MAX_SEMS];
     int n_ops[MAX_T];
     op ops[MAX_T][MAX_OPS];
 } program;
@@ -38,6 +52,9 @@ typedef struct world {
     int var[MAX_VARS];
     int seen[MAX_T][MAX_OPS];
     tr_lock *lock[MAX_LOCKS];
+    tr_semaphore *sem[MAX_SEMS];
+    tr_condition *cond; /* over lock[0] */
+    tr_thread *th[MAX_T];
     int id[MAX_T];
 } world;
 
@@ -73,6 +90,38 @@ static void run_thread(void *arg)
             TR_STORE(w->var[o->var], t * 10 + i + 1);
             tr_lock_release(w->lock[o->lock2]);
             tr_lock_release(w->lock[o->lock]);
+            break;
+        case OP_SEM_ACQUIRE:
+            w->seen[t][i] = (int)tr_semaphore_acquire(w->sem[o->lock % MAX_SEMS], true, TR_FOREVER);
+            break;
+        case OP_SEM_RELEASE:
+            tr_semaphore_release(w->sem[o->lock % MAX_SEMS], 1);
+            break;
+        case OP_SEM_TRY:
+            w->seen[t][i] = 100 + (int)tr_semaphore_acquire(w->sem[o->lock % MAX_SEMS], false, -1);
+            break;
+        case OP_LOCK_TRY:
+            w->seen[t][i] = 100 + (int)tr_lock_acquire(w->lock[o->lock], false, -1);
+            if (w->seen[t][i] == 100 + TR_OK) {
+                TR_STORE(w->var[o->var], t * 10 + i + 1);
+                tr_lock_release(w->lock[o->lock]);
+            }
+            break;
+        case OP_NOTIFY:
+            tr_condition_acquire(w->cond, true, TR_FOREVER);
+            TR_STORE(w->var[o->var], t * 10 + i + 1);
+            tr_condition_notify(w->cond, 1);
+            tr_condition_release(w->cond);
+            break;
+        case OP_WAIT_TIMED:
+            tr_condition_acquire(w->cond, true, TR_FOREVER);
+            w->seen[t][i] = 1000 * (int)tr_condition_wait(w->cond, 1.0) + TR_LOAD(w->var[o->var]);
+            tr_condition_release(w->cond);
+            break;
+        case OP_JOIN: /* o->lock names the thread: another worker, maybe not started yet */
+            w->seen[t][i] = (int)tr_thread_join(w->th[o->lock], TR_FOREVER);
+            break;
+        default:
             break;
         }
     }
@@ -125,14 +174,19 @@ TR_CASE(dpor_random_program, TR_PASS)
     current = w;
     for (int l = 0; l < prog.locks; l++)
         w->lock[l] = tr_lock_new();
-    tr_thread *th[MAX_T];
+    if (prog.sync) {
+        for (int k = 0; k < MAX_SEMS; k++)
+            w->sem[k] = tr_semaphore_new(prog.sem_init[k]);
+        w->cond = tr_condition_new_lock(w->lock[0]);
+    }
     for (int t = 0; t < prog.threads; t++) {
         w->id[t] = t;
-        th[t] = tr_thread_new(run_thread, &w->id[t], NULL);
-        tr_thread_start(th[t]);
+        w->th[t] = tr_thread_new(run_thread, &w->id[t], NULL);
     }
     for (int t = 0; t < prog.threads; t++)
-        tr_thread_join(th[t], TR_FOREVER);
+        tr_thread_start(w->th[t]);
+    for (int t = 0; t < prog.threads; t++)
+        tr_thread_join(w->th[t], TR_FOREVER);
     record_final(w);
 }
 
@@ -159,6 +213,44 @@ static void generate(tr_rng *rng)
                 break;
             if (cost[o->kind] > share)
                 o->kind = OP_WRITE;
+            share -= cost[o->kind];
+            budget -= cost[o->kind];
+            prog.n_ops[t]++;
+        }
+    }
+}
+
+/* The second family: fewer locks, the waits of every other kind. */
+static void generate_sync(tr_rng *rng)
+{
+    memset(&prog, 0, sizeof prog);
+    prog.sync = true;
+    prog.threads = tr_rng_below(rng, 4) ? 2 : 3;
+    prog.vars = 1 + (int)tr_rng_below(rng, 2);
+    prog.locks = 1 + (int)tr_rng_below(rng, 2);
+    for (int k = 0; k < MAX_SEMS; k++)
+        prog.sem_init[k] = (int)tr_rng_below(rng, 2);
+    static const op_kind kinds[] = {OP_WRITE,  OP_READ,    OP_LOCKED_RW,  OP_SEM_ACQUIRE,
+                                    OP_SEM_RELEASE, OP_SEM_TRY, OP_LOCK_TRY, OP_NOTIFY,
+                                    OP_WAIT_TIMED,  OP_JOIN};
+    static const int cost[N_OP_KINDS] = {[OP_READ] = 1,       [OP_WRITE] = 1,  [OP_LOCKED_RW] = 4,
+                                         [OP_SEM_ACQUIRE] = 1, [OP_SEM_RELEASE] = 1,
+                                         [OP_SEM_TRY] = 1,    [OP_LOCK_TRY] = 3, [OP_NOTIFY] = 4,
+                                         [OP_WAIT_TIMED] = 4, [OP_JOIN] = 1};
+    int budget = prog.threads == 2 ? 6 : 5;
+    for (int t = 0; t < prog.threads; t++) {
+        int share = budget / (prog.threads - t);
+        for (int i = 0; i < MAX_OPS; i++) {
+            op *o = &prog.ops[t][i];
+            o->kind = kinds[tr_rng_below(rng, sizeof kinds / sizeof *kinds)];
+            o->var = (int)tr_rng_below(rng, (uint64_t)prog.vars);
+            o->lock = (int)tr_rng_below(rng, (uint64_t)prog.locks);
+            if (o->kind == OP_JOIN) /* another worker */
+                o->lock = (t + 1 + (int)tr_rng_below(rng, (uint64_t)prog.threads - 1)) % prog.threads;
+            if (cost[o->kind] > share && i > 0)
+                break;
+            if (cost[o->kind] > share)
+                o->kind = OP_SEM_RELEASE;
             share -= cost[o->kind];
             budget -= cost[o->kind];
             prog.n_ops[t]++;
@@ -197,7 +289,7 @@ static bool rec_end(tr__explorer *x)
 static void rec_step(tr__explorer *x, const tr__event *e)
 {
     recorder *r = (recorder *)x;
-    if (r->n < 4096)
+    if (r->n < 4096 && !e->never_ran) /* a blocked thread's next step is no event */
         r->events[r->n++] = *e;
 }
 
@@ -251,8 +343,11 @@ static void trace_key(const recorder *r, char *out, size_t size)
 static void no_finding(const tr_finding *f, void *ctx)
 {
     (void)ctx;
-    if (f->kind == TR_DEADLOCK)
+    if (f->kind == TR_DEADLOCK) {
         deadlocked = true;
+        if (prog.sync) /* an outcome as much as a final state */
+            add_state(final_states, "deadlock");
+    }
     free(f->story);
 }
 
@@ -289,6 +384,9 @@ static long explore(tr__explorer *e, states *traces)
 static void fwd_step(tr__explorer *x, const tr__event *e)
 {
     recorder *r = (recorder *)x;
+    if (getenv("DPOR_TRACE"))
+        printf("    T%d %s dom %d%s%s\n", e->thread, tr__op_name(e->op), e->domain,
+               e->modifies ? " mod" : "", e->never_ran ? " (never ran)" : "");
     rec_step(x, e);
     r->inner->on_step(r->inner, e);
 }
@@ -304,6 +402,8 @@ static long explore_dpor(states *finals)
     long executions = 0;
     final_states = finals;
     for (;;) {
+        if (getenv("DPOR_TRACE"))
+            printf("  dpor execution %ld\n", executions + 1);
         tr__execute(c, &xo, no_finding, NULL, NULL);
         executions++;
         if (!rec_end(&rec.base) || executions > 200000)
@@ -361,10 +461,82 @@ static void test_dpor_explores_one_execution_per_trace(void **unused)
     assert_true(skipped * 5 <= rounds); /* at most a fifth too big for brute force */
 }
 
+static void print_program(void)
+{
+    for (int t = 0; t < prog.threads; t++)
+        for (int i = 0; i < prog.n_ops[t]; i++)
+            printf("  T%d op %d kind %d var %d lock/sem/thread %d\n", t + 1, i, prog.ops[t][i].kind,
+                   prog.ops[t][i].var, prog.ops[t][i].lock);
+}
+
+static bool same_states(const states *a, const states *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (int i = 0; i < a->n; i++) {
+        bool found = false;
+        for (int j = 0; j < b->n && !found; j++)
+            found = strcmp(a->s[i], b->s[j]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static void test_dpor_is_sound_with_semaphores_conditions_and_joins(void **unused)
+{
+    (void)unused;
+    tr_rng rng = {1871};
+    long total_dfs = 0, total_dpor = 0, total_traces = 0;
+    int skipped = 0, with_deadlock = 0, exact = 0;
+    const char *rounds_env = getenv("DPOR_ROUNDS");
+    int rounds = rounds_env ? atoi(rounds_env) : 30;
+    for (int round = 0; round < rounds; round++) {
+        generate_sync(&rng);
+        states traces = {0}, dfs_finals = {0}, dpor_finals = {0};
+        final_states = &dfs_finals;
+        tr__explorer *dfs = tr__explorer_dfs(-1);
+        long interleavings = explore(dfs, &traces);
+        dfs->destroy(dfs);
+        if (interleavings < 0) {
+            skipped++;
+            free_states(&traces);
+            free_states(&dfs_finals);
+            continue;
+        }
+        long dpor_runs = explore_dpor(&dpor_finals);
+        total_dfs += interleavings;
+        total_dpor += dpor_runs;
+        total_traces += traces.n;
+        exact += dpor_runs == traces.n;
+        for (int i = 0; i < dfs_finals.n; i++)
+            with_deadlock += strcmp(dfs_finals.s[i], "deadlock") == 0;
+        if (!same_states(&dfs_finals, &dpor_finals) || dpor_runs > interleavings) {
+            print_program();
+            for (int i = 0; i < dfs_finals.n; i++)
+                printf("  dfs: %s\n", dfs_finals.s[i]);
+            for (int i = 0; i < dpor_finals.n; i++)
+                printf("  dpor: %s\n", dpor_finals.s[i]);
+            fail_msg("sync program %d (%d threads): %ld interleavings, %d traces, dpor ran %ld; "
+                     "final states dfs %d dpor %d",
+                     round, prog.threads, interleavings, traces.n, dpor_runs, dfs_finals.n,
+                     dpor_finals.n);
+        }
+        free_states(&traces);
+        free_states(&dfs_finals);
+        free_states(&dpor_finals);
+    }
+    printf("%d random sync programs (%d too big, skipped; %d can deadlock): %ld interleavings, "
+           "%ld traces, %ld dpor executions (%d programs with exactly one per trace)\n",
+           rounds, skipped, with_deadlock, total_dfs, total_traces, total_dpor, exact);
+    assert_true(skipped * 5 <= rounds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dpor_explores_one_execution_per_trace),
+        cmocka_unit_test(test_dpor_is_sound_with_semaphores_conditions_and_joins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
