@@ -177,6 +177,30 @@ static int find_path(int from, int to, int *path, int depth, int max, uint8_t *s
     return -1;
 }
 
+static void add_edge(const tr__lock_site *from, const tr__lock_site *to)
+{
+    if (G.n == G.cap) {
+        G.cap = G.cap ? G.cap * 2 : 32;
+        G.edges = realloc(G.edges, (size_t)G.cap * sizeof *G.edges);
+        TR_CHECK(G.edges, "out of memory in the lock-order graph");
+    }
+    G.edges[G.n++] = (edge){from->lock, to->lock, *from, *to};
+}
+
+int tr__lockorder_count(void) { return G.n; }
+
+void tr__lockorder_edge(int i, tr__lock_site *from, tr__lock_site *to)
+{
+    *from = G.edges[i].from_site;
+    *to = G.edges[i].to_site;
+}
+
+void tr__lockorder_add(const tr__lock_site *from, const tr__lock_site *to)
+{
+    if (!has_edge(from->lock, to->lock))
+        add_edge(from, to);
+}
+
 int tr__lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lock_site *acquired,
                           tr__lock_site *cycle, int max)
 {
@@ -184,12 +208,7 @@ int tr__lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lock_
     for (int h = 0; h < n_held; h++) {
         if (held[h].lock == acquired->lock || has_edge(held[h].lock, acquired->lock))
             continue;
-        if (G.n == G.cap) {
-            G.cap = G.cap ? G.cap * 2 : 32;
-            G.edges = realloc(G.edges, (size_t)G.cap * sizeof *G.edges);
-            TR_CHECK(G.edges, "out of memory in the lock-order graph");
-        }
-        G.edges[G.n++] = (edge){held[h].lock, acquired->lock, held[h], *acquired};
+        add_edge(&held[h], acquired);
         if (closed)
             continue;
         /* a path back from the acquired lock to the held one closes a cycle */

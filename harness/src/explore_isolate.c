@@ -2,7 +2,8 @@
  *
  * The child runs the execution with a copy of the explorer and logs every call it makes
  * to it (choose with its arguments and answer, each step); the parent replays those calls
- * on its own explorer, so the search goes on exactly as in process. A child that dies
+ * on its own explorer, so the search goes on exactly as in process; the lock-order edges
+ * the execution added go back too, so lockdep sees every execution. A child that dies
  * (a crash) or goes silent (a spin without scheduling points) becomes a finding with the
  * schedule replayed so far, and the exploration continues with the next execution. */
 #define _GNU_SOURCE
@@ -133,7 +134,14 @@ static void run_child(const tr_case *c, const tr__exec_opts *xo, int fd)
                 .fd = fd};
     tr__exec_opts mine = *xo;
     mine.explorer = &l.base;
+    int known_edges = tr__lockorder_count();
     tr__execute(c, &mine, sink_to_pipe, &fd, NULL);
+    for (int i = known_edges; i < tr__lockorder_count(); i++) {
+        tr__lock_site edge[2];
+        tr__lockorder_edge(i, &edge[0], &edge[1]);
+        put(fd, "O", 1);
+        put(fd, edge, sizeof edge); /* file names are the case's literals: same addresses */
+    }
     put(fd, "E", 1);
     _exit(0);
 }
@@ -205,9 +213,12 @@ bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step
         int head[4], n_cut, cut[256];
         tr__event ev;
         tr_finding f;
+        tr__lock_site edge[2];
         size_t story;
         if (type == 'E') {
             ended = true;
+        } else if (type == 'O' && get(p[0], edge, sizeof edge, step_timeout, &silent)) {
+            tr__lockorder_add(&edge[0], &edge[1]);
         } else if (type == 'C' && get(p[0], head, sizeof head, step_timeout, &silent) &&
                    get(p[0], choices, (size_t)head[0] * sizeof *choices, step_timeout, &silent)) {
             int pick = e->choose(e, choices, head[0], head[1], head[2]);

@@ -163,6 +163,12 @@ void tr__lockorder_reset(void);
  * from-site, to-site written to cycle), or 0. */
 int tr__lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lock_site *acquired,
                           tr__lock_site *cycle, int max);
+/* The graph's edges, in the order they were added, for --isolate: a child execution
+ * sends the ones it added, and the parent adds them as they are (the child checked them
+ * for cycles), so the next child knows every order seen so far. */
+int tr__lockorder_count(void);
+void tr__lockorder_edge(int i, tr__lock_site *from, tr__lock_site *to);
+void tr__lockorder_add(const tr__lock_site *from, const tr__lock_site *to);
 
 /* ---- many cases ----------------------------------------------------------------------- */
 

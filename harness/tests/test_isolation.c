@@ -98,6 +98,38 @@ TR_CASE(spin_until_set_with_yield, TR_PASS)
     tr_thread_free(s);
 }
 
+typedef struct two_locks {
+    tr_lock *a, *b;
+    int turn;
+} two_locks;
+
+static void take_in_the_order_of_the_turn(void *arg)
+{
+    two_locks *s = arg;
+    tr_lock *first = TR_LOAD(s->turn) ? s->b : s->a, *second = first == s->a ? s->b : s->a;
+    tr_lock_acquire(first, true, TR_FOREVER);
+    tr_lock_acquire(second, true, TR_FOREVER);
+    tr_lock_release(second);
+    tr_lock_release(first);
+}
+
+static void set_turn(void *arg) { TR_STORE(((two_locks *)arg)->turn, 1); }
+
+/* One thread takes A then B, or B then A, depending on a racy read: each execution has
+ * one order, only the two executions together close the cycle (lockdep's view). */
+TR_CASE(lock_orders_in_different_executions, TR_LOCK_ORDER)
+{
+    two_locks *s = tr_case_alloc(sizeof *s);
+    s->a = tr_lock_new();
+    s->b = tr_lock_new();
+    tr_thread *t = tr_thread_new(take_in_the_order_of_the_turn, s, NULL);
+    tr_thread *u = tr_thread_new(set_turn, s, NULL);
+    tr_thread_start(t);
+    tr_thread_start(u);
+    tr_thread_join(t, TR_FOREVER);
+    tr_thread_join(u, TR_FOREVER);
+}
+
 static tr_explore_opts opts(void)
 {
     tr_explore_opts o;
@@ -190,6 +222,19 @@ static void test_harness_still_works_after_crashes(void **unused)
     tr_result_free(&r);
 }
 
+static void test_isolate_keeps_lock_orders_across_executions(void **unused)
+{
+    (void)unused;
+    tr_explore_opts o = opts();
+    for (int isolate = 0; isolate < 2; isolate++) {
+        o.isolate = isolate;
+        tr_result r = tr_explore("lock_orders_in_different_executions", &o);
+        assert_true(r.found & (1u << TR_LOCK_ORDER));
+        assert_true(r.executions >= 2);
+        tr_result_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_waiting_for_a_spinner_is_a_deadlock),
         cmocka_unit_test(test_fair_spin_wait_terminates),
         cmocka_unit_test(test_harness_still_works_after_crashes),
+        cmocka_unit_test(test_isolate_keeps_lock_orders_across_executions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
