@@ -29,6 +29,7 @@
 #include "tsan.h"
 
 typedef struct monitor {
+    atomic_uint generation; /* fork_generation when mu and cv were set up */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int waiters; /* threads in wait_for_guard; guarded by mu */
@@ -298,19 +299,32 @@ void tr__tsan_orphans_adopt(tr_thread *self)
 }
 #endif
 
-/* ---- objects -------------------------------------------------------------------------- */
+/* ---- fork ----------------------------------------------------------------------------- */
 
-static tr_status native_object_init(tr__object *obj)
+/* fork() copies only the calling thread. A monitor another thread was inside (running an
+ * action, or waiting for a guard) stays locked and counted in the child, where that
+ * thread does not exist: the child's first action on it would hang. Python's own
+ * internal locks never get copied mid-operation; ours are set up afresh instead, at their
+ * first use in the child (fork_generation tells a monitor it predates the fork). The
+ * objects' Python-level state is untouched: a Lock some parent thread held is still held,
+ * as in Python. */
+static atomic_uint fork_generation;
+static pthread_mutex_t refresh_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void after_fork_in_child(void)
 {
-    pthread_once(&noise_env_once, noise_from_env);
+    pthread_mutex_init(&refresh_mu, NULL);
 #ifdef TR__TSAN
-    pthread_once(&real_once, real_init);
+    atomic_flag_clear(&tsan_mu);
 #endif
-    if (obj->domain != obj)
-        return TR_OK;
-    monitor *m = malloc(sizeof *m);
-    if (!m)
-        return TR_NO_MEMORY;
+    atomic_fetch_add_explicit(&fork_generation, 1, memory_order_release);
+}
+
+static void register_atfork(void) { pthread_atfork(NULL, NULL, after_fork_in_child); }
+
+static void monitor_setup(monitor *m)
+{
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -319,6 +333,37 @@ static tr_status native_object_init(tr__object *obj)
     pthread_condattr_destroy(&ca);
     m->waiters = 0;
     m->inside = 0;
+}
+
+/* Before entering a monitor that predates the fork: a fresh mutex and condvar, nobody
+ * inside, the fast path open. Threads the child started may get here together. */
+static void monitor_refresh(monitor *m, tr__object *domain, unsigned generation)
+{
+    pthread_mutex_lock(&refresh_mu);
+    if (atomic_load_explicit(&m->generation, memory_order_relaxed) != generation) {
+        monitor_setup(m);
+        atomic_fetch_and_explicit(&domain->word, ~TR__WORD_BUSY, memory_order_relaxed);
+        atomic_store_explicit(&m->generation, generation, memory_order_release);
+    }
+    pthread_mutex_unlock(&refresh_mu);
+}
+
+/* ---- objects -------------------------------------------------------------------------- */
+
+static tr_status native_object_init(tr__object *obj)
+{
+    pthread_once(&noise_env_once, noise_from_env);
+    pthread_once(&atfork_once, register_atfork);
+#ifdef TR__TSAN
+    pthread_once(&real_once, real_init);
+#endif
+    if (obj->domain != obj)
+        return TR_OK;
+    monitor *m = malloc(sizeof *m);
+    if (!m)
+        return TR_NO_MEMORY;
+    monitor_setup(m);
+    atomic_init(&m->generation, atomic_load_explicit(&fork_generation, memory_order_acquire));
     tr__tsan_mutex_init(tsan_of(m), obj);
     obj->backend = m;
     return TR_OK;
@@ -421,6 +466,9 @@ static __attribute__((noinline)) void perform_in_monitor(tr__action *a)
     tr__object *domain = a->obj->domain;
     monitor *m = domain->backend;
     tr__tsan_ignore_begin();
+    unsigned generation = atomic_load_explicit(&fork_generation, memory_order_acquire);
+    if (atomic_load_explicit(&m->generation, memory_order_acquire) != generation)
+        monitor_refresh(m, domain, generation);
     tr__tsan_orphans_adopt(a->actor);
     enter(m, domain);
     if (a->guard && !a->guard(a) && !wait_for_guard(m, a)) {

@@ -404,6 +404,57 @@ static void test_child_does_not_wait_for_threads_of_its_parent(void **state)
     tr_lock_free(l);
 }
 
+/* A parent thread keeps entering a semaphore's monitor while children are forked: some
+ * fork lands while it is inside. Each child then uses the semaphore and must not hang on
+ * a monitor nobody in it holds (the parent's Python-level state is kept: the permits). */
+typedef struct hammer {
+    tr_semaphore *sem;
+    atomic_bool stop;
+} hammer;
+
+static void hammer_semaphore(void *arg)
+{
+    hammer *h = arg;
+    while (!atomic_load(&h->stop)) {
+        tr_semaphore_release(h->sem, 1);
+        tr_semaphore_acquire(h->sem, true, TR_FOREVER);
+    }
+}
+
+static void use_the_semaphore(void *arg)
+{
+    hammer *h = arg;
+    CHILD_CHECK(tr_semaphore_release(h->sem, 1) == TR_OK);
+    CHILD_CHECK(tr_semaphore_acquire(h->sem, false, -1) == TR_OK);
+    CHILD_CHECK(tr_semaphore_value(h->sem) >= 0);
+}
+
+static void test_child_can_use_objects_a_parent_thread_was_using_at_the_fork(void **state)
+{
+    (void)state;
+    static hammer h; /* the children read their copy */
+    h.sem = tr_semaphore_new(0);
+    atomic_store(&h.stop, false);
+    tr_thread *t = tr_thread_new(hammer_semaphore, &h, NULL);
+    assert_int_equal(tr_thread_start(t), TR_OK);
+    for (int i = 0; i < 40; i++) {
+        tr_process *p = tr_process_new(use_the_semaphore, &h, NULL);
+        assert_int_equal(tr_process_start(p), TR_OK);
+        if (tr_process_join(p, 30) != TR_OK) {
+            tr_process_kill(p);
+            tr_process_join(p, TR_FOREVER);
+            tr_process_free(p);
+            fail_msg("child %d hung on the semaphore", i);
+        }
+        assert_int_equal(tr_process_exitcode(p), 0);
+        tr_process_free(p);
+    }
+    atomic_store(&h.stop, true);
+    assert_int_equal(tr_thread_join(t, TR_FOREVER), TR_OK);
+    tr_thread_free(t);
+    tr_semaphore_free(h.sem);
+}
+
 static void test_sentinel_pipe_fallback_joins_times_out_and_terminates(void **state)
 {
     (void)state;
@@ -770,6 +821,7 @@ int main(void)
         TEST(test_child_waits_for_its_non_daemon_threads_before_exiting),
         TEST(test_child_does_not_wait_for_its_daemon_threads),
         TEST(test_child_does_not_wait_for_threads_of_its_parent),
+        TEST(test_child_can_use_objects_a_parent_thread_was_using_at_the_fork),
         TEST(test_two_threads_may_join_one_child),
         TEST(test_start_twice_is_runtime_error),
         TEST(test_join_before_start_is_runtime_error),
