@@ -294,20 +294,26 @@ static void threads_effect(tr__action *a)
     a->arg = copy;
 }
 
-static void join_workers(tr__pool *p)
+/* Joins the workers; false when the caller is one of them (a done callback shutting its
+ * own pool down), which it cannot join. */
+static bool join_workers(tr__pool *p)
 {
     tr_thread **threads =
         tr__pool_act(p, TR__OP_POOL_QUERY, registered_guard, threads_effect, NULL);
     tr_thread *self = tr_current_thread();
+    bool joined_all = true;
     for (size_t i = 0; threads[i]; i++) {
-        if (threads[i] != self) /* a worker (a done callback) shutting its own pool down */
+        if (threads[i] != self)
             (tr_thread_join)(threads[i], TR_FOREVER);
+        else
+            joined_all = false;
     }
     free(threads);
+    return joined_all;
 }
 
-tr_status tr__pool_shutdown(tr_executor *ex, bool wait, bool cancel_futures, const char *file,
-                            int line)
+static void shutdown_pool(tr_executor *ex, bool wait, bool cancel_futures, const char *file,
+                          int line, bool *joined_all)
 {
     tr__pool *p = (tr__pool *)ex;
     tr__action a = tr__action_make(&ex->obj, TR__OP_POOL_SHUTDOWN);
@@ -321,13 +327,25 @@ tr_status tr__pool_shutdown(tr_executor *ex, bool wait, bool cancel_futures, con
         tr_future_cancel(it->f);
         tr__pool_item_done(p, it);
     }
-    if (wait)
-        join_workers(p);
+    *joined_all = !wait || join_workers(p);
+}
+
+/* From one of the pool's own threads, wait=true fails as Python's does: its join of the
+ * current thread raises "cannot join current thread" (Python reaches itself somewhere in
+ * its set of threads; trama joins all the others first). The shutdown itself took effect. */
+tr_status tr__pool_shutdown(tr_executor *ex, bool wait, bool cancel_futures, const char *file,
+                            int line)
+{
+    bool joined_all;
+    shutdown_pool(ex, wait, cancel_futures, file, line, &joined_all);
+    if (!joined_all)
+        return tr__raise(TR_RUNTIME_ERROR, "cannot join current thread", file, line);
     return TR_OK;
 }
 
 void tr__pool_free(tr_executor *ex)
 {
-    tr__pool_shutdown(ex, true, false, NULL, 0);
+    bool joined_all; /* freed from a worker: it cannot wait for itself, and need not */
+    shutdown_pool(ex, true, false, NULL, 0, &joined_all);
     tr__pool_unref((tr__pool *)ex);
 }
