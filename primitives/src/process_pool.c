@@ -23,30 +23,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "futures.h"
+#include "pool.h"
 
 typedef struct job {
-    tr_future *f; /* the pool's reference */
+    tr__pool_item core; /* first */
     tr_bytes_task fn;
     tr_bytes arg; /* a copy */
-    struct job *next;
 } job;
 
 typedef struct proc_pool {
-    tr_executor base; /* first */
-    atomic_int refs;  /* the user's handle + each parent-side worker thread */
-    int max_workers;
-    void (*initializer)(void *);
-    bool (*checked_initializer)(void *);
-    void *initarg;
-    /* guarded by the pool's domain */
-    job *head, **tail;
-    bool started; /* the workers were launched (first submit) */
-    int n_registered;
-    bool shutdown;
-    const char *broken;
-    tr_thread **threads; /* max_workers slots, n_registered stored */
-    pid_t *pids;         /* per slot: the live child, 0 once its thread let it go */
+    tr__pool core; /* first */
+    /* Guarded by the pool's domain. Per slot: the live child, 0 once its thread let it go. */
+    pid_t *pids;
 } proc_pool;
 
 static const char pool_broken[] =
@@ -54,7 +42,7 @@ static const char pool_broken[] =
 static const char future_broken[] = "A process in the process pool was terminated abruptly "
                                     "while the future was running or pending.";
 
-static const tr__executor_ops proc_pool_ops;
+static const tr__pool_kind proc_pool_kind;
 
 /* ---- framing -------------------------------------------------------------------------- */
 
@@ -131,8 +119,7 @@ static _Noreturn void child_main(proc_pool *p, int fd)
     if (fd > 3)
         close_range(3, (unsigned)fd - 1, 0);
     close_range((unsigned)fd + 1, ~0U, 0);
-    if (p->checked_initializer ? !p->checked_initializer(p->initarg)
-                               : (p->initializer && (p->initializer(p->initarg), false)))
+    if (!tr__pool_initialize(&p->core))
         _exit(1); /* Python's worker returns: the pool sees a dead child and breaks */
     for (;;) {
         uint64_t fn;
@@ -151,36 +138,17 @@ static _Noreturn void child_main(proc_pool *p, int fd)
 
 /* ---- pool lifetime -------------------------------------------------------------------- */
 
-static void pool_destroy(tr__object *obj)
+static bool proc_pool_init(tr__pool *core, const tr_pool_opts *o)
 {
-    proc_pool *p = (proc_pool *)obj;
-    for (int i = 0; i < p->n_registered; i++)
-        tr_thread_free(p->threads[i]);
-    while (p->head) {
-        job *j = p->head;
-        p->head = j->next;
-        tr__future_unref(j->f);
-        free(j->arg.data);
-        free(j);
-    }
-    free(p->threads);
-    free(p->pids);
-    tr__object_fini(obj);
-    free(p);
+    (void)o;
+    proc_pool *p = (proc_pool *)core;
+    p->pids = calloc((size_t)core->max_workers, sizeof *p->pids);
+    return p->pids != NULL;
 }
 
-static const tr__type pool_type = {TR__KIND_EXECUTOR, pool_destroy};
-
-static void pool_unref(proc_pool *p)
+static void proc_pool_fini(tr__pool *core)
 {
-    if (atomic_fetch_sub(&p->refs, 1) == 1)
-        pool_destroy(&p->base.obj);
-}
-
-static void sync_both(tr__action *a)
-{
-    tr__hb(a, a->obj, TR__HB_ACQUIRE);
-    tr__hb(a, a->obj, TR__HB_RELEASE);
+    free(((proc_pool *)core)->pids);
 }
 
 tr_executor *(tr_process_pool_new)(const tr_pool_opts *o)
@@ -188,63 +156,33 @@ tr_executor *(tr_process_pool_new)(const tr_pool_opts *o)
     const char *file;
     int line;
     tr__site_take(&file, &line);
-    int max = o && o->max_workers ? o->max_workers : tr__process_cpu_count();
-    if (max < 0) {
-        tr__raise(TR_VALUE_ERROR, "max_workers must be greater than 0", file, line);
-        return NULL;
-    }
-    proc_pool *p = calloc(1, sizeof *p);
-    if (!p || !(p->threads = calloc((size_t)max, sizeof *p->threads)) ||
-        !(p->pids = calloc((size_t)max, sizeof *p->pids)) ||
-        tr__object_init(&p->base.obj, &pool_type, NULL) != TR_OK) {
-        if (p) {
-            free(p->threads);
-            free(p->pids);
-        }
-        free(p);
-        tr__set_error(TR_NO_MEMORY, "");
-        return NULL;
-    }
-    p->base.ops = &proc_pool_ops;
-    atomic_init(&p->refs, 1);
-    p->max_workers = max;
-    p->tail = &p->head;
-    if (o) {
-        p->initializer = o->initializer;
-        p->checked_initializer = o->checked_initializer;
-        p->initarg = o->initarg;
-    }
-    return &p->base;
+    return tr__pool_new(&proc_pool_kind, o, tr__process_cpu_count(), true, file, line);
+}
+
+static void job_free(tr__pool_item *it)
+{
+    free(((job *)it)->arg.data);
+    free(it);
 }
 
 /* ---- parent-side worker: pool actions ------------------------------------------------- */
 
 static bool take_guard(const tr__action *a)
 {
-    const proc_pool *p = (const proc_pool *)a->obj;
+    const tr__pool *p = (const tr__pool *)a->obj;
     return p->head || p->shutdown || p->broken;
 }
 
 static void take_effect(tr__action *a)
 {
-    proc_pool *p = (proc_pool *)a->obj;
-    sync_both(a);
-    a->arg = NULL;
-    if (p->head && !p->broken) {
-        a->arg = p->head;
-        p->head = p->head->next;
-        if (!p->head)
-            p->tail = &p->head;
-    }
+    tr__pool *p = (tr__pool *)a->obj;
+    tr__pool_sync(a);
+    a->arg = p->broken ? NULL : tr__pool_pop(p);
 }
 
 static job *take(proc_pool *p)
 {
-    tr__action a = tr__action_next(&(tr__action){0}, &p->base.obj, TR__OP_POOL_TAKE);
-    a.guard = take_guard;
-    a.effect = take_effect;
-    tr__perform(&a);
-    return a.arg;
+    return tr__pool_act(&p->core, TR__OP_POOL_TAKE, take_guard, take_effect, NULL);
 }
 
 typedef struct pid_args {
@@ -256,21 +194,18 @@ static void set_pid_effect(tr__action *a)
 {
     proc_pool *p = (proc_pool *)a->obj;
     const pid_args *pa = a->arg;
-    sync_both(a);
+    tr__pool_sync(a);
     p->pids[pa->slot] = pa->pid;
 }
 
 static void set_pid(proc_pool *p, int slot, pid_t pid)
 {
     pid_args pa = {slot, pid};
-    tr__action a = tr__action_next(&(tr__action){0}, &p->base.obj, TR__OP_POOL_WORKER);
-    a.effect = set_pid_effect;
-    a.arg = &pa;
-    tr__perform(&a);
+    tr__pool_act(&p->core, TR__OP_POOL_WORKER, NULL, set_pid_effect, &pa);
 }
 
 typedef struct break_args {
-    job *drained;
+    tr__pool_item *drained;
     pid_t *kill; /* the children still registered, 0-terminated */
 } break_args;
 
@@ -278,13 +213,10 @@ static void break_effect(tr__action *a)
 {
     proc_pool *p = (proc_pool *)a->obj;
     break_args *ba = a->arg;
-    sync_both(a);
-    p->broken = pool_broken;
-    ba->drained = p->head;
-    p->head = NULL;
-    p->tail = &p->head;
+    tr__pool_sync(a);
+    ba->drained = tr__pool_break(&p->core, pool_broken);
     int k = 0;
-    for (int i = 0; i < p->max_workers; i++)
+    for (int i = 0; i < p->core.max_workers; i++)
         if (p->pids[i] > 0)
             ba->kill[k++] = p->pids[i];
     ba->kill[k] = 0;
@@ -294,22 +226,13 @@ static void break_effect(tr__action *a)
  * children are killed (their threads then fail their running futures). */
 static void break_pool(proc_pool *p)
 {
-    break_args ba = {NULL, calloc((size_t)p->max_workers + 1, sizeof(pid_t))};
+    break_args ba = {NULL, calloc((size_t)p->core.max_workers + 1, sizeof(pid_t))};
     TR_CHECK(ba.kill, "out of memory breaking a process pool");
-    tr__action a = tr__action_next(&(tr__action){0}, &p->base.obj, TR__OP_POOL_WORKER);
-    a.effect = break_effect;
-    a.arg = &ba;
-    tr__perform(&a);
+    tr__pool_act(&p->core, TR__OP_POOL_WORKER, NULL, break_effect, &ba);
     for (int i = 0; ba.kill[i]; i++)
         kill(ba.kill[i], SIGKILL);
     free(ba.kill);
-    for (job *j = ba.drained, *next; j; j = next) {
-        next = j->next;
-        tr__future_finish(j->f, TR_BROKEN, NULL, NULL, future_broken);
-        tr__future_unref(j->f);
-        free(j->arg.data);
-        free(j);
-    }
+    tr__pool_fail(&p->core, ba.drained, future_broken);
 }
 
 /* ---- parent-side worker: one task ----------------------------------------------------- */
@@ -323,7 +246,7 @@ static bool readable_guard(const tr__action *a)
 /* Blocks (through the seam) until the child's answer or its death can be read. */
 static void wait_readable(proc_pool *p, int fd)
 {
-    tr__action a = tr__action_next(&(tr__action){0}, &p->base.obj, TR__OP_POOL_WORKER);
+    tr__action a = tr__action_next(&(tr__action){0}, &p->core.base.obj, TR__OP_POOL_WORKER);
     a.guard = readable_guard;
     a.wait_fd = fd;
     a.wait_events = POLLIN;
@@ -353,7 +276,7 @@ static bool receive(proc_pool *p, int fd, job *j)
             text[got] = c;
     }
     tr_status s = (tr_status)status;
-    tr__future_finish(j->f, s, NULL, s == TR_OK ? &res : NULL, text);
+    tr__future_finish(j->core.f, s, NULL, s == TR_OK ? &res : NULL, text);
     if (s != TR_OK)
         free(res.data);
     return true;
@@ -363,30 +286,21 @@ static bool receive(proc_pool *p, int fd, job *j)
 static bool run_job(proc_pool *p, int fd, job *j)
 {
     bool alive = true;
-    if (tr__future_start(j->f)) {
+    if (tr__future_start(j->core.f)) {
         uint64_t fn = (uint64_t)(uintptr_t)j->fn;
         alive = send_frame(fd, fn, &j->arg) && receive(p, fd, j);
         if (!alive) {
             break_pool(p);
-            tr__future_finish(j->f, TR_BROKEN, NULL, NULL, future_broken);
+            tr__future_finish(j->core.f, TR_BROKEN, NULL, NULL, future_broken);
         }
     }
-    tr__future_unref(j->f);
-    free(j->arg.data);
-    free(j);
+    tr__pool_item_done(&p->core, &j->core);
     return alive;
 }
 
-typedef struct worker_args {
-    proc_pool *p;
-    int slot;
-} worker_args;
-
-static void worker_main(void *arg)
+static void worker_main(tr__pool *core, int slot)
 {
-    worker_args wa = *(worker_args *)arg;
-    proc_pool *p = wa.p;
-    free(arg);
+    proc_pool *p = (proc_pool *)core;
     int sv[2] = {-1, -1};
     pid_t pid = -1;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0 && (pid = fork()) == 0)
@@ -396,110 +310,54 @@ static void worker_main(void *arg)
     if (pid < 0) {
         break_pool(p); /* could not start a process: the pool cannot do its work */
     } else {
-        set_pid(p, wa.slot, pid);
+        set_pid(p, slot, pid);
         job *j;
         while ((j = take(p)) != NULL && run_job(p, sv[0], j))
             ;
         send_frame(sv[0], 0, NULL); /* exit; a dead child just makes this fail */
-        set_pid(p, wa.slot, 0);     /* before the reap: break_pool never kills a reused pid */
+        set_pid(p, slot, 0);        /* before the reap: break_pool never kills a reused pid */
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
     if (sv[0] >= 0)
         close(sv[0]);
-    pool_unref(p);
 }
 
-/* ---- submit, shutdown, free ----------------------------------------------------------- */
+/* ---- submit --------------------------------------------------------------------------- */
 
-typedef struct submit_args {
-    job *j;
-    bool launch;
-} submit_args;
-
-static void submit_effect(tr__action *a)
+/* In submit's effect: the first submit takes every slot (fork: Python launches every
+ * worker at once). */
+static void claim_all(tr__pool *p)
 {
-    proc_pool *p = (proc_pool *)a->obj;
-    submit_args *sa = a->arg;
-    sync_both(a);
-    if (p->broken) {
-        tr__fail(a, TR_BROKEN, p->broken);
-        return;
-    }
-    if (p->shutdown) {
-        tr__fail(a, TR_RUNTIME_ERROR, "cannot schedule new futures after shutdown");
-        return;
-    }
-    *p->tail = sa->j;
-    p->tail = &sa->j->next;
-    sa->j = NULL;
-    sa->launch = !p->started; /* fork: Python launches every worker at once */
-    p->started = true;
-}
-
-static void register_effect(tr__action *a)
-{
-    proc_pool *p = (proc_pool *)a->obj;
-    sync_both(a);
-    p->threads[p->n_registered++] = a->arg;
-}
-
-static void launch_workers(proc_pool *p)
-{
-    for (int i = 0; i < p->max_workers; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "ProcessPoolExecutor-worker_%d", i);
-        tr_thread_opts opts = {name, tr_thread_daemon(tr_current_thread())};
-        worker_args *wa = malloc(sizeof *wa);
-        tr_thread *t = wa ? (tr_thread_new)(worker_main, wa, &opts) : NULL;
-        if (wa)
-            *wa = (worker_args){p, i};
-        atomic_fetch_add(&p->refs, 1);
-        if (!t || (tr_thread_start)(t) != TR_OK) {
-            tr_thread_free(t);
-            free(wa);
-            atomic_fetch_sub(&p->refs, 1);
-            break_pool(p);
-            t = NULL; /* the slot stays empty: shutdown joins the others */
-        }
-        tr__action a = tr__action_next(&(tr__action){0}, &p->base.obj, TR__OP_POOL_WORKER);
-        a.effect = register_effect;
-        a.arg = t;
-        tr__perform(&a);
-    }
+    if (p->n_threads == 0)
+        p->n_threads = p->max_workers;
 }
 
 static tr_future *proc_submit_bytes(tr_executor *ex, tr_bytes_task fn, const void *arg,
                                     size_t len, const char *file, int line)
 {
     proc_pool *p = (proc_pool *)ex;
-    tr__action a = tr__action_make(&ex->obj, TR__OP_POOL_SUBMIT);
-    a.file = file;
-    a.line = line;
-    submit_args sa = {calloc(1, sizeof(job)), false};
-    tr_future *f = sa.j ? tr__future_new() : NULL;
-    void *copy = f ? malloc(len ? len : 1) : NULL;
-    if (!copy) {
-        free(sa.j);
-        tr_future_free(f);
+    void *copy = malloc(len ? len : 1);
+    job *j = copy ? tr__pool_item_new(sizeof *j) : NULL;
+    if (!j) {
+        free(copy);
         tr__set_error(TR_NO_MEMORY, "");
         return NULL;
     }
     if (len)
         memcpy(copy, arg, len);
-    *sa.j = (job){f, fn, {copy, len}, NULL};
-    tr__future_ref(f); /* the pool's */
-    a.effect = submit_effect;
-    a.arg = &sa;
-    if (tr__perform(&a) != TR_OK) {
-        free(copy);
-        free(sa.j);
-        tr__future_unref(f);
-        tr__future_unref(f);
+    j->fn = fn;
+    j->arg = (tr_bytes){copy, len};
+    tr_future *f = j->core.f;
+    int first, end;
+    if (tr__pool_submit(&p->core, &j->core, file, line, &first, &end) != TR_OK)
         return NULL;
+    for (int slot = first; slot < end; slot++) {
+        char name[64];
+        snprintf(name, sizeof name, "ProcessPoolExecutor-worker_%d", slot);
+        if (tr__pool_start_worker(&p->core, slot, name) != TR_OK)
+            break_pool(p); /* the slot stays empty: shutdown joins the others */
     }
-    if (sa.launch)
-        launch_workers(p);
     return f;
 }
 
@@ -513,73 +371,13 @@ static tr_future *proc_submit(tr_executor *ex, tr_task fn, void *arg, const char
     return NULL;
 }
 
-static void shutdown_effect(tr__action *a)
-{
-    proc_pool *p = (proc_pool *)a->obj;
-    bool cancel = a->arg != NULL;
-    sync_both(a);
-    p->shutdown = true;
-    a->arg = NULL;
-    if (cancel) {
-        a->arg = p->head;
-        p->head = NULL;
-        p->tail = &p->head;
-    }
-}
-
-static bool all_registered_guard(const tr__action *a)
-{
-    const proc_pool *p = (const proc_pool *)a->obj;
-    return !p->started || p->n_registered == p->max_workers;
-}
-
-static void count_effect(tr__action *a)
-{
-    sync_both(a);
-    *(int *)a->arg = ((proc_pool *)a->obj)->n_registered;
-}
-
-static tr_status proc_shutdown(tr_executor *ex, bool wait, bool cancel_futures,
-                               const char *file, int line)
-{
-    proc_pool *p = (proc_pool *)ex;
-    tr__action a = tr__action_make(&ex->obj, TR__OP_POOL_SHUTDOWN);
-    a.file = file;
-    a.line = line;
-    a.effect = shutdown_effect;
-    a.arg = cancel_futures ? (void *)p : NULL;
-    tr__perform(&a);
-    for (job *j = a.arg, *next; j; j = next) {
-        next = j->next;
-        tr_future_cancel(j->f);
-        tr__future_unref(j->f);
-        free(j->arg.data);
-        free(j);
-    }
-    if (!wait)
-        return TR_OK;
-    int n = 0;
-    tr__action q = tr__action_next(&a, &ex->obj, TR__OP_POOL_QUERY);
-    q.guard = all_registered_guard;
-    q.effect = count_effect;
-    q.arg = &n;
-    tr__perform(&q);
-    /* threads[0..n) are written once and never moved: safe to read after the action */
-    for (int i = 0; i < n; i++)
-        if (p->threads[i])
-            (tr_thread_join)(p->threads[i], TR_FOREVER);
-    return TR_OK;
-}
-
-static void proc_free(tr_executor *ex)
-{
-    proc_shutdown(ex, true, false, NULL, 0);
-    pool_unref((proc_pool *)ex);
-}
-
-static const tr__executor_ops proc_pool_ops = {
-    proc_submit,
-    proc_submit_bytes,
-    proc_shutdown,
-    proc_free,
+static const tr__pool_kind proc_pool_kind = {
+    .ops = {proc_submit, proc_submit_bytes, tr__pool_shutdown, tr__pool_free},
+    .size = sizeof(proc_pool),
+    .init = proc_pool_init,
+    .worker = worker_main,
+    .claim = claim_all,
+    .start_failed = NULL,
+    .item_free = job_free,
+    .fini = proc_pool_fini,
 };

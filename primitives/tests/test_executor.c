@@ -424,6 +424,47 @@ static void test_free_null_is_a_no_op(void **state)
     tr_future_free(NULL);
 }
 
+/* A done callback run by the worker that completed the future shuts its own pool down
+ * with wait=true: Python's join of the current thread raises, after the shutdown took
+ * effect (checked against CPython 3.13: RuntimeError('cannot join current thread')). */
+typedef struct self_shutdown {
+    tr_executor *ex;
+    tr_status status;
+    char text[64];
+    bool in_worker;
+    tr_semaphore *done;
+} self_shutdown;
+
+static void shutdown_own_pool(tr_future *f, void *arg)
+{
+    (void)f;
+    self_shutdown *s = arg;
+    s->in_worker = strncmp(tr_thread_name(tr_current_thread()), "ThreadPoolExecutor-", 19) == 0;
+    s->status = tr_executor_shutdown(s->ex, true, false);
+    snprintf(s->text, sizeof s->text, "%s", tr_last_error());
+    tr_semaphore_release(s->done, 1);
+}
+
+static void test_shutdown_wait_from_a_workers_callback_is_runtime_error(void **state)
+{
+    (void)state;
+    gate g = GATE_INIT;
+    self_shutdown s = {.ex = pool(2), .done = tr_semaphore_new(0)};
+    tr_future *f = tr_executor_submit(s.ex, gated_task, &g);
+    gate_wait_started(&g, 1);
+    assert_int_equal(tr_future_add_done_callback(f, shutdown_own_pool, &s), TR_OK);
+    gate_open(&g); /* the worker completes f and runs the callback */
+    assert_int_equal(tr_semaphore_acquire(s.done, true, 60), TR_OK);
+    assert_true(s.in_worker);
+    assert_int_equal(s.status, TR_RUNTIME_ERROR);
+    assert_string_equal(s.text, "cannot join current thread");
+    assert_null(tr_executor_submit(s.ex, square, (void *)2)); /* the shutdown took effect */
+    assert_string_equal(tr_last_error(), "cannot schedule new futures after shutdown");
+    tr_future_free(f);
+    tr_executor_free(s.ex);
+    tr_semaphore_free(s.done);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_shutdown_cancel_futures_cancels_exactly_the_queued_ones),
         cmocka_unit_test(test_shutdown_without_cancel_runs_the_queued_work),
         cmocka_unit_test(test_shutdown_wait_returns_after_every_worker_finished),
+        cmocka_unit_test(test_shutdown_wait_from_a_workers_callback_is_runtime_error),
         cmocka_unit_test(test_free_shuts_down_and_waits_for_the_work),
         cmocka_unit_test(test_future_may_be_freed_before_its_task_runs),
         cmocka_unit_test(test_failing_task_gives_task_failed_with_its_text),

@@ -325,6 +325,59 @@ static void test_shutdown_cancel_futures_cancels_the_queued_ones(void **state)
     tr_executor_free(ex);
 }
 
+/* The same from a process pool's callback, run by the pool's thread that collected the
+ * result (Python: its executor manager thread; RuntimeError('cannot join current
+ * thread') on CPython 3.13). The task waits for a byte on a pipe its child inherited. */
+static tr_status read_a_byte(const tr_bytes *arg, tr_bytes *result)
+{
+    int fd;
+    char c;
+    memcpy(&fd, arg->data, sizeof fd);
+    result->data = NULL;
+    result->len = 0;
+    return read(fd, &c, 1) == 1 ? TR_OK : TR_OS_ERROR;
+}
+
+typedef struct self_shutdown {
+    tr_executor *ex;
+    tr_status status;
+    char text[64];
+    bool in_caller;
+    tr_semaphore *done;
+} self_shutdown;
+
+static void shutdown_own_pool(tr_future *f, void *arg)
+{
+    (void)f;
+    self_shutdown *s = arg;
+    s->status = tr_executor_shutdown(s->ex, true, false);
+    snprintf(s->text, sizeof s->text, "%s", tr_last_error());
+    s->in_caller = strcmp(tr_thread_name(tr_current_thread()), "MainThread") == 0;
+    tr_semaphore_release(s->done, 1);
+}
+
+static void test_shutdown_wait_from_the_pools_callback_is_runtime_error(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    self_shutdown s = {.ex = pool(1), .done = tr_semaphore_new(0)};
+    tr_future *f = tr_executor_submit_bytes(s.ex, read_a_byte, &p[0], sizeof p[0]);
+    assert_int_equal(tr_future_add_done_callback(f, shutdown_own_pool, &s), TR_OK);
+    assert_int_equal(write(p[1], "x", 1), 1); /* only now can the task finish */
+    assert_int_equal(tr_semaphore_acquire(s.done, true, 60), TR_OK);
+    assert_false(s.in_caller);
+    assert_int_equal(s.status, TR_RUNTIME_ERROR);
+    assert_string_equal(s.text, "cannot join current thread");
+    assert_null(tr_executor_submit_bytes(s.ex, reverse, "ab", 2));
+    assert_string_equal(tr_last_error(), "cannot schedule new futures after shutdown");
+    tr_future_free(f);
+    tr_executor_free(s.ex);
+    tr_semaphore_free(s.done);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_default_max_workers_is_the_cpu_count),
         cmocka_unit_test(test_pools_leak_no_fds_and_leave_no_zombies),
         cmocka_unit_test(test_shutdown_cancel_futures_cancels_the_queued_ones),
+        cmocka_unit_test(test_shutdown_wait_from_the_pools_callback_is_runtime_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
