@@ -387,6 +387,8 @@ TR_PUBLIC extern tr__counters tr__names;
 TR_PUBLIC void tr__names_reset(void);
 /* In a forked child: no thread but the caller is running (threading._after_fork). */
 void tr__threads_after_fork(void);
+/* Python's threading._register_atexit: fn runs at the start of tr_threading_shutdown. */
+TR__HIDDEN void tr__threading_atexit(void (*fn)(void));
 
 /* ---- processes ------------------------------------------------------------------------ */
 

@@ -5,12 +5,14 @@
  * Workers are registered in the order their threads were started; shutdown(wait) joins
  * them once every slot a submit took has its thread stored. */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pool.h"
+#include "tsan.h"
 
 int tr__process_cpu_count(void)
 {
@@ -21,11 +23,116 @@ int tr__process_cpu_count(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* ---- interpreter exit ----------------------------------------------------------------- */
+
+/* Python's _python_exit (both executors), run by tr_threading_shutdown before it waits
+ * for the non-daemon threads, pool workers among them: from then on a submit fails with
+ * "...after interpreter shutdown", and every pool that has workers is shut down without
+ * waiting (they finish the queued work, then leave, and the shutdown joins them). In
+ * Python the workers then mark their executor shut down: a later submit to it gets
+ * "...after shutdown", as here. The list of live pools is bookkeeping, hidden from TSan as
+ * the list of live threads is (thread.c). */
+static atomic_bool interpreter_exiting;
+static struct {
+    pthread_mutex_t mu;
+    tr__pool *head;
+} live = {PTHREAD_MUTEX_INITIALIZER, NULL};
+static pthread_once_t at_exit_once = PTHREAD_ONCE_INIT;
+
+static void live_add(tr__pool *p)
+{
+    tr__tsan_publish(&p->live_next);
+    tr__tsan_ignore_begin();
+    pthread_mutex_lock(&live.mu);
+    p->live_next = live.head;
+    if (live.head)
+        live.head->live_prev = p;
+    live.head = p;
+    pthread_mutex_unlock(&live.mu);
+    tr__tsan_ignore_end();
+}
+
+static void live_remove(tr__pool *p)
+{
+    tr__tsan_ignore_begin();
+    pthread_mutex_lock(&live.mu);
+    if (p->live_prev)
+        p->live_prev->live_next = p->live_next;
+    else if (live.head == p)
+        live.head = p->live_next;
+    if (p->live_next)
+        p->live_next->live_prev = p->live_prev;
+    pthread_mutex_unlock(&live.mu);
+    tr__tsan_ignore_end();
+}
+
+/* The live pools, each with a reference (a pool whose last one is being let go is
+ * skipped: it is leaving the list). NULL-terminated; the caller frees it. */
+static tr__pool **live_snapshot(void)
+{
+    tr__tsan_ignore_begin();
+    pthread_mutex_lock(&live.mu);
+    size_t n = 0;
+    for (tr__pool *p = live.head; p; p = p->live_next)
+        n++;
+    tr__pool **all = malloc((n + 1) * sizeof *all);
+    size_t k = 0;
+    for (tr__pool *p = live.head; all && p; p = p->live_next) {
+        int refs = atomic_load(&p->refs);
+        while (refs > 0 && !atomic_compare_exchange_weak(&p->refs, &refs, refs + 1))
+            ;
+        if (refs > 0)
+            all[k++] = p;
+    }
+    if (all)
+        all[k] = NULL;
+    pthread_mutex_unlock(&live.mu);
+    tr__tsan_ignore_end();
+    for (size_t i = 0; all && all[i]; i++)
+        tr__tsan_receive(&all[i]->live_next);
+    return all;
+}
+
+static void exit_effect(tr__action *a)
+{
+    tr__pool *p = (tr__pool *)a->obj;
+    tr__pool_sync(a);
+    if (p->n_threads > 0)
+        p->shutdown = true;
+}
+
+static void pools_at_exit(void)
+{
+    atomic_store(&interpreter_exiting, true);
+    tr__pool **all = live_snapshot();
+    TR_CHECK(all, "out of memory at interpreter exit");
+    for (size_t i = 0; all[i]; i++) {
+        tr__pool_act(all[i], TR__OP_POOL_SHUTDOWN, NULL, exit_effect, NULL);
+        tr__pool_unref(all[i]);
+    }
+    free(all);
+}
+
+/* fork() copied the parent's pools, not their workers: none of them is the child's to
+ * shut down at its exit (Python clears _threads_queues in the child). */
+static void pools_after_fork_in_child(void)
+{
+    pthread_mutex_init(&live.mu, NULL);
+    live.head = NULL;
+}
+
+static void register_at_exit(void)
+{
+    tr__threading_atexit(pools_at_exit);
+    pthread_atfork(NULL, NULL, pools_after_fork_in_child);
+}
+
 /* ---- lifetime ------------------------------------------------------------------------- */
 
 static void pool_destroy(tr__object *obj)
 {
     tr__pool *p = (tr__pool *)obj;
+    live_remove(p);
     for (int i = 0; i < p->n_registered; i++)
         tr_thread_free(p->threads[i]);
     while (p->head)
@@ -75,6 +182,8 @@ tr_executor *tr__pool_new(const tr__pool_kind *kind, const tr_pool_opts *o, int 
         tr__set_error(TR_NO_MEMORY, "");
         return NULL;
     }
+    pthread_once(&at_exit_once, register_at_exit);
+    live_add(p);
     return &p->base;
 }
 
@@ -164,6 +273,10 @@ static void submit_effect(tr__action *a)
     }
     if (p->shutdown) {
         tr__fail(a, TR_RUNTIME_ERROR, "cannot schedule new futures after shutdown");
+        return;
+    }
+    if (atomic_load(&interpreter_exiting)) {
+        tr__fail(a, TR_RUNTIME_ERROR, "cannot schedule new futures after interpreter shutdown");
         return;
     }
     *p->tail = sa->it;

@@ -59,6 +59,7 @@ struct tr__pool {
     const char *broken; /* NULL, or the text submit fails with (BrokenThreadPool, ...) */
     tr_thread **threads;
     int threads_cap;
+    struct tr__pool *live_prev, *live_next; /* in pool.c's list of live pools */
 };
 
 /* In an effect: the pool's queue is Python's SimpleQueue, its flags under _shutdown_lock:

@@ -353,9 +353,35 @@ static tr_thread *next_to_wait_for(const tr_thread *self)
     return found;
 }
 
+/* Python's threading._register_atexit: what runs at the start of every shutdown, the
+ * last registered first (the executors tell their workers to finish there). */
+enum { MAX_AT_SHUTDOWN = 4 };
+static void (*at_shutdown[MAX_AT_SHUTDOWN])(void);
+static int n_at_shutdown; /* guarded by live.mu */
+
+void tr__threading_atexit(void (*fn)(void))
+{
+    pthread_mutex_lock(&live.mu);
+    TR_CHECK(n_at_shutdown < MAX_AT_SHUTDOWN, "too many threading atexit hooks");
+    at_shutdown[n_at_shutdown++] = fn;
+    pthread_mutex_unlock(&live.mu);
+}
+
+static void run_at_shutdown(void)
+{
+    pthread_mutex_lock(&live.mu);
+    int n = n_at_shutdown;
+    void (*hooks[MAX_AT_SHUTDOWN])(void);
+    memcpy(hooks, at_shutdown, sizeof hooks);
+    pthread_mutex_unlock(&live.mu);
+    while (n > 0)
+        hooks[--n]();
+}
+
 /* Threads started while we wait are waited for too, as Python's loop over _shutdown_locks. */
 tr_status tr_threading_shutdown(void)
 {
+    run_at_shutdown();
     tr_thread *self = tr__thread_self(), *t;
     while ((t = next_to_wait_for(self)) != NULL) {
         tr_status s = (tr_thread_join)(t, TR_FOREVER);

@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <trama/trama.h>
+#include <unistd.h>
 
 #include "futures.h"
 #include "gate.h"
@@ -465,6 +469,68 @@ static void test_shutdown_wait_from_a_workers_callback_is_runtime_error(void **s
     tr_semaphore_free(s.done);
 }
 
+/* ---- interpreter exit ----------------------------------------------------------------- */
+
+/* tr_threading_shutdown is for good (new work is refused from then on): it runs in a
+ * forked child, which names its first failed check and returns 1, or returns 0. */
+#define CHILD_EXPECT(cond)                                                                       \
+    do {                                                                                         \
+        if (!(cond)) {                                                                           \
+            fprintf(stderr, "test_executor.c:%d: %s failed in the child\n", __LINE__, #cond);    \
+            return 1;                                                                            \
+        }                                                                                        \
+    } while (0)
+
+static int exit_scenario(void)
+{
+    tr_executor *busy = tr_thread_pool_new(&(tr_pool_opts){.max_workers = 1});
+    tr_executor *idle = tr_thread_pool_new(NULL);
+    tr_future *fs[5];
+    for (intptr_t i = 0; i < 5; i++)
+        CHILD_EXPECT((fs[i] = tr_executor_submit(busy, square, (void *)i)) != NULL);
+    /* the worker is a non-daemon thread: without Python's _python_exit this waits forever */
+    CHILD_EXPECT(tr_threading_shutdown() == TR_OK);
+    for (intptr_t i = 0; i < 5; i++) { /* the queued work ran */
+        void *v;
+        CHILD_EXPECT(tr_future_result(fs[i], 0, &v) == TR_OK && (intptr_t)v == i * i);
+        tr_future_free(fs[i]);
+    }
+    CHILD_EXPECT(tr_executor_submit(busy, square, (void *)1) == NULL);
+    CHILD_EXPECT(strcmp(tr_last_error(), "cannot schedule new futures after shutdown") == 0);
+    CHILD_EXPECT(tr_executor_submit(idle, square, (void *)1) == NULL);
+    CHILD_EXPECT(strcmp(tr_last_error(),
+                        "cannot schedule new futures after interpreter shutdown") == 0);
+    tr_executor *late = tr_thread_pool_new(NULL);
+    CHILD_EXPECT(tr_executor_submit(late, square, (void *)1) == NULL);
+    CHILD_EXPECT(strcmp(tr_last_error(),
+                        "cannot schedule new futures after interpreter shutdown") == 0);
+    tr_executor_free(late);
+    tr_executor_free(idle);
+    tr_executor_free(busy);
+    return 0;
+}
+
+static void test_threading_shutdown_finishes_the_pools_then_refuses_work(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(exit_scenario());
+    int status = 0;
+    for (int waited_ms = 0; waitpid(pid, &status, WNOHANG) == 0; waited_ms += 10) {
+        if (waited_ms > 60000) { /* a deadline, not an ordering */
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            fail_msg("the child hung in tr_threading_shutdown");
+        }
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0); /* the child printed what failed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_shutdown_without_cancel_runs_the_queued_work),
         cmocka_unit_test(test_shutdown_wait_returns_after_every_worker_finished),
         cmocka_unit_test(test_shutdown_wait_from_a_workers_callback_is_runtime_error),
+        cmocka_unit_test(test_threading_shutdown_finishes_the_pools_then_refuses_work),
         cmocka_unit_test(test_free_shuts_down_and_waits_for_the_work),
         cmocka_unit_test(test_future_may_be_freed_before_its_task_runs),
         cmocka_unit_test(test_failing_task_gives_task_failed_with_its_text),
