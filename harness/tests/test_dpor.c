@@ -413,54 +413,6 @@ static long explore_dpor(states *finals)
     return executions;
 }
 
-static void test_dpor_explores_one_execution_per_trace(void **unused)
-{
-    (void)unused;
-    tr_rng rng = {2026};
-    long total_dfs = 0, total_dpor = 0, total_traces = 0;
-    int skipped = 0;
-    const char *rounds_env = getenv("DPOR_ROUNDS");
-    int rounds = rounds_env ? atoi(rounds_env) : 30;
-    for (int round = 0; round < rounds; round++) {
-        generate(&rng);
-        states traces = {0}, dfs_finals = {0}, dpor_finals = {0};
-        final_states = &dfs_finals;
-        tr__explorer *dfs = tr__explorer_dfs(-1);
-        long interleavings = explore(dfs, &traces);
-        dfs->destroy(dfs);
-        if (interleavings < 0) {
-            skipped++;
-            free_states(&traces);
-            free_states(&dfs_finals);
-            continue;
-        }
-        long dpor_runs = explore_dpor(&dpor_finals);
-        total_dfs += interleavings;
-        total_dpor += dpor_runs;
-        total_traces += traces.n;
-        if (getenv("DPOR_DEBUG") && dpor_runs != traces.n) {
-            for (int t = 0; t < prog.threads; t++)
-                for (int i = 0; i < prog.n_ops[t]; i++)
-                    printf("T%d op %d kind %d var %d lock %d/%d\n", t + 1, i, prog.ops[t][i].kind,
-                           prog.ops[t][i].var, prog.ops[t][i].lock, prog.ops[t][i].lock2);
-            for (int i = 0; i < traces.n && i < 6; i++)
-                printf("%s\n", traces.s[i]);
-        }
-        if (dpor_runs != traces.n || dpor_finals.n != dfs_finals.n)
-            fail_msg("program %d (%d threads, %d vars, %d locks): %ld interleavings, %d traces, "
-                     "dpor ran %ld; final states dfs %d dpor %d",
-                     round, prog.threads, prog.vars, prog.locks, interleavings, traces.n,
-                     dpor_runs, dfs_finals.n, dpor_finals.n);
-        free_states(&traces);
-        free_states(&dfs_finals);
-        free_states(&dpor_finals);
-    }
-    printf("%d random programs (%d too big for brute force, skipped): %ld interleavings, %ld "
-           "traces, %ld dpor executions\n",
-           rounds, skipped, total_dfs, total_traces, total_dpor);
-    assert_true(skipped * 5 <= rounds); /* at most a fifth too big for brute force */
-}
-
 static void print_program(void)
 {
     for (int t = 0; t < prog.threads; t++)
@@ -483,48 +435,107 @@ static bool same_states(const states *a, const states *b)
     return true;
 }
 
+/* One random program under DFS (every interleaving: its traces and final states) and
+ * under DPOR. False when it is too big for brute force (nothing is kept then). */
+typedef struct round_result {
+    long interleavings, dpor_runs;
+    states traces, dfs_finals, dpor_finals;
+} round_result;
+
+static bool run_round(round_result *r)
+{
+    memset(r, 0, sizeof *r);
+    final_states = &r->dfs_finals;
+    tr__explorer *dfs = tr__explorer_dfs(-1);
+    r->interleavings = explore(dfs, &r->traces);
+    dfs->destroy(dfs);
+    if (r->interleavings < 0) {
+        free_states(&r->traces);
+        free_states(&r->dfs_finals);
+        return false;
+    }
+    r->dpor_runs = explore_dpor(&r->dpor_finals);
+    return true;
+}
+
+static void round_free(round_result *r)
+{
+    free_states(&r->traces);
+    free_states(&r->dfs_finals);
+    free_states(&r->dpor_finals);
+}
+
+static int rounds_from_env(void)
+{
+    const char *rounds_env = getenv("DPOR_ROUNDS");
+    return rounds_env ? atoi(rounds_env) : 30;
+}
+
+static void test_dpor_explores_one_execution_per_trace(void **unused)
+{
+    (void)unused;
+    tr_rng rng = {2026};
+    long total_dfs = 0, total_dpor = 0, total_traces = 0;
+    int skipped = 0, rounds = rounds_from_env();
+    for (int round = 0; round < rounds; round++) {
+        generate(&rng);
+        round_result r;
+        if (!run_round(&r)) {
+            skipped++;
+            continue;
+        }
+        total_dfs += r.interleavings;
+        total_dpor += r.dpor_runs;
+        total_traces += r.traces.n;
+        if (getenv("DPOR_DEBUG") && r.dpor_runs != r.traces.n) {
+            print_program();
+            for (int i = 0; i < r.traces.n && i < 6; i++)
+                printf("%s\n", r.traces.s[i]);
+        }
+        if (r.dpor_runs != r.traces.n || r.dpor_finals.n != r.dfs_finals.n)
+            fail_msg("program %d (%d threads, %d vars, %d locks): %ld interleavings, %d traces, "
+                     "dpor ran %ld; final states dfs %d dpor %d",
+                     round, prog.threads, prog.vars, prog.locks, r.interleavings, r.traces.n,
+                     r.dpor_runs, r.dfs_finals.n, r.dpor_finals.n);
+        round_free(&r);
+    }
+    printf("%d random programs (%d too big for brute force, skipped): %ld interleavings, %ld "
+           "traces, %ld dpor executions\n",
+           rounds, skipped, total_dfs, total_traces, total_dpor);
+    assert_true(skipped * 5 <= rounds); /* at most a fifth too big for brute force */
+}
+
 static void test_dpor_is_sound_with_semaphores_conditions_and_joins(void **unused)
 {
     (void)unused;
     tr_rng rng = {1871};
     long total_dfs = 0, total_dpor = 0, total_traces = 0;
-    int skipped = 0, with_deadlock = 0, exact = 0;
-    const char *rounds_env = getenv("DPOR_ROUNDS");
-    int rounds = rounds_env ? atoi(rounds_env) : 30;
+    int skipped = 0, with_deadlock = 0, exact = 0, rounds = rounds_from_env();
     for (int round = 0; round < rounds; round++) {
         generate_sync(&rng);
-        states traces = {0}, dfs_finals = {0}, dpor_finals = {0};
-        final_states = &dfs_finals;
-        tr__explorer *dfs = tr__explorer_dfs(-1);
-        long interleavings = explore(dfs, &traces);
-        dfs->destroy(dfs);
-        if (interleavings < 0) {
+        round_result r;
+        if (!run_round(&r)) {
             skipped++;
-            free_states(&traces);
-            free_states(&dfs_finals);
             continue;
         }
-        long dpor_runs = explore_dpor(&dpor_finals);
-        total_dfs += interleavings;
-        total_dpor += dpor_runs;
-        total_traces += traces.n;
-        exact += dpor_runs == traces.n;
-        for (int i = 0; i < dfs_finals.n; i++)
-            with_deadlock += strcmp(dfs_finals.s[i], "deadlock") == 0;
-        if (!same_states(&dfs_finals, &dpor_finals) || dpor_runs > interleavings) {
+        total_dfs += r.interleavings;
+        total_dpor += r.dpor_runs;
+        total_traces += r.traces.n;
+        exact += r.dpor_runs == r.traces.n;
+        for (int i = 0; i < r.dfs_finals.n; i++)
+            with_deadlock += strcmp(r.dfs_finals.s[i], "deadlock") == 0;
+        if (!same_states(&r.dfs_finals, &r.dpor_finals) || r.dpor_runs > r.interleavings) {
             print_program();
-            for (int i = 0; i < dfs_finals.n; i++)
-                printf("  dfs: %s\n", dfs_finals.s[i]);
-            for (int i = 0; i < dpor_finals.n; i++)
-                printf("  dpor: %s\n", dpor_finals.s[i]);
+            for (int i = 0; i < r.dfs_finals.n; i++)
+                printf("  dfs: %s\n", r.dfs_finals.s[i]);
+            for (int i = 0; i < r.dpor_finals.n; i++)
+                printf("  dpor: %s\n", r.dpor_finals.s[i]);
             fail_msg("sync program %d (%d threads): %ld interleavings, %d traces, dpor ran %ld; "
                      "final states dfs %d dpor %d",
-                     round, prog.threads, interleavings, traces.n, dpor_runs, dfs_finals.n,
-                     dpor_finals.n);
+                     round, prog.threads, r.interleavings, r.traces.n, r.dpor_runs,
+                     r.dfs_finals.n, r.dpor_finals.n);
         }
-        free_states(&traces);
-        free_states(&dfs_finals);
-        free_states(&dpor_finals);
+        round_free(&r);
     }
     printf("%d random sync programs (%d too big, skipped; %d can deadlock): %ld interleavings, "
            "%ld traces, %ld dpor executions (%d programs with exactly one per trace)\n",
