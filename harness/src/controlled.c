@@ -1293,6 +1293,31 @@ static void shared_access(const void *addr, size_t size, tr__op op)
 void (tr_shared_read)(const void *addr, size_t size) { shared_access(addr, size, TR__OP_MEM_READ); }
 void (tr_shared_write)(void *addr, size_t size) { shared_access(addr, size, TR__OP_MEM_WRITE); }
 
+/* C11's edges for a sequentially consistent access: loads acquire what stores released. */
+static void atomic_effect(tr__action *a)
+{
+    if (a->op != TR__OP_MEM_ATOMIC_STORE)
+        tr__hb(a, a->obj, TR__HB_ACQUIRE);
+    if (a->op != TR__OP_MEM_ATOMIC_LOAD)
+        tr__hb(a, a->obj, TR__HB_RELEASE);
+}
+
+void (tr_shared_atomic)(const volatile void *addr, size_t size, tr_atomic_op op)
+{
+    if (!X.active) {
+        tr__site_take(&(const char *){NULL}, &(int){0});
+        return;
+    }
+    static const tr__op ops[] = {[TR_ATOMIC_OP_LOAD] = TR__OP_MEM_ATOMIC_LOAD,
+                                 [TR_ATOMIC_OP_STORE] = TR__OP_MEM_ATOMIC_STORE,
+                                 [TR_ATOMIC_OP_RMW] = TR__OP_MEM_ATOMIC_RMW};
+    TR_CHECK((unsigned)op <= TR_ATOMIC_OP_RMW, "tr_shared_atomic: not a tr_atomic_op");
+    tr__action a = tr__action_make(NULL, ops[op]);
+    a.obj = memory_object((const void *)addr, size);
+    a.effect = atomic_effect;
+    tr__perform(&a);
+}
+
 static void forget_memory(void) { n_mems = 0; }
 
 /* ---- assertions ----------------------------------------------------------------------- */

@@ -135,7 +135,10 @@ TR__HIDDEN void tr__object_fini(tr__object *obj);
     X(TR__OP_WAITER_SIGNAL, "waiter.signal", true)                                               \
     X(TR__OP_YIELD, "yield", false)                                                              \
     X(TR__OP_MEM_READ, "read", false)                                                            \
-    X(TR__OP_MEM_WRITE, "write", true)
+    X(TR__OP_MEM_WRITE, "write", true)                                                           \
+    X(TR__OP_MEM_ATOMIC_LOAD, "atomic.load", false)                                              \
+    X(TR__OP_MEM_ATOMIC_STORE, "atomic.store", true)                                             \
+    X(TR__OP_MEM_ATOMIC_RMW, "atomic.rmw", true)
 
 typedef enum tr__op {
 #define TR__OP_ENUM(e, name, modifies) e,

@@ -7,6 +7,9 @@
 #ifndef TRAMA_HARNESS_H
 #define TRAMA_HARNESS_H
 
+#ifndef __cplusplus
+#include <stdatomic.h> /* the TR_ATOMIC_* macros are C */
+#endif
 #include <stdio.h>
 #include <trama/trama.h>
 
@@ -89,9 +92,18 @@ TR_PUBLIC void *tr_case_alloc(size_t size);
 TR_PUBLIC void tr_shared_read(const void *addr, size_t size);
 TR_PUBLIC void tr_shared_write(void *addr, size_t size);
 
+/* Declared C11 atomic accesses (sequentially consistent): scheduling points that never
+ * race, and happens-before edges on the address as C11 gives them: a store (or the write
+ * of a read-modify-write) releases, a load (or its read) acquires. A failed
+ * compare-exchange counts as a read-modify-write. Plain and atomic accesses to one
+ * address are not checked against each other. */
+typedef enum tr_atomic_op { TR_ATOMIC_OP_LOAD, TR_ATOMIC_OP_STORE, TR_ATOMIC_OP_RMW } tr_atomic_op;
+TR_PUBLIC void tr_shared_atomic(const volatile void *addr, size_t size, tr_atomic_op op);
+
 #define tr_yield() (TR__SITE(), tr_yield())
 #define tr_shared_read(...) (TR__SITE(), tr_shared_read(__VA_ARGS__))
 #define tr_shared_write(...) (TR__SITE(), tr_shared_write(__VA_ARGS__))
+#define tr_shared_atomic(...) (TR__SITE(), tr_shared_atomic(__VA_ARGS__))
 
 /* TR_LOAD(lv): the value of a scalar lvalue, declared as a shared read.
  * TR_STORE(lv, v): evaluates v (its own loads come first), then declares the write and
@@ -104,6 +116,37 @@ TR_PUBLIC void tr_shared_write(void *addr, size_t size);
         tr_shared_write((void *)&(lv), sizeof(lv));                                              \
         (lv) = tr__stored_value;                                                                 \
         (void)0;                                                                                 \
+    })
+
+/* The C11 atomic operations on an _Atomic lvalue, each declared first (after evaluating
+ * its operands), then done: natively they are just the atomic operations. */
+#define TR_ATOMIC_LOAD(obj)                                                                      \
+    (tr_shared_atomic(&(obj), sizeof(obj), TR_ATOMIC_OP_LOAD), atomic_load(&(obj)))
+#define TR_ATOMIC_STORE(obj, v)                                                                  \
+    __extension__({                                                                              \
+        __typeof__(v) tr__atomic_value = (v);                                                    \
+        tr_shared_atomic(&(obj), sizeof(obj), TR_ATOMIC_OP_STORE);                               \
+        atomic_store(&(obj), tr__atomic_value);                                                  \
+        (void)0;                                                                                 \
+    })
+#define TR__ATOMIC_RMW(obj, call, ...)                                                           \
+    __extension__({                                                                              \
+        __typeof__(__VA_ARGS__) tr__atomic_operand = (__VA_ARGS__);                              \
+        tr_shared_atomic(&(obj), sizeof(obj), TR_ATOMIC_OP_RMW);                                 \
+        call(&(obj), tr__atomic_operand);                                                        \
+    })
+#define TR_ATOMIC_EXCHANGE(obj, v) TR__ATOMIC_RMW(obj, atomic_exchange, v)
+#define TR_ATOMIC_FETCH_ADD(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_add, v)
+#define TR_ATOMIC_FETCH_SUB(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_sub, v)
+#define TR_ATOMIC_FETCH_OR(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_or, v)
+#define TR_ATOMIC_FETCH_AND(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_and, v)
+/* compare_exchange_strong: true when obj held *expected (then it holds desired); else
+ * *expected gets obj's value. */
+#define TR_ATOMIC_CAS(obj, expected, desired)                                                    \
+    __extension__({                                                                              \
+        __typeof__(desired) tr__atomic_desired = (desired);                                      \
+        tr_shared_atomic(&(obj), sizeof(obj), TR_ATOMIC_OP_RMW);                                 \
+        atomic_compare_exchange_strong(&(obj), (expected), tr__atomic_desired);                  \
     })
 
 /* ---- exploration ---------------------------------------------------------------------- */
