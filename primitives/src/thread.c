@@ -361,19 +361,23 @@ static int n_at_shutdown; /* guarded by live.mu */
 
 void tr__threading_atexit(void (*fn)(void))
 {
+    tr__tsan_ignore_begin();
     pthread_mutex_lock(&live.mu);
     TR_CHECK(n_at_shutdown < MAX_AT_SHUTDOWN, "too many threading atexit hooks");
     at_shutdown[n_at_shutdown++] = fn;
     pthread_mutex_unlock(&live.mu);
+    tr__tsan_ignore_end();
 }
 
 static void run_at_shutdown(void)
 {
+    void (*hooks[MAX_AT_SHUTDOWN])(void);
+    tr__tsan_ignore_begin();
     pthread_mutex_lock(&live.mu);
     int n = n_at_shutdown;
-    void (*hooks[MAX_AT_SHUTDOWN])(void);
     memcpy(hooks, at_shutdown, sizeof hooks);
     pthread_mutex_unlock(&live.mu);
+    tr__tsan_ignore_end();
     while (n > 0)
         hooks[--n]();
 }
