@@ -52,19 +52,13 @@ static void waiter_round(shared *s, int i)
 static void l_then_n(void *arg)
 {
     shared *s = arg;
-    tr_lock_acquire(s->l, true, TR_FOREVER);
-    tr_lock_acquire(s->n, true, TR_FOREVER);
-    tr_lock_release(s->n);
-    tr_lock_release(s->l);
+    nest_locks(s->l, s->n);
 }
 
 static void n_then_l(void *arg)
 {
     shared *s = arg;
-    tr_lock_acquire(s->n, true, TR_FOREVER);
-    tr_lock_acquire(s->l, true, TR_FOREVER);
-    tr_lock_release(s->l);
-    tr_lock_release(s->n);
+    nest_locks(s->n, s->l);
 }
 
 int main(void)

@@ -14,19 +14,13 @@ typedef struct pair {
 static void a_then_b(void *arg)
 {
     pair *p = arg;
-    tr_lock_acquire(p->a, true, TR_FOREVER);
-    tr_lock_acquire(p->b, true, TR_FOREVER);
-    tr_lock_release(p->b);
-    tr_lock_release(p->a);
+    nest_locks(p->a, p->b);
 }
 
 static void b_then_a(void *arg)
 {
     pair *p = arg;
-    tr_lock_acquire(p->b, true, TR_FOREVER);
-    tr_lock_acquire(p->a, true, TR_FOREVER);
-    tr_lock_release(p->a);
-    tr_lock_release(p->b);
+    nest_locks(p->b, p->a);
 }
 
 static void ra_then_rb(void *arg)

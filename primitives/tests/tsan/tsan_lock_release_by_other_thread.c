@@ -41,28 +41,19 @@ static void take_and_drop_l(void *arg)
 static void n_then_l(void *arg)
 {
     shared *s = arg;
-    tr_lock_acquire(s->n, true, TR_FOREVER);
-    tr_lock_acquire(s->l, true, TR_FOREVER);
-    tr_lock_release(s->l);
-    tr_lock_release(s->n);
+    nest_locks(s->n, s->l);
 }
 
 static void l_then_m(void *arg)
 {
     shared *s = arg;
-    tr_lock_acquire(s->l, true, TR_FOREVER);
-    tr_lock_acquire(s->m, true, TR_FOREVER);
-    tr_lock_release(s->m);
-    tr_lock_release(s->l);
+    nest_locks(s->l, s->m);
 }
 
 static void m_then_l(void *arg)
 {
     shared *s = arg;
-    tr_lock_acquire(s->m, true, TR_FOREVER);
-    tr_lock_acquire(s->l, true, TR_FOREVER);
-    tr_lock_release(s->l);
-    tr_lock_release(s->m);
+    nest_locks(s->m, s->l);
 }
 
 static void binary_semaphore(shared *s)
