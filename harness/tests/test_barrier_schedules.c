@@ -2,7 +2,8 @@
  * reach, checked over every schedule of the controlled backend: an arrival while the
  * previous pass drains belongs to the next pass, and a wait whose timeout passes while the
  * action runs is released with its pass (Python's wait_for takes the lock back only after
- * the action and sees the pass released). */
+ * the action and sees the pass released); and the harness counts the timeout that breaks
+ * the barrier as a change (a thread spinning on broken() is not stalled). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,6 +75,26 @@ TR_CASE(barrier_timeout_during_action_for_tests, TR_PASS)
     tr_barrier_free(s->b);
 }
 
+/* ---- a thread spinning until a timeout breaks the barrier ---------------------------- */
+
+static void spin_until_broken(void *arg)
+{
+    while (!tr_barrier_broken(arg))
+        tr_yield();
+}
+
+/* The timeout that breaks the barrier is progress for the spinner, not a stall. */
+TR_CASE(barrier_spin_until_broken_for_tests, TR_PASS)
+{
+    tr_barrier *b = tr_barrier_new(2, NULL, NULL, TR_FOREVER);
+    tr_thread *t = tr_thread_new(spin_until_broken, b, &(tr_thread_opts){.name = "spinner"});
+    tr_thread_start(t);
+    TR_ASSERT(tr_barrier_wait(b, 1.0, NULL) == TR_BROKEN_BARRIER);
+    tr_thread_join(t, TR_FOREVER);
+    tr_thread_free(t);
+    tr_barrier_free(b);
+}
+
 /* ---- exploring them ------------------------------------------------------------------- */
 
 static void explore_every_schedule(const char *name, tr_timeouts timeouts, long at_least)
@@ -105,11 +126,18 @@ static void test_a_timeout_while_the_action_runs_is_released_with_its_pass(void 
     explore_every_schedule("barrier_timeout_during_action_for_tests", TR_TIMEOUTS_ANY, 4);
 }
 
+static void test_a_timeout_that_breaks_the_barrier_wakes_a_spinning_watcher(void **state)
+{
+    (void)state;
+    explore_every_schedule("barrier_spin_until_broken_for_tests", TR_TIMEOUTS_LAZY, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_an_arrival_while_the_pass_drains_joins_the_next_pass),
         cmocka_unit_test(test_a_timeout_while_the_action_runs_is_released_with_its_pass),
+        cmocka_unit_test(test_a_timeout_that_breaks_the_barrier_wakes_a_spinning_watcher),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
