@@ -198,20 +198,20 @@ static double wake_timeout_of(double timeout)
 
 static tr_status await_release(tr_barrier *b, const tr__action *site, wait_args *w)
 {
-    tr__action wake = tr__action_next(site, &b->obj, TR__OP_BARRIER_WAKE);
-    wake.guard = released_guard;
-    wake.effect = released_effect;
-    wake.on_timeout = released_timeout;
-    wake.timeout = wake_timeout_of(w->timeout);
-    wake.arg = w;
-    tr__perform(&wake);
-    if (!w->late)
-        return wake.status;
-    wake = tr__action_next(site, &b->obj, TR__OP_BARRIER_WAKE);
-    wake.guard = released_guard;
-    wake.effect = released_effect;
-    wake.arg = w;
-    return tr__perform(&wake);
+    tr__action wake;
+    double timeout = wake_timeout_of(w->timeout);
+    do { /* once more, without a deadline, when the first passed during the action */
+        wake = tr__action_next(site, &b->obj, TR__OP_BARRIER_WAKE);
+        wake.guard = released_guard;
+        wake.effect = released_effect;
+        wake.on_timeout = released_timeout;
+        wake.timeout = timeout;
+        wake.arg = w;
+        w->late = false;
+        tr__perform(&wake);
+        timeout = TR_FOREVER;
+    } while (w->late);
+    return wake.status;
 }
 
 static tr_status act_and_release(tr_barrier *b, const tr__action *site)
@@ -279,6 +279,15 @@ tr_status (tr_barrier_abort)(tr_barrier *b)
 
 long tr_barrier_parties(const tr_barrier *b) { return b->parties; }
 
+/* One query action: effect reads the state into out. */
+static void query(const tr_barrier *b, tr__effect_fn effect, void *out)
+{
+    tr__action a = tr__action_make((tr__object *)&b->obj, TR__OP_BARRIER_QUERY);
+    a.effect = effect;
+    a.arg = out;
+    tr__perform(&a);
+}
+
 static void n_waiting_effect(tr__action *a)
 {
     const tr_barrier *b = (const tr_barrier *)a->obj;
@@ -288,10 +297,7 @@ static void n_waiting_effect(tr__action *a)
 long (tr_barrier_n_waiting)(const tr_barrier *b)
 {
     long n = 0;
-    tr__action a = tr__action_make((tr__object *)&b->obj, TR__OP_BARRIER_QUERY);
-    a.effect = n_waiting_effect;
-    a.arg = &n;
-    tr__perform(&a);
+    query(b, n_waiting_effect, &n);
     return n;
 }
 
@@ -303,9 +309,6 @@ static void broken_effect(tr__action *a)
 bool (tr_barrier_broken)(const tr_barrier *b)
 {
     bool broken = false;
-    tr__action a = tr__action_make((tr__object *)&b->obj, TR__OP_BARRIER_QUERY);
-    a.effect = broken_effect;
-    a.arg = &broken;
-    tr__perform(&a);
+    query(b, broken_effect, &broken);
     return broken;
 }
