@@ -6,7 +6,8 @@
  *   BARRIER_WAIT     (Python's _enter) until neither draining nor resetting: arrive and
  *                    take an index. The last to arrive releases the others at once, or,
  *                    with an action, becomes the actor.
- *   BARRIER_RELEASE  the actor, after running the action outside any action: release.
+ *   BARRIER_RELEASE  the actor, once the user's action returned (it runs between two
+ *                    trama actions, so it may use trama): release the others.
  *   BARRIER_WAKE     the others, until the pass ends (or the timeout breaks it): leave.
  * Python holds the barrier's lock while the action runs; `acting` stands for that lock:
  * every action that takes it in Python waits while it is set (the queries do not).
