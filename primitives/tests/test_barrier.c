@@ -420,21 +420,22 @@ static void test_a_wait_timeout_overrides_the_default(void **state)
 typedef struct slow {
     tr_barrier *b;
     tr_semaphore *in_action, *go, *aborted;
+    double hold; /* how long the action runs without a go */
     long index;
 } slow;
 
-/* Runs until the test says go (or, without a go, for `1.0` s). */
+/* Runs until the test says go, or for x->hold seconds. */
 static void slow_action(void *arg)
 {
     slow *x = arg;
     tr_semaphore_release(x->in_action, 1);
-    tr_semaphore_acquire(x->go, true, 1.0);
+    tr_semaphore_acquire(x->go, true, x->hold);
 }
 
 static void wait_with_timeout(void *arg)
 {
     slow *x = arg;
-    worker_expect(tr_barrier_wait(x->b, 0.5, &x->index), TR_OK);
+    worker_expect(tr_barrier_wait(x->b, 1.0, &x->index), TR_OK);
 }
 
 /* Python: wait_for times out, takes the lock back after the action, sees the pass
@@ -442,12 +443,14 @@ static void wait_with_timeout(void *arg)
 static void test_a_timeout_while_the_action_runs_still_passes(void **state)
 {
     (void)state;
-    slow x = {.in_action = tr_semaphore_new(0), .go = tr_semaphore_new(0), .index = -1};
+    /* the action outlasts the timeout by 1 s: main arrives well within the first */
+    slow x = {.in_action = tr_semaphore_new(0), .go = tr_semaphore_new(0), .hold = 2.0,
+              .index = -1};
     x.b = tr_barrier_new(2, slow_action, &x, TR_FOREVER);
     tr_thread *t = start_thread(wait_with_timeout, &x);
     await_n_waiting(x.b, 1);
     long index = -1;
-    assert_int_equal(tr_barrier_wait(x.b, TR_FOREVER, &index), TR_OK); /* acts for 1 s */
+    assert_int_equal(tr_barrier_wait(x.b, TR_FOREVER, &index), TR_OK); /* acts for 2 s */
     join_thread(t);
     assert_int_equal(index, 1);
     assert_int_equal(x.index, 0);
@@ -474,7 +477,7 @@ static void test_abort_waits_for_the_action_but_the_queries_do_not(void **state)
 {
     (void)state;
     slow x = {.in_action = tr_semaphore_new(0), .go = tr_semaphore_new(0),
-              .aborted = tr_semaphore_new(0), .index = -1};
+              .aborted = tr_semaphore_new(0), .hold = HANG, .index = -1};
     x.b = tr_barrier_new(1, slow_action, &x, TR_FOREVER);
     tr_thread *waiter = start_thread(wait_alone, &x);
     await_signal(x.in_action);
