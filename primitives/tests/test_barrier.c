@@ -435,7 +435,7 @@ static void slow_action(void *arg)
 static void wait_with_timeout(void *arg)
 {
     slow *x = arg;
-    worker_expect(tr_barrier_wait(x->b, 1.0, &x->index), TR_OK);
+    worker_expect(tr_barrier_wait(x->b, 3.0, &x->index), TR_OK);
 }
 
 /* Python: wait_for times out, takes the lock back after the action, sees the pass
@@ -443,8 +443,9 @@ static void wait_with_timeout(void *arg)
 static void test_a_timeout_while_the_action_runs_still_passes(void **state)
 {
     (void)state;
-    /* the action outlasts the timeout by 1 s: main arrives well within the first */
-    slow x = {.in_action = tr_semaphore_new(0), .go = tr_semaphore_new(0), .hold = 2.0,
+    /* the action outlasts the 3 s timeout by 3 s; main arrives well within the first 3 s
+     * (a stall of that length is what could fail this test) */
+    slow x = {.in_action = tr_semaphore_new(0), .go = tr_semaphore_new(0), .hold = 6.0,
               .index = -1};
     x.b = tr_barrier_new(2, slow_action, &x, TR_FOREVER);
     tr_thread *t = start_thread(wait_with_timeout, &x);
