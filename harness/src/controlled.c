@@ -462,6 +462,13 @@ static bool is_try_acquire(tr__op op)
 }
 static bool is_timed(const tr__action *a) { return a->timeout != TR_FOREVER && a->timeout > 0; }
 
+/* Whether a step that ran may have changed its object: any other timeout may have (a
+ * Barrier's wait that times out breaks the barrier, which a spinning thread may watch). */
+static bool step_modifies(const tr__action *a)
+{
+    return tr__op_modifies(a->op) && !(a->timed_out && is_try_acquire(a->op));
+}
+
 static bool spinning(const cthread *c)
 {
     return c->pending->op == TR__OP_YIELD && c->yielded_once && c->yield_epoch == X.mod_epoch;
@@ -867,7 +874,7 @@ static void record_step(cthread *me, tr__action *a, bool preempted)
 {
     X.steps++;
     tr__progress_step();
-    if (tr__op_modifies(a->op) && !a->timed_out)
+    if (step_modifies(a))
         X.mod_epoch++;
     if (X.opts->record_trace) {
         X.trace = grow(X.trace, &X.cap_trace, X.n_trace + 1, sizeof *X.trace);
@@ -908,7 +915,7 @@ static void fire(cthread *me, tr__action *a)
     record_step(me, a, preempted);
     if (X.opts->explorer->on_step) {
         tr__event ev = {.thread = me->id, .op = a->op, .domain = index_of(a->obj->domain),
-                        .modifies = tr__op_modifies(a->op) && !(a->timed_out && is_try_acquire(a->op)),
+                        .modifies = step_modifies(a),
                         .acquired = a->mutex_acquired ? index_of(a->mutex_acquired->domain) : -1,
                         .released = a->mutex_released ? index_of(a->mutex_released->domain) : -1,
                         .in_critical_section = in_cs,

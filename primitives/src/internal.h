@@ -44,6 +44,7 @@ TR_PUBLIC _Noreturn void tr__check_failed(const char *file, int line, const char
     X(TR__KIND_EXECUTOR, "E", "executor")                                                        \
     X(TR__KIND_FUTURE, "F", "future")                                                            \
     X(TR__KIND_WAITER, "W", "waiter")                                                            \
+    X(TR__KIND_BARRIER, "B", "barrier")                                                          \
     X(TR__KIND_MEMORY, "M", "memory")
 
 typedef enum tr__kind {
@@ -131,6 +132,12 @@ TR__HIDDEN void tr__object_fini(tr__object *obj);
     X(TR__OP_FUTURE_RUN, "future.set_running", true)                                             \
     X(TR__OP_FUTURE_WATCH, "future.watch", true)                                                 \
     X(TR__OP_FUTURE_UNWATCH, "future.unwatch", true)                                             \
+    X(TR__OP_BARRIER_WAIT, "barrier.wait", true)                                                 \
+    X(TR__OP_BARRIER_WAKE, "barrier.wake", true)                                                 \
+    X(TR__OP_BARRIER_RELEASE, "barrier.release", true)                                           \
+    X(TR__OP_BARRIER_RESET, "barrier.reset", true)                                               \
+    X(TR__OP_BARRIER_ABORT, "barrier.abort", true)                                               \
+    X(TR__OP_BARRIER_QUERY, "barrier.query", false)                                              \
     X(TR__OP_WAITER_WAIT, "waiter.wait", true)                                                   \
     X(TR__OP_WAITER_SIGNAL, "waiter.signal", true)                                               \
     X(TR__OP_YIELD, "yield", false)                                                              \

@@ -26,7 +26,8 @@ extern "C" {
     X(TR_CANCELLED, "CancelledError")                                                             \
     X(TR_BROKEN, "BrokenExecutor")                                                                \
     X(TR_TASK_FAILED, "TaskFailed")                                                               \
-    X(TR_NO_MEMORY, "MemoryError")
+    X(TR_NO_MEMORY, "MemoryError")                                                                \
+    X(TR_BROKEN_BARRIER, "BrokenBarrierError")
 
 typedef enum tr_status {
 #define TR_STATUS_ENUM(name, text) name,

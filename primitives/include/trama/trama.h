@@ -2,6 +2,7 @@
 #ifndef TRAMA_TRAMA_H
 #define TRAMA_TRAMA_H
 
+#include <trama/barrier.h>
 #include <trama/condition.h>
 #include <trama/executor.h>
 #include <trama/lock.h>
