@@ -3,6 +3,7 @@
 #define TRAMA_TRAMA_H
 
 #include <trama/condition.h>
+#include <trama/event.h>
 #include <trama/executor.h>
 #include <trama/lock.h>
 #include <trama/native.h>
