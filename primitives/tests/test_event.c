@@ -124,20 +124,6 @@ static void test_clear_then_wait_times_out(void **state)
     tr_event_free(e);
 }
 
-typedef struct seen_site {
-    const char *file;
-    int line;
-} seen_site;
-
-static void record_site(tr_status s, const char *message, const char *file, int line, void *ctx)
-{
-    (void)s;
-    (void)message;
-    seen_site *m = ctx;
-    m->file = file;
-    m->line = line;
-}
-
 static void test_wait_misuse_is_reported_at_the_callers_line(void **state)
 {
     (void)state;
