@@ -18,6 +18,7 @@ struct tr_event {
     /* guarded by the domain */
     bool flag;
     unsigned long sets; /* set() calls so far; wraps harmlessly (only compared for change) */
+    int waiting;        /* waits that noted the count and have not woken yet */
 };
 
 static void event_destroy(tr__object *obj)
@@ -119,11 +120,37 @@ static void begin_effect(tr__action *a)
         return;
     }
     w->seen = e->sets;
+    ((tr_event *)a->obj)->waiting++;
 }
 
 static bool set_since_guard(const tr__action *a)
 {
     return ((const tr_event *)a->obj)->sets != ((const wait_args *)a->arg)->seen;
+}
+
+static void woken_effect(tr__action *a)
+{
+    ((tr_event *)a->obj)->waiting--;
+    tr__hb(a, a->obj, TR__HB_ACQUIRE);
+}
+
+static void timed_out_effect(tr__action *a) { ((tr_event *)a->obj)->waiting--; }
+
+static void waiting_effect(tr__action *a)
+{
+    *(int *)a->arg = ((const tr_event *)a->obj)->waiting;
+}
+
+/* From the moment it counts here, a wait returns true for any later set(): what a test
+ * needs to know to order a set() after it without sleeping. */
+int tr__event_waiting(const tr_event *e)
+{
+    int n = 0;
+    tr__action a = tr__action_make((tr__object *)&e->obj, TR__OP_EVENT_QUERY);
+    a.effect = waiting_effect;
+    a.arg = &n;
+    tr__perform(&a);
+    return n;
 }
 
 tr_status (tr_event_wait)(tr_event *e, double timeout)
@@ -144,7 +171,8 @@ tr_status (tr_event_wait)(tr_event *e, double timeout)
 
     tr__action wake = tr__action_next(&begin, &e->obj, TR__OP_EVENT_WAKE);
     wake.guard = set_since_guard;
-    wake.effect = signaled_effect;
+    wake.effect = woken_effect;
+    wake.on_timeout = timed_out_effect;
     wake.timeout = timeout;
     wake.arg = &w;
     return tr__perform(&wake);

@@ -407,6 +407,8 @@ TR__HIDDEN void tr__threading_atexit(void (*fn)(void));
 
 /* Tests: wait for a child's exit through a sentinel pipe, as without pidfd_open. */
 TR_PUBLIC void tr__process_force_sentinel_pipe(bool on);
+/* Tests: how many event waits are past the point where a set() is sure to wake them. */
+TR_PUBLIC int tr__event_waiting(const tr_event *e);
 
 /* ---- backends ------------------------------------------------------------------------- */
 
