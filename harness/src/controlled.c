@@ -455,10 +455,12 @@ static void park(cthread *me)
 
 static bool guard_holds(const tr__action *a) { return !a->guard || a->guard(a); }
 
-/* Acquires whose timing out leaves every object as it was (they only looked). */
-static bool is_try_acquire(tr__op op)
+/* Waits whose timing out leaves every object as it was (they only looked): acquires that
+ * got nothing, an Event.wait that saw no set(). */
+static bool timeout_only_reads(tr__op op)
 {
-    return op == TR__OP_LOCK_ACQUIRE || op == TR__OP_RLOCK_ACQUIRE || op == TR__OP_SEM_ACQUIRE;
+    return op == TR__OP_LOCK_ACQUIRE || op == TR__OP_RLOCK_ACQUIRE || op == TR__OP_SEM_ACQUIRE ||
+           op == TR__OP_EVENT_WAIT || op == TR__OP_EVENT_WAKE;
 }
 static bool is_timed(const tr__action *a) { return a->timeout != TR_FOREVER && a->timeout > 0; }
 
@@ -466,7 +468,7 @@ static bool is_timed(const tr__action *a) { return a->timeout != TR_FOREVER && a
  * Barrier's wait that times out breaks the barrier, which a spinning thread may watch). */
 static bool step_modifies(const tr__action *a)
 {
-    return tr__op_modifies(a->op) && !(a->timed_out && is_try_acquire(a->op));
+    return tr__op_modifies(a->op) && !(a->timed_out && timeout_only_reads(a->op));
 }
 
 static bool spinning(const cthread *c)
@@ -492,7 +494,7 @@ static int collect(tr__choice *out, bool *only_spinning)
             n_real += !spinning(c);
         } else if (a->timeout == 0 || (is_timed(a) && X.opts->timeouts == TR_TIMEOUTS_ANY)) {
             ch.timeout = true;
-            ch.modifies = !is_try_acquire(a->op);
+            ch.modifies = !timeout_only_reads(a->op);
             out[n++] = ch;
             n_real++;
         }
@@ -529,7 +531,7 @@ static int collect_timeouts(tr__choice *out)
             out[n++] = (tr__choice){.thread = c->id, .timeout = true, .op = c->pending->op,
                                     .object = index_of(c->pending->obj),
                                     .domain = index_of(c->pending->obj->domain),
-                                    .modifies = !is_try_acquire(c->pending->op)};
+                                    .modifies = !timeout_only_reads(c->pending->op)};
     }
     if (any)
         X.vtime = earliest;

@@ -129,12 +129,6 @@ typedef struct wait_args {
     double timeout;
 } wait_args;
 
-static bool timeout_overflows(double timeout)
-{
-    /* PyTime_t nanoseconds must fit in int64 (as tr__check_lock_timeout). */
-    return timeout >= 9223372036.854775808;
-}
-
 static void begin_effect(tr__action *a)
 {
     tr_condition *c = (tr_condition *)a->obj;
@@ -145,7 +139,7 @@ static void begin_effect(tr__action *a)
     }
     /* Python raises this from waiter.acquire after releasing, then restores the lock and
      * drops the waiter: the same visible state as failing here. */
-    if (timeout_overflows(w->timeout)) {
+    if (tr__timeout_overflows(w->timeout)) {
         tr__fail(a, TR_VALUE_ERROR, "timestamp out of range for platform time_t");
         return;
     }

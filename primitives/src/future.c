@@ -251,14 +251,20 @@ static void result_effect(tr__action *a)
     }
 }
 
-static tr_status result_wait(double timeout, result_args *ra, tr__action *a)
+/* Waits until the future is done: its status as result() reports it. */
+static tr_status await_done(double timeout, result_args *ra, tr__action *a)
 {
     a->guard = done_guard;
     a->effect = result_effect;
     a->arg = ra;
     /* Python's Condition.wait: a timeout <= 0 polls once; None waits forever. */
     a->timeout = (timeout < 0 && timeout != TR_FOREVER) ? 0 : timeout;
-    tr_status s = tr__perform(a);
+    return tr__perform(a);
+}
+
+static tr_status result_wait(double timeout, result_args *ra, tr__action *a)
+{
+    tr_status s = await_done(timeout, ra, a);
     if (s == TR_TIMEOUT)
         return tr__set_error(TR_TIMEOUT, "");
     if (s != TR_OK)
@@ -287,6 +293,27 @@ tr_status (tr_future_result_bytes)(tr_future *f, double timeout, tr_bytes *resul
     else
         free(got.data);
     return s;
+}
+
+/* Python's exception() waits as result() does (the same edge from the task's end) but
+ * returns the failure instead of raising it; cancelled and not done in time raise. */
+tr_status (tr_future_exception)(tr_future *f, double timeout, tr_status *failure, char **message)
+{
+    tr__action a = tr__action_make(&f->obj, TR__OP_FUTURE_RESULT);
+    result_args ra = {0};
+    tr_status s = await_done(timeout, &ra, &a);
+    char *text = NULL;
+    if (s == TR_TASK_FAILED || s == TR_BROKEN) {
+        if (message && !(text = strdup(ra.message)))
+            return tr__set_error(TR_NO_MEMORY, "");
+    } else if (s != TR_OK) {
+        return tr__set_error(s, ""); /* TimeoutError(), CancelledError() */
+    }
+    if (failure)
+        *failure = s;
+    if (message)
+        *message = text;
+    return TR_OK;
 }
 
 /* ---- cancel and the queries ----------------------------------------------------------- */

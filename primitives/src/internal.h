@@ -39,6 +39,7 @@ TR_PUBLIC _Noreturn void tr__check_failed(const char *file, int line, const char
     X(TR__KIND_RLOCK, "R", "rlock")                                                              \
     X(TR__KIND_CONDITION, "C", "condition")                                                      \
     X(TR__KIND_SEMAPHORE, "S", "semaphore")                                                      \
+    X(TR__KIND_EVENT, "V", "event")                                                              \
     X(TR__KIND_PROCESS, "P", "process")                                                          \
     X(TR__KIND_CONNECTION, "Q", "connection")                                                    \
     X(TR__KIND_EXECUTOR, "E", "executor")                                                        \
@@ -111,6 +112,11 @@ TR__HIDDEN void tr__object_fini(tr__object *obj);
     X(TR__OP_SEM_ACQUIRE, "sem.acquire", true)                                                   \
     X(TR__OP_SEM_RELEASE, "sem.release", true)                                                   \
     X(TR__OP_SEM_QUERY, "sem.value", false)                                                      \
+    X(TR__OP_EVENT_SET, "event.set", true)                                                       \
+    X(TR__OP_EVENT_CLEAR, "event.clear", true)                                                   \
+    X(TR__OP_EVENT_WAIT, "event.wait", false)                                                    \
+    X(TR__OP_EVENT_WAKE, "event.wake", false)                                                    \
+    X(TR__OP_EVENT_QUERY, "event.is_set", false)                                                 \
     X(TR__OP_PROCESS_START, "process.start", true)                                               \
     X(TR__OP_PROCESS_JOIN, "process.join", true)                                                 \
     X(TR__OP_PROCESS_SIGNAL, "process.signal", true)                                             \
@@ -369,6 +375,13 @@ static inline tr_status tr__check_lock_timeout(bool blocking, double timeout, co
                                  : tr__check_lock_timeout_slow(blocking, timeout, file, line);
 }
 
+/* Whether a timeout (seconds) overflows Python's PyTime_t, int64 nanoseconds: Python's
+ * OverflowError "timestamp out of range for platform time_t" (ValueError here). */
+static inline bool tr__timeout_overflows(double timeout)
+{
+    return timeout >= 9223372036.854775808;
+}
+
 /* ---- threads -------------------------------------------------------------------------- */
 
 /* The calling thread's trama thread: one it started, MainThread, or a Dummy-N created
@@ -404,6 +417,8 @@ TR__HIDDEN void tr__threading_atexit(void (*fn)(void));
 
 /* Tests: wait for a child's exit through a sentinel pipe, as without pidfd_open. */
 TR_PUBLIC void tr__process_force_sentinel_pipe(bool on);
+/* Tests: how many event waits are past the point where a set() is sure to wake them. */
+TR_PUBLIC int tr__event_waiting(const tr_event *e);
 
 /* ---- backends ------------------------------------------------------------------------- */
 

@@ -87,7 +87,7 @@ tr_status (tr_semaphore_acquire)(tr_semaphore *s, bool blocking, double timeout)
         /* NaN: Python's loop polls forever (NaN <= 0 never ends it) until a release;
          * trama blocks until then instead (same outcome, no busy loop). */
         a.timeout = TR_FOREVER;
-    else if (timeout >= 9223372036.854775808) {
+    else if (tr__timeout_overflows(timeout)) {
         a.timeout = 0; /* poll once, then Python's OverflowError */
         a.on_timeout = overflow_timeout;
     } else

@@ -284,7 +284,7 @@ static const char *bad_join_timeout(double timeout)
 {
     if (isnan(timeout))
         return "Invalid value NaN (not a number)";
-    if (timeout >= 9223372036.854775808)
+    if (tr__timeout_overflows(timeout))
         return "timestamp out of range for platform time_t";
     return NULL;
 }

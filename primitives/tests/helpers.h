@@ -47,6 +47,22 @@ static inline void check_status(const char *row, tr_status got, tr_status want, 
 
 #define assert_misuse(call, status, text) check_status(#call, (call), (status), (text))
 
+/* A misuse hook (tr_set_misuse_hook) that keeps where the last misuse was reported. */
+typedef struct seen_site {
+    const char *file;
+    int line;
+} seen_site;
+
+static inline void record_site(tr_status s, const char *message, const char *file, int line,
+                               void *ctx)
+{
+    (void)s;
+    (void)message;
+    seen_site *m = ctx;
+    m->file = file;
+    m->line = line;
+}
+
 /* Checks inside worker threads: cmocka's asserts longjmp into the main thread's test, so a
  * worker records the failure instead and join_thread (on the main thread) fails the test. */
 static atomic_int worker_failures;

@@ -122,24 +122,10 @@ static void test_condition_over_free_lock_wait_and_notify_are_runtime_errors(voi
     tr_lock_free(l);
 }
 
-typedef struct misuse_seen {
-    const char *file;
-    int line;
-} misuse_seen;
-
-static void record_site(tr_status s, const char *message, const char *file, int line, void *ctx)
-{
-    (void)s;
-    (void)message;
-    misuse_seen *m = ctx;
-    m->file = file;
-    m->line = line;
-}
-
 static void test_wait_misuse_is_reported_at_the_callers_line(void **state)
 {
     (void)state;
-    misuse_seen m = {NULL, 0};
+    seen_site m = {NULL, 0};
     tr_condition *c = tr_condition_new();
     tr_set_misuse_hook(record_site, &m);
     int line = __LINE__ + 1;

@@ -151,6 +151,107 @@ static void test_result_of_failed_task_is_task_failed_with_its_text(void **state
     tr_future_free(f);
 }
 
+/* ---- exception ------------------------------------------------------------------------ */
+
+static void test_exception_of_finished_future_is_ok_with_no_failure(void **state)
+{
+    fixture *fx = *state;
+    tr_future *f = finished(fx, (void *)42);
+    tr_status failure = TR_RUNTIME_ERROR;
+    char *message = (char *)"untouched";
+    assert_int_equal(tr_future_exception(f, 0, &failure, &message), TR_OK);
+    assert_int_equal(failure, TR_OK);
+    assert_null(message);
+    tr_future_free(f);
+}
+
+static void test_exception_of_failed_task_is_its_failure_and_text(void **state)
+{
+    fixture *fx = *state;
+    tr_future *f = failed(fx);
+    tr_status failure = TR_OK;
+    char *message = NULL;
+    assert_int_equal(tr_future_exception(f, TR_FOREVER, &failure, &message), TR_OK);
+    assert_int_equal(failure, TR_TASK_FAILED);
+    assert_non_null(message);
+    assert_string_equal(message, "release unlocked lock");
+    free(message);
+    assert_int_equal(tr_future_exception(f, 0, NULL, NULL), TR_OK); /* outputs optional */
+    tr_future_free(f);
+}
+
+static void test_exception_not_done_in_time_is_timeout_and_leaves_the_outputs(void **state)
+{
+    fixture *fx = *state;
+    tr_future *running = block_worker(fx);
+    for (size_t i = 0; i < sizeof poll_rows / sizeof poll_rows[0]; i++) {
+        print_message("row: %s\n", poll_rows[i].name);
+        tr_status failure = TR_RUNTIME_ERROR;
+        char *message = (char *)"untouched";
+        assert_int_equal(tr_future_exception(running, poll_rows[i].timeout, &failure, &message),
+                         TR_TIMEOUT);
+        assert_string_equal(tr_last_error(), "");
+        assert_int_equal(failure, TR_RUNTIME_ERROR);
+        assert_string_equal(message, "untouched");
+    }
+    gate_open(&fx->g);
+    tr_future_free(running);
+}
+
+static void test_exception_of_cancelled_future_is_cancelled_error(void **state)
+{
+    fixture *fx = *state;
+    tr_future *running = block_worker(fx);
+    tr_future *f = tr_executor_submit(fx->ex, identity, NULL);
+    assert_true(tr_future_cancel(f));
+    tr_status failure = TR_OK;
+    assert_int_equal(tr_future_exception(f, TR_FOREVER, &failure, NULL), TR_CANCELLED);
+    assert_string_equal(tr_last_error(), "");
+    assert_int_equal(failure, TR_OK);
+    tr_future_free(f);
+    tr_future_free(running);
+}
+
+static void open_gate(void *arg) { gate_open(arg); }
+
+static void test_exception_waits_until_the_task_finishes(void **state)
+{
+    fixture *fx = *state;
+    tr_future *running = block_worker(fx);
+    tr_thread *opener = tr_thread_new(open_gate, &fx->g, NULL);
+    assert_int_equal(tr_thread_start(opener), TR_OK);
+    tr_status failure = TR_RUNTIME_ERROR;
+    assert_int_equal(tr_future_exception(running, TR_FOREVER, &failure, NULL), TR_OK);
+    assert_int_equal(failure, TR_OK);
+    assert_true(tr_future_done(running));
+    assert_int_equal(tr_thread_join(opener, TR_FOREVER), TR_OK);
+    tr_thread_free(opener);
+    tr_future_free(running);
+}
+
+static bool failing_initializer(void *arg)
+{
+    (void)arg;
+    return false;
+}
+
+static void test_exception_of_broken_pool_future_is_broken_with_its_text(void **state)
+{
+    (void)state;
+    tr_pool_opts o = {.max_workers = 1, .checked_initializer = failing_initializer};
+    tr_executor *ex = tr_thread_pool_new(&o);
+    tr_future *f = tr_executor_submit(ex, identity, NULL);
+    tr_status failure = TR_OK;
+    char *message = NULL;
+    assert_int_equal(tr_future_exception(f, TR_FOREVER, &failure, &message), TR_OK);
+    assert_int_equal(failure, TR_BROKEN);
+    assert_string_equal(message,
+                        "A thread initializer failed, the thread pool is not usable anymore");
+    free(message);
+    tr_future_free(f);
+    tr_executor_free(ex);
+}
+
 /* ---- done callbacks ------------------------------------------------------------------- */
 
 typedef struct calls {
@@ -489,6 +590,12 @@ int main(void)
         FX(test_cancel_pending_is_true_and_result_is_cancelled_error),
         FX(test_cancel_running_or_finished_is_false),
         FX(test_result_of_failed_task_is_task_failed_with_its_text),
+        FX(test_exception_of_finished_future_is_ok_with_no_failure),
+        FX(test_exception_of_failed_task_is_its_failure_and_text),
+        FX(test_exception_not_done_in_time_is_timeout_and_leaves_the_outputs),
+        FX(test_exception_of_cancelled_future_is_cancelled_error),
+        FX(test_exception_waits_until_the_task_finishes),
+        cmocka_unit_test(test_exception_of_broken_pool_future_is_broken_with_its_text),
         FX(test_callbacks_run_in_the_completing_thread_in_the_order_added),
         FX(test_callback_on_done_future_runs_at_once_in_the_caller),
         FX(test_cancel_runs_the_callbacks_once),

@@ -280,20 +280,6 @@ static void test_bounded_zero_semaphore_cannot_be_released(void **state)
     tr_semaphore_free(s);
 }
 
-typedef struct seen_site {
-    const char *file;
-    int line;
-} seen_site;
-
-static void record_site(tr_status s, const char *message, const char *file, int line, void *ctx)
-{
-    (void)s;
-    (void)message;
-    seen_site *m = ctx;
-    m->file = file;
-    m->line = line;
-}
-
 static void test_constructor_misuse_is_reported_at_the_callers_line(void **state)
 {
     (void)state;

@@ -63,6 +63,13 @@ TR_PUBLIC tr_status tr_future_result(tr_future *, double timeout, void **result)
 /* The same for process pools: result->data is malloc'd and handed over once (a second
  * call gets {NULL, 0}); the caller frees it. result may be NULL (the bytes are freed). */
 TR_PUBLIC tr_status tr_future_result_bytes(tr_future *, double timeout, tr_bytes *result);
+/* Future.exception(timeout): waits as tr_future_result does. TR_OK once the future
+ * finished: *failure is TR_OK when the task succeeded (Python's None, *message NULL),
+ * else how it failed, TR_TASK_FAILED or TR_BROKEN, with its text in *message (malloc'd,
+ * the caller frees it). TR_CANCELLED (CancelledError) or TR_TIMEOUT (TimeoutError), with
+ * empty text, leave both untouched. failure and message may be NULL. TR_NO_MEMORY. */
+TR_PUBLIC tr_status tr_future_exception(tr_future *, double timeout, tr_status *failure,
+                                        char **message);
 /* Future.cancel(): true while PENDING (runs the done callbacks) or already cancelled;
  * false while RUNNING or FINISHED. */
 TR_PUBLIC bool tr_future_cancel(tr_future *);
@@ -100,6 +107,7 @@ TR_PUBLIC void tr_as_completed_free(tr_as_completed *);
 #define tr_executor_shutdown(...) (TR__SITE(), tr_executor_shutdown(__VA_ARGS__))
 #define tr_future_result(...) (TR__SITE(), tr_future_result(__VA_ARGS__))
 #define tr_future_result_bytes(...) (TR__SITE(), tr_future_result_bytes(__VA_ARGS__))
+#define tr_future_exception(...) (TR__SITE(), tr_future_exception(__VA_ARGS__))
 #define tr_wait(...) (TR__SITE(), tr_wait(__VA_ARGS__))
 
 #ifdef __cplusplus

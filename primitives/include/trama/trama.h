@@ -4,6 +4,7 @@
 
 #include <trama/barrier.h>
 #include <trama/condition.h>
+#include <trama/event.h>
 #include <trama/executor.h>
 #include <trama/lock.h>
 #include <trama/native.h>
