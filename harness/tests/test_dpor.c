@@ -9,7 +9,8 @@
  *
  * A second family adds what makes threads wait for each other in other ways: semaphores
  * (blocking, non-blocking), try-acquires, a condition's notify and timed wait, joins
- * between workers (including cycles and joins before start). There DPOR's reversal rules
+ * between workers (including cycles and joins before start), an Event (set, clear, timed
+ * wait) and a two-party Barrier (timed waits). There DPOR's reversal rules
  * are conservative, so the executions may exceed the traces; what must hold is soundness:
  * DPOR reaches every final state DFS reaches, deadlocks included, in no more executions
  * than DFS. */
@@ -29,6 +30,7 @@ enum { MAX_T = 4, MAX_OPS = 5, MAX_VARS = 3, MAX_LOCKS = 3 };
 typedef enum op_kind {
     OP_READ, OP_WRITE, OP_LOCKED_WRITE, OP_LOCKED_RW, OP_NESTED, /* the lock family */
     OP_SEM_ACQUIRE, OP_SEM_RELEASE, OP_SEM_TRY, OP_LOCK_TRY, OP_NOTIFY, OP_WAIT_TIMED, OP_JOIN,
+    OP_EVENT_SET, OP_EVENT_CLEAR, OP_EVENT_WAIT, OP_BARRIER_WAIT,
     N_OP_KINDS
 } op_kind;
 
@@ -54,6 +56,8 @@ typedef struct world {
     tr_lock *lock[MAX_LOCKS];
     tr_semaphore *sem[MAX_SEMS];
     tr_condition *cond; /* over lock[0] */
+    tr_event *event;
+    tr_barrier *barrier; /* 2 parties */
     tr_thread *th[MAX_T];
     int id[MAX_T];
 } world;
@@ -121,6 +125,20 @@ static void run_thread(void *arg)
         case OP_JOIN: /* o->lock names the thread: another worker, maybe not started yet */
             w->seen[t][i] = (int)tr_thread_join(w->th[o->lock], TR_FOREVER);
             break;
+        case OP_EVENT_SET:
+            tr_event_set(w->event);
+            break;
+        case OP_EVENT_CLEAR:
+            tr_event_clear(w->event);
+            break;
+        case OP_EVENT_WAIT:
+            w->seen[t][i] = 1000 * (int)tr_event_wait(w->event, 1.0) + TR_LOAD(w->var[o->var]);
+            break;
+        case OP_BARRIER_WAIT: {
+            long index = -1;
+            w->seen[t][i] = 10 * (int)tr_barrier_wait(w->barrier, 1.0, &index) + (int)index;
+            break;
+        }
         default:
             break;
         }
@@ -178,6 +196,8 @@ TR_CASE(dpor_random_program, TR_PASS)
         for (int k = 0; k < MAX_SEMS; k++)
             w->sem[k] = tr_semaphore_new(prog.sem_init[k]);
         w->cond = tr_condition_new_lock(w->lock[0]);
+        w->event = tr_event_new();
+        w->barrier = tr_barrier_new(2, NULL, NULL, TR_FOREVER);
     }
     for (int t = 0; t < prog.threads; t++) {
         w->id[t] = t;
@@ -232,11 +252,14 @@ static void generate_sync(tr_rng *rng)
         prog.sem_init[k] = (int)tr_rng_below(rng, 2);
     static const op_kind kinds[] = {OP_WRITE,  OP_READ,    OP_LOCKED_RW,  OP_SEM_ACQUIRE,
                                     OP_SEM_RELEASE, OP_SEM_TRY, OP_LOCK_TRY, OP_NOTIFY,
-                                    OP_WAIT_TIMED,  OP_JOIN};
+                                    OP_WAIT_TIMED,  OP_JOIN,    OP_EVENT_SET, OP_EVENT_CLEAR,
+                                    OP_EVENT_WAIT,  OP_BARRIER_WAIT};
     static const int cost[N_OP_KINDS] = {[OP_READ] = 1,       [OP_WRITE] = 1,  [OP_LOCKED_RW] = 4,
                                          [OP_SEM_ACQUIRE] = 1, [OP_SEM_RELEASE] = 1,
                                          [OP_SEM_TRY] = 1,    [OP_LOCK_TRY] = 3, [OP_NOTIFY] = 4,
-                                         [OP_WAIT_TIMED] = 4, [OP_JOIN] = 1};
+                                         [OP_WAIT_TIMED] = 4, [OP_JOIN] = 1,
+                                         [OP_EVENT_SET] = 1, [OP_EVENT_CLEAR] = 1,
+                                         [OP_EVENT_WAIT] = 3, [OP_BARRIER_WAIT] = 2};
     int budget = prog.threads == 2 ? 6 : 5;
     for (int t = 0; t < prog.threads; t++) {
         int share = budget / (prog.threads - t);
