@@ -251,14 +251,28 @@ static void result_effect(tr__action *a)
     }
 }
 
+static void overflowing_timeout(tr__action *a)
+{
+    tr__fail(a, TR_VALUE_ERROR, "timestamp out of range for platform time_t");
+}
+
 /* Waits until the future is done: its status as result() reports it. */
 static tr_status await_done(double timeout, result_args *ra, tr__action *a)
 {
     a->guard = done_guard;
     a->effect = result_effect;
     a->arg = ra;
-    /* Python's Condition.wait: a timeout <= 0 polls once; None waits forever. */
-    a->timeout = (timeout < 0 && timeout != TR_FOREVER) ? 0 : timeout;
+    if (timeout == TR_FOREVER) {
+        a->timeout = TR_FOREVER;
+    } else if (!(timeout > 0)) { /* Python's Condition.wait: <= 0 and NaN poll once */
+        a->timeout = 0;
+    } else if (tr__timeout_overflows(timeout)) {
+        /* Python's OverflowError, only when it has to wait: a done future returns. */
+        a->timeout = 0;
+        a->on_timeout = overflowing_timeout;
+    } else {
+        a->timeout = timeout;
+    }
     return tr__perform(a);
 }
 
@@ -267,7 +281,7 @@ static tr_status result_wait(double timeout, result_args *ra, tr__action *a)
     tr_status s = await_done(timeout, ra, a);
     if (s == TR_TIMEOUT)
         return tr__set_error(TR_TIMEOUT, "");
-    if (s != TR_OK)
+    if (s != TR_OK && s != TR_VALUE_ERROR) /* a ValueError has its text already */
         tr__set_error(s, ra->message);
     return s;
 }
@@ -306,6 +320,8 @@ tr_status (tr_future_exception)(tr_future *f, double timeout, tr_status *failure
     if (s == TR_TASK_FAILED || s == TR_BROKEN) {
         if (message && !(text = strdup(ra.message)))
             return tr__set_error(TR_NO_MEMORY, "");
+    } else if (s == TR_VALUE_ERROR) {
+        return s; /* its text is set */
     } else if (s != TR_OK) {
         return tr__set_error(s, ""); /* TimeoutError(), CancelledError() */
     }

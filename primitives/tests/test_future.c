@@ -1,4 +1,5 @@
 /* test_future.c — Future, wait() and as_completed() (PYTHON_SEMANTICS.md §8, states). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include "futures.h"
 #include "gate.h"
+#include "helpers.h"
 
 static tr_status identity(void *arg, void **result)
 {
@@ -91,7 +93,10 @@ static void test_result_of_finished_future_is_its_value(void **state)
 static const struct {
     const char *name;
     double timeout;
-} poll_rows[] = {{"zero polls once", 0}, {"negative polls once", -5}, {"short expires", 0.05}};
+} poll_rows[] = {{"zero polls once", 0},
+                 {"negative polls once", -5},
+                 {"NaN polls once (Condition.wait)", NAN},
+                 {"short expires", 0.05}};
 
 static void test_result_not_done_in_time_is_timeout_with_empty_text(void **state)
 {
@@ -108,6 +113,33 @@ static void test_result_not_done_in_time_is_timeout_with_empty_text(void **state
     assert_false(tr_future_done(running));
     gate_open(&fx->g);
     assert_int_equal(tr_future_result(running, TR_FOREVER, NULL), TR_OK);
+    tr_future_free(running);
+}
+
+/* Python 3.13: result(1e10) / exception(inf) on a future not done raise OverflowError
+ * "timestamp out of range for platform time_t" (trama: TR_VALUE_ERROR); on a done one the
+ * timeout is never looked at. */
+static void test_overflowing_timeouts_are_value_errors_only_when_waiting(void **state)
+{
+    fixture *fx = *state;
+    tr_future *running = block_worker(fx);
+    const double huge[] = {1e10, INFINITY, 9223372036.854775808};
+    for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+        assert_misuse(tr_future_result(running, huge[i], NULL), TR_VALUE_ERROR,
+                      "timestamp out of range for platform time_t");
+        tr_status failure = TR_RUNTIME_ERROR;
+        assert_misuse(tr_future_exception(running, huge[i], &failure, NULL), TR_VALUE_ERROR,
+                      "timestamp out of range for platform time_t");
+        assert_int_equal(failure, TR_RUNTIME_ERROR);
+    }
+    gate_open(&fx->g);
+    assert_int_equal(tr_future_result(running, TR_FOREVER, NULL), TR_OK);
+    for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+        assert_int_equal(tr_future_result(running, huge[i], NULL), TR_OK);
+        tr_status failure = TR_RUNTIME_ERROR;
+        assert_int_equal(tr_future_exception(running, huge[i], &failure, NULL), TR_OK);
+        assert_int_equal(failure, TR_OK);
+    }
     tr_future_free(running);
 }
 
@@ -587,6 +619,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FX(test_result_of_finished_future_is_its_value),
         FX(test_result_not_done_in_time_is_timeout_with_empty_text),
+        FX(test_overflowing_timeouts_are_value_errors_only_when_waiting),
         FX(test_cancel_pending_is_true_and_result_is_cancelled_error),
         FX(test_cancel_running_or_finished_is_false),
         FX(test_result_of_failed_task_is_task_failed_with_its_text),
