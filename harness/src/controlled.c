@@ -1302,29 +1302,51 @@ static void shared_access(const void *addr, size_t size, tr__op op)
 void (tr_shared_read)(const void *addr, size_t size) { shared_access(addr, size, TR__OP_MEM_READ); }
 void (tr_shared_write)(void *addr, size_t size) { shared_access(addr, size, TR__OP_MEM_WRITE); }
 
-/* C11's edges for a sequentially consistent access: loads acquire what stores released. */
+/* C11's edges for a sequentially consistent access: loads acquire what stores released.
+ * arg: a compare-exchange's expected bytes, compared now (its exchange follows at once). */
+typedef struct cas_args {
+    const void *expected;
+    size_t size;
+} cas_args;
+
 static void atomic_effect(tr__action *a)
 {
+    const memrec *m = (const memrec *)a->obj;
+    const cas_args *cas = a->arg;
+    bool writes = a->op != TR__OP_MEM_ATOMIC_LOAD &&
+                  !(cas && memcmp((const void *)m->addr, cas->expected, cas->size) != 0);
     if (a->op != TR__OP_MEM_ATOMIC_STORE)
         tr__hb(a, a->obj, TR__HB_ACQUIRE);
-    if (a->op != TR__OP_MEM_ATOMIC_LOAD)
+    if (writes)
         tr__hb(a, a->obj, TR__HB_RELEASE);
 }
 
-void (tr_shared_atomic)(const volatile void *addr, size_t size, tr_atomic_op op)
+static void atomic_access(const volatile void *addr, size_t size, tr__op op, cas_args *cas)
 {
     if (!X.active) {
         tr__site_take(&(const char *){NULL}, &(int){0});
         return;
     }
+    tr__action a = tr__action_make(NULL, op);
+    a.obj = memory_object((const void *)addr, size);
+    a.effect = atomic_effect;
+    a.arg = cas;
+    tr__perform(&a);
+}
+
+void (tr_shared_atomic)(const volatile void *addr, size_t size, tr_atomic_op op)
+{
     static const tr__op ops[] = {[TR_ATOMIC_OP_LOAD] = TR__OP_MEM_ATOMIC_LOAD,
                                  [TR_ATOMIC_OP_STORE] = TR__OP_MEM_ATOMIC_STORE,
                                  [TR_ATOMIC_OP_RMW] = TR__OP_MEM_ATOMIC_RMW};
     TR_CHECK((unsigned)op <= TR_ATOMIC_OP_RMW, "tr_shared_atomic: not a tr_atomic_op");
-    tr__action a = tr__action_make(NULL, ops[op]);
-    a.obj = memory_object((const void *)addr, size);
-    a.effect = atomic_effect;
-    tr__perform(&a);
+    atomic_access(addr, size, ops[op], NULL);
+}
+
+void (tr_shared_atomic_cas)(const volatile void *addr, const void *expected, size_t size)
+{
+    cas_args cas = {expected, size};
+    atomic_access(addr, size, TR__OP_MEM_ATOMIC_RMW, &cas);
 }
 
 static void forget_memory(void) { n_mems = 0; }

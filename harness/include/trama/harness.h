@@ -94,16 +94,19 @@ TR_PUBLIC void tr_shared_write(void *addr, size_t size);
 
 /* Declared C11 atomic accesses (sequentially consistent): scheduling points that never
  * race, and happens-before edges on the address as C11 gives them: a store (or the write
- * of a read-modify-write) releases, a load (or its read) acquires. A failed
- * compare-exchange counts as a read-modify-write. Plain and atomic accesses to one
- * address are not checked against each other. */
+ * of a read-modify-write) releases, a load (or its read) acquires. Plain and atomic
+ * accesses to one address are not checked against each other. */
 typedef enum tr_atomic_op { TR_ATOMIC_OP_LOAD, TR_ATOMIC_OP_STORE, TR_ATOMIC_OP_RMW } tr_atomic_op;
 TR_PUBLIC void tr_shared_atomic(const volatile void *addr, size_t size, tr_atomic_op op);
+/* A compare-exchange about to compare addr's size bytes with expected's: a read-modify-
+ * write if they are equal, else a load. (Nothing runs between it and the exchange.) */
+TR_PUBLIC void tr_shared_atomic_cas(const volatile void *addr, const void *expected, size_t size);
 
 #define tr_yield() (TR__SITE(), tr_yield())
 #define tr_shared_read(...) (TR__SITE(), tr_shared_read(__VA_ARGS__))
 #define tr_shared_write(...) (TR__SITE(), tr_shared_write(__VA_ARGS__))
 #define tr_shared_atomic(...) (TR__SITE(), tr_shared_atomic(__VA_ARGS__))
+#define tr_shared_atomic_cas(...) (TR__SITE(), tr_shared_atomic_cas(__VA_ARGS__))
 
 /* TR_LOAD(lv): the value of a scalar lvalue, declared as a shared read.
  * TR_STORE(lv, v): evaluates v (its own loads come first), then declares the write and
@@ -119,34 +122,46 @@ TR_PUBLIC void tr_shared_atomic(const volatile void *addr, size_t size, tr_atomi
     })
 
 /* The C11 atomic operations on an _Atomic lvalue, each declared first (after evaluating
- * its operands), then done: natively they are just the atomic operations. */
+ * its operands; obj's address is taken once), then done: natively they are just the
+ * atomic operations. A value stored takes obj's type (a 0 for an _Atomic pointer is a
+ * null pointer); a fetch operand keeps its own (a ptrdiff_t for pointers). */
+#define TR__ATOMIC_VALUE(obj) __typeof__(atomic_load(&(obj)))
 #define TR_ATOMIC_LOAD(obj)                                                                      \
-    (tr_shared_atomic(&(obj), sizeof(obj), TR_ATOMIC_OP_LOAD), atomic_load(&(obj)))
+    __extension__({                                                                              \
+        __typeof__(obj) *tr__atomic_p = &(obj);                                                  \
+        tr_shared_atomic(tr__atomic_p, sizeof *tr__atomic_p, TR_ATOMIC_OP_LOAD);                 \
+        atomic_load(tr__atomic_p);                                                               \
+    })
 #define TR_ATOMIC_STORE(obj, v)                                                                  \
     __extension__({                                                                              \
-        __typeof__(v) tr__atomic_value = (v);                                                    \
-        tr_shared_atomic(&(obj), sizeof(obj), TR_ATOMIC_OP_STORE);                               \
-        atomic_store(&(obj), tr__atomic_value);                                                  \
+        TR__ATOMIC_VALUE(obj) tr__atomic_value = (v);                                            \
+        __typeof__(obj) *tr__atomic_p = &(obj);                                                  \
+        tr_shared_atomic(tr__atomic_p, sizeof *tr__atomic_p, TR_ATOMIC_OP_STORE);                \
+        atomic_store(tr__atomic_p, tr__atomic_value);                                            \
         (void)0;                                                                                 \
     })
-#define TR__ATOMIC_RMW(obj, call, ...)                                                           \
+#define TR__ATOMIC_RMW(obj, call, operand_type, v)                                               \
     __extension__({                                                                              \
-        __typeof__(__VA_ARGS__) tr__atomic_operand = (__VA_ARGS__);                              \
-        tr_shared_atomic(&(obj), sizeof(obj), TR_ATOMIC_OP_RMW);                                 \
-        call(&(obj), tr__atomic_operand);                                                        \
+        operand_type tr__atomic_operand = (v);                                                   \
+        __typeof__(obj) *tr__atomic_p = &(obj);                                                  \
+        tr_shared_atomic(tr__atomic_p, sizeof *tr__atomic_p, TR_ATOMIC_OP_RMW);                  \
+        call(tr__atomic_p, tr__atomic_operand);                                                  \
     })
-#define TR_ATOMIC_EXCHANGE(obj, v) TR__ATOMIC_RMW(obj, atomic_exchange, v)
-#define TR_ATOMIC_FETCH_ADD(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_add, v)
-#define TR_ATOMIC_FETCH_SUB(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_sub, v)
-#define TR_ATOMIC_FETCH_OR(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_or, v)
-#define TR_ATOMIC_FETCH_AND(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_and, v)
+#define TR_ATOMIC_EXCHANGE(obj, v) TR__ATOMIC_RMW(obj, atomic_exchange, TR__ATOMIC_VALUE(obj), v)
+#define TR_ATOMIC_FETCH_ADD(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_add, __typeof__(v), v)
+#define TR_ATOMIC_FETCH_SUB(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_sub, __typeof__(v), v)
+#define TR_ATOMIC_FETCH_OR(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_or, __typeof__(v), v)
+#define TR_ATOMIC_FETCH_AND(obj, v) TR__ATOMIC_RMW(obj, atomic_fetch_and, __typeof__(v), v)
 /* compare_exchange_strong: true when obj held *expected (then it holds desired); else
- * *expected gets obj's value. */
+ * *expected gets obj's value. Declared with the comparison it will make: only a CAS that
+ * succeeds writes, and only a write releases (a failed one is a load, as in C11). */
 #define TR_ATOMIC_CAS(obj, expected, desired)                                                    \
     __extension__({                                                                              \
-        __typeof__(desired) tr__atomic_desired = (desired);                                      \
-        tr_shared_atomic(&(obj), sizeof(obj), TR_ATOMIC_OP_RMW);                                 \
-        atomic_compare_exchange_strong(&(obj), (expected), tr__atomic_desired);                  \
+        TR__ATOMIC_VALUE(obj) tr__atomic_desired = (desired);                                    \
+        TR__ATOMIC_VALUE(obj) *tr__atomic_expected = (expected);                                 \
+        __typeof__(obj) *tr__atomic_p = &(obj);                                                  \
+        tr_shared_atomic_cas(tr__atomic_p, tr__atomic_expected, sizeof *tr__atomic_expected);    \
+        atomic_compare_exchange_strong(tr__atomic_p, tr__atomic_expected, tr__atomic_desired);   \
     })
 
 /* ---- exploration ---------------------------------------------------------------------- */
