@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "pool.h"
-#include "tsan.h"
 
 int tr__process_cpu_count(void)
 {
@@ -30,54 +29,23 @@ int tr__process_cpu_count(void)
  * "...after interpreter shutdown", and every pool that has workers is shut down without
  * waiting (they finish the queued work, then leave, and the shutdown joins them). In
  * Python the workers then mark their executor shut down: a later submit to it gets
- * "...after shutdown", as here. The list of live pools is bookkeeping, hidden from TSan as
- * the list of live threads is (thread.c). */
+ * "...after shutdown", as here. */
 static atomic_bool interpreter_exiting;
-static struct {
-    pthread_mutex_t mu;
-    tr__pool *head;
-} live = {PTHREAD_MUTEX_INITIALIZER, NULL};
+static tr__live_list live_pools = TR__LIVE_LIST_INIT;
 static pthread_once_t at_exit_once = PTHREAD_ONCE_INIT;
-
-static void live_add(tr__pool *p)
-{
-    tr__tsan_publish(&p->live_next);
-    tr__tsan_ignore_begin();
-    pthread_mutex_lock(&live.mu);
-    p->live_next = live.head;
-    if (live.head)
-        live.head->live_prev = p;
-    live.head = p;
-    pthread_mutex_unlock(&live.mu);
-    tr__tsan_ignore_end();
-}
-
-static void live_remove(tr__pool *p)
-{
-    tr__tsan_ignore_begin();
-    pthread_mutex_lock(&live.mu);
-    if (p->live_prev)
-        p->live_prev->live_next = p->live_next;
-    else if (live.head == p)
-        live.head = p->live_next;
-    if (p->live_next)
-        p->live_next->live_prev = p->live_prev;
-    pthread_mutex_unlock(&live.mu);
-    tr__tsan_ignore_end();
-}
 
 /* The live pools, each with a reference (a pool whose last one is being let go is
  * skipped: it is leaving the list). NULL-terminated; the caller frees it. */
 static tr__pool **live_snapshot(void)
 {
-    tr__tsan_ignore_begin();
-    pthread_mutex_lock(&live.mu);
+    tr__live_lock(&live_pools);
     size_t n = 0;
-    for (tr__pool *p = live.head; p; p = p->live_next)
+    for (tr__live_node *node = live_pools.head; node; node = node->next)
         n++;
     tr__pool **all = malloc((n + 1) * sizeof *all);
     size_t k = 0;
-    for (tr__pool *p = live.head; all && p; p = p->live_next) {
+    for (tr__live_node *node = live_pools.head; all && node; node = node->next) {
+        tr__pool *p = TR__LIVE_OF(node, tr__pool, live);
         int refs = atomic_load(&p->refs);
         while (refs > 0 && !atomic_compare_exchange_weak(&p->refs, &refs, refs + 1))
             ;
@@ -86,10 +54,9 @@ static tr__pool **live_snapshot(void)
     }
     if (all)
         all[k] = NULL;
-    pthread_mutex_unlock(&live.mu);
-    tr__tsan_ignore_end();
+    tr__live_unlock(&live_pools);
     for (size_t i = 0; all && all[i]; i++)
-        tr__tsan_receive(&all[i]->live_next);
+        tr__live_found(&all[i]->live);
     return all;
 }
 
@@ -115,11 +82,7 @@ static void pools_at_exit(void)
 
 /* fork() copied the parent's pools, not their workers: none of them is the child's to
  * shut down at its exit (Python clears _threads_queues in the child). */
-static void pools_after_fork_in_child(void)
-{
-    pthread_mutex_init(&live.mu, NULL);
-    live.head = NULL;
-}
+static void pools_after_fork_in_child(void) { tr__live_forget_all(&live_pools); }
 
 static void register_at_exit(void)
 {
@@ -132,7 +95,7 @@ static void register_at_exit(void)
 static void pool_destroy(tr__object *obj)
 {
     tr__pool *p = (tr__pool *)obj;
-    live_remove(p);
+    tr__live_remove(&live_pools, &p->live);
     for (int i = 0; i < p->n_registered; i++)
         tr_thread_free(p->threads[i]);
     while (p->head)
@@ -183,7 +146,7 @@ tr_executor *tr__pool_new(const tr__pool_kind *kind, const tr_pool_opts *o, int 
         return NULL;
     }
     pthread_once(&at_exit_once, register_at_exit);
-    live_add(p);
+    tr__live_add(&live_pools, &p->live);
     return &p->base;
 }
 

@@ -10,6 +10,7 @@
 #define TRAMA_POOL_H
 
 #include "futures.h"
+#include "live.h"
 
 /* One submitted call, queued until a worker takes it. A kind embeds it first and adds
  * the function and its argument. */
@@ -59,7 +60,7 @@ struct tr__pool {
     const char *broken; /* NULL, or the text submit fails with (BrokenThreadPool, ...) */
     tr_thread **threads;
     int threads_cap;
-    struct tr__pool *live_prev, *live_next; /* in pool.c's list of live pools */
+    tr__live_node live; /* in pool.c's list of live pools */
 };
 
 /* In an effect: the pool's queue is Python's SimpleQueue, its flags under _shutdown_lock:

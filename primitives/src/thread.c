@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "tsan.h"
+#include "live.h"
 
 typedef enum thread_state { STATE_NEW, STATE_STARTED, STATE_FINISHED } thread_state;
 
@@ -26,8 +26,7 @@ struct tr_thread {
     unsigned long ident;
     atomic_int refs; /* the creator's handle + the running host */
     bool trama_owned; /* MainThread and Dummy-N: never the user's to free */
-    struct tr_thread *live_prev, *live_next; /* in `live` while started and not finished */
-    bool in_live;
+    tr__live_node live; /* in live_threads while started and not finished */
 };
 
 tr__counters tr__names = {1, 1, 0};
@@ -52,62 +51,17 @@ void tr__names_reset(void)
 /* Python's _active: the threads started and not yet finished, for tr_threading_shutdown.
  * A thread leaves it after its exit action, when shutdown joined it, or when its object is
  * destroyed without either (an execution the harness abandoned). Its host's reference
- * keeps a listed thread alive. The list is bookkeeping, not one of Python's
- * happens-before edges: TSan must not see its mutex order one thread's exit before the
- * next thread's start (that would hide the races of the threads' code), so every use is
- * inside TSan's ignore region. Only the object itself is published, by its starter to
- * the shutdown caller, who is about to join it (an edge the join implies anyway). */
-static struct {
-    pthread_mutex_t mu;
-    tr_thread *head;
-} live = {PTHREAD_MUTEX_INITIALIZER, NULL};
-
-static void live_add(tr_thread *t)
-{
-    tr__tsan_publish(&t->in_live);
-    tr__tsan_ignore_begin();
-    pthread_mutex_lock(&live.mu);
-    t->live_prev = NULL;
-    t->live_next = live.head;
-    if (live.head)
-        live.head->live_prev = t;
-    live.head = t;
-    t->in_live = true;
-    pthread_mutex_unlock(&live.mu);
-    tr__tsan_ignore_end();
-}
-
-static void live_remove(tr_thread *t)
-{
-    tr__tsan_ignore_begin();
-    pthread_mutex_lock(&live.mu);
-    if (t->in_live) {
-        if (t->live_prev)
-            t->live_prev->live_next = t->live_next;
-        else
-            live.head = t->live_next;
-        if (t->live_next)
-            t->live_next->live_prev = t->live_prev;
-        t->in_live = false;
-    }
-    pthread_mutex_unlock(&live.mu);
-    tr__tsan_ignore_end();
-}
+ * keeps a listed thread alive. */
+static tr__live_list live_threads = TR__LIVE_LIST_INIT;
 
 /* fork() copied only the calling thread: the others will never finish here (Python's
- * threading._after_fork). The mutex may have been held by one of them. */
-void tr__threads_after_fork(void)
-{
-    pthread_mutex_init(&live.mu, NULL);
-    for (tr_thread *t = live.head; t; t = t->live_next)
-        t->in_live = false;
-    live.head = NULL;
-}
+ * threading._after_fork). */
+void tr__threads_after_fork(void) { tr__live_forget_all(&live_threads); }
 
 static void thread_destroy(tr__object *obj)
 {
     tr_thread *t = (tr_thread *)obj;
-    live_remove(t);
+    tr__live_remove(&live_threads, &t->live);
     tr__object_fini(&t->obj);
     free(t->name);
     free(t);
@@ -225,10 +179,10 @@ tr_status (tr_thread_start)(tr_thread *t)
     if (tr__perform(&a) != TR_OK)
         return a.status;
     atomic_fetch_add(&t->refs, 1);
-    live_add(t);
+    tr__live_add(&live_threads, &t->live);
     const tr__backend *b = tr__backend_current ? tr__backend_current : tr__backend_native();
     if (b->spawn(t) != TR_OK) {
-        live_remove(t);
+        tr__live_remove(&live_threads, &t->live);
         tr__action undo = tr__action_next(&a, &t->obj, TR__OP_THREAD_SET);
         undo.effect = unstart_effect;
         tr__perform(&undo);
@@ -268,8 +222,8 @@ void tr__thread_run(tr_thread *t)
     exit.effect = exit_effect;
     tr__perform(&exit);
     if (!t->daemon)
-        tr__tsan_publish(&live); /* for a shutdown that will not find it listed */
-    live_remove(t);
+        tr__tsan_publish(&live_threads); /* for a shutdown that will not find it listed */
+    tr__live_remove(&live_threads, &t->live);
     const tr__backend *b = tr__backend_current ? tr__backend_current : tr__backend_native();
     tr__thread_bind(NULL);
     thread_unref(t);
@@ -339,17 +293,17 @@ tr_status (tr_thread_join)(tr_thread *t, double timeout)
 static tr_thread *next_to_wait_for(const tr_thread *self)
 {
     tr_thread *found = NULL;
-    tr__tsan_ignore_begin();
-    pthread_mutex_lock(&live.mu);
-    for (tr_thread *t = live.head; t && !found; t = t->live_next)
+    tr__live_lock(&live_threads);
+    for (tr__live_node *n = live_threads.head; n && !found; n = n->next) {
+        tr_thread *t = TR__LIVE_OF(n, tr_thread, live);
         if (t != self && !t->daemon) {
             atomic_fetch_add(&t->refs, 1);
             found = t;
         }
-    pthread_mutex_unlock(&live.mu);
-    tr__tsan_ignore_end();
+    }
+    tr__live_unlock(&live_threads);
     if (found)
-        tr__tsan_receive(&found->in_live);
+        tr__live_found(&found->live);
     return found;
 }
 
@@ -357,27 +311,23 @@ static tr_thread *next_to_wait_for(const tr_thread *self)
  * last registered first (the executors tell their workers to finish there). */
 enum { MAX_AT_SHUTDOWN = 4 };
 static void (*at_shutdown[MAX_AT_SHUTDOWN])(void);
-static int n_at_shutdown; /* guarded by live.mu */
+static int n_at_shutdown; /* guarded by live_threads' mutex */
 
 void tr__threading_atexit(void (*fn)(void))
 {
-    tr__tsan_ignore_begin();
-    pthread_mutex_lock(&live.mu);
+    tr__live_lock(&live_threads);
     TR_CHECK(n_at_shutdown < MAX_AT_SHUTDOWN, "too many threading atexit hooks");
     at_shutdown[n_at_shutdown++] = fn;
-    pthread_mutex_unlock(&live.mu);
-    tr__tsan_ignore_end();
+    tr__live_unlock(&live_threads);
 }
 
 static void run_at_shutdown(void)
 {
     void (*hooks[MAX_AT_SHUTDOWN])(void);
-    tr__tsan_ignore_begin();
-    pthread_mutex_lock(&live.mu);
+    tr__live_lock(&live_threads);
     int n = n_at_shutdown;
     memcpy(hooks, at_shutdown, sizeof hooks);
-    pthread_mutex_unlock(&live.mu);
-    tr__tsan_ignore_end();
+    tr__live_unlock(&live_threads);
     while (n > 0)
         hooks[--n]();
 }
@@ -390,12 +340,12 @@ tr_status tr_threading_shutdown(void)
     while ((t = next_to_wait_for(self)) != NULL) {
         tr_status s = (tr_thread_join)(t, TR_FOREVER);
         if (s == TR_OK)
-            live_remove(t); /* its host may not have got round to it: do not wait twice */
+            tr__live_remove(&live_threads, &t->live); /* its host may not have yet: no second wait */
         thread_unref(t);
         if (s != TR_OK)
             return s;
     }
-    tr__tsan_receive(&live); /* the non-daemon threads that ended before we looked */
+    tr__tsan_receive(&live_threads); /* the non-daemon threads that ended before we looked */
     return TR_OK;
 }
 
