@@ -1288,7 +1288,9 @@ static tr__object *memory_object(const void *addr, size_t size)
     return &m->obj;
 }
 
-static void shared_access(const void *addr, size_t size, tr__op op)
+/* A declared access: a step on the address's memory object (outside an execution,
+ * nothing but taking the call site). */
+static void shared_access(const void *addr, size_t size, tr__op op, tr__effect_fn effect, void *arg)
 {
     if (!X.active) {
         tr__site_take(&(const char *){NULL}, &(int){0});
@@ -1296,11 +1298,20 @@ static void shared_access(const void *addr, size_t size, tr__op op)
     }
     tr__action a = tr__action_make(NULL, op);
     a.obj = memory_object(addr, size);
+    a.effect = effect;
+    a.arg = arg;
     tr__perform(&a);
 }
 
-void (tr_shared_read)(const void *addr, size_t size) { shared_access(addr, size, TR__OP_MEM_READ); }
-void (tr_shared_write)(void *addr, size_t size) { shared_access(addr, size, TR__OP_MEM_WRITE); }
+void (tr_shared_read)(const void *addr, size_t size)
+{
+    shared_access(addr, size, TR__OP_MEM_READ, NULL, NULL);
+}
+
+void (tr_shared_write)(void *addr, size_t size)
+{
+    shared_access(addr, size, TR__OP_MEM_WRITE, NULL, NULL);
+}
 
 /* C11's edges for a sequentially consistent access: loads acquire what stores released.
  * arg: a compare-exchange's expected bytes, compared now (its exchange follows at once). */
@@ -1321,32 +1332,19 @@ static void atomic_effect(tr__action *a)
         tr__hb(a, a->obj, TR__HB_RELEASE);
 }
 
-static void atomic_access(const volatile void *addr, size_t size, tr__op op, cas_args *cas)
-{
-    if (!X.active) {
-        tr__site_take(&(const char *){NULL}, &(int){0});
-        return;
-    }
-    tr__action a = tr__action_make(NULL, op);
-    a.obj = memory_object((const void *)addr, size);
-    a.effect = atomic_effect;
-    a.arg = cas;
-    tr__perform(&a);
-}
-
 void (tr_shared_atomic)(const volatile void *addr, size_t size, tr_atomic_op op)
 {
     static const tr__op ops[] = {[TR_ATOMIC_OP_LOAD] = TR__OP_MEM_ATOMIC_LOAD,
                                  [TR_ATOMIC_OP_STORE] = TR__OP_MEM_ATOMIC_STORE,
                                  [TR_ATOMIC_OP_RMW] = TR__OP_MEM_ATOMIC_RMW};
     TR_CHECK((unsigned)op <= TR_ATOMIC_OP_RMW, "tr_shared_atomic: not a tr_atomic_op");
-    atomic_access(addr, size, ops[op], NULL);
+    shared_access((const void *)addr, size, ops[op], atomic_effect, NULL);
 }
 
 void (tr_shared_atomic_cas)(const volatile void *addr, const void *expected, size_t size)
 {
     cas_args cas = {expected, size};
-    atomic_access(addr, size, TR__OP_MEM_ATOMIC_RMW, &cas);
+    shared_access((const void *)addr, size, TR__OP_MEM_ATOMIC_RMW, atomic_effect, &cas);
 }
 
 static void forget_memory(void) { n_mems = 0; }
