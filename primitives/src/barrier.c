@@ -73,12 +73,6 @@ void tr_barrier_free(tr_barrier *b)
         barrier_destroy(&b->obj);
 }
 
-/* In an effect: Python's `with self._cond` around it. */
-static void take_and_release(tr__action *a)
-{
-    tr__hb(a, a->obj, TR__HB_ACQUIRE);
-    tr__hb(a, a->obj, TR__HB_RELEASE);
-}
 
 static void fail_broken(tr__action *a) { tr__fail(a, TR_BROKEN_BARRIER, ""); }
 
@@ -104,12 +98,6 @@ typedef struct wait_args {
     bool late; /* timed out while the action ran: wait on for the release */
 } wait_args;
 
-static bool timeout_overflows(double timeout)
-{
-    /* PyTime_t nanoseconds must fit in int64 (as tr__check_lock_timeout). */
-    return timeout >= 9223372036.854775808;
-}
-
 static bool arrive_guard(const tr__action *a)
 {
     const tr_barrier *b = (const tr_barrier *)a->obj;
@@ -120,7 +108,7 @@ static void arrive_effect(tr__action *a)
 {
     tr_barrier *b = (tr_barrier *)a->obj;
     wait_args *w = a->arg;
-    take_and_release(a);
+    tr__hb_locked(a);
     if (b->state == BROKEN) {
         fail_broken(a);
         return;
@@ -129,7 +117,7 @@ static void arrive_effect(tr__action *a)
     if (w->index + 1 < b->parties) {
         /* Python converts the timeout in Condition.wait, then restores the lock and
          * leaves: the same visible state as not arriving. */
-        if (timeout_overflows(w->timeout)) {
+        if (tr__timeout_overflows(w->timeout)) {
             tr__fail(a, TR_VALUE_ERROR, "timestamp out of range for platform time_t");
             return;
         }
@@ -151,7 +139,7 @@ static void arrive_effect(tr__action *a)
 static void release_effect(tr__action *a)
 {
     tr_barrier *b = (tr_barrier *)a->obj;
-    take_and_release(a);
+    tr__hb_locked(a);
     b->acting = false;
     b->state = DRAINING;
     leave(b);
@@ -166,7 +154,7 @@ static bool released_guard(const tr__action *a)
 static void released_effect(tr__action *a)
 {
     tr_barrier *b = (tr_barrier *)a->obj;
-    take_and_release(a);
+    tr__hb_locked(a);
     if (b->state != DRAINING)
         fail_broken(a);
     leave(b);
@@ -182,7 +170,7 @@ static void released_timeout(tr__action *a)
         ((wait_args *)a->arg)->late = true;
         return;
     }
-    take_and_release(a);
+    tr__hb_locked(a);
     b->state = BROKEN;
     fail_broken(a);
     leave(b);
@@ -245,7 +233,7 @@ tr_status (tr_barrier_wait)(tr_barrier *b, double timeout, long *index)
 static void reset_effect(tr__action *a)
 {
     tr_barrier *b = (tr_barrier *)a->obj;
-    take_and_release(a);
+    tr__hb_locked(a);
     if (b->count == 0)
         b->state = FILLING;
     else if (b->state == FILLING || b->state == BROKEN)
@@ -254,7 +242,7 @@ static void reset_effect(tr__action *a)
 
 static void abort_effect(tr__action *a)
 {
-    take_and_release(a);
+    tr__hb_locked(a);
     ((tr_barrier *)a->obj)->state = BROKEN;
 }
 

@@ -77,7 +77,7 @@ static bool take_guard(const tr__action *a)
 
 static void take_effect(tr__action *a)
 {
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     ((thread_pool *)a->obj)->free_workers--;
     a->arg = tr__pool_pop((tr__pool *)a->obj);
 }
@@ -91,7 +91,7 @@ static work *take(thread_pool *p)
 
 static void free_effect(tr__action *a)
 {
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     ((thread_pool *)a->obj)->free_workers++;
 }
 
@@ -122,7 +122,7 @@ static const char initializer_failed[] =
 
 static void broken_effect(tr__action *a)
 {
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     ((thread_pool *)a->obj)->free_workers--; /* this worker leaves */
     a->arg = tr__pool_break((tr__pool *)a->obj, initializer_failed);
 }
@@ -252,7 +252,7 @@ void tr_executor_free(tr_executor *ex)
 
 static void workers_effect(tr__action *a)
 {
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     *(int *)a->arg = ((tr__pool *)a->obj)->n_threads;
 }
 

@@ -91,12 +91,7 @@ void tr_future_free(tr_future *f)
 }
 
 /* Python takes the future's condition lock for every call: each action is ordered with
- * every other on the same future. */
-static void sync_both(tr__action *a)
-{
-    tr__hb(a, a->obj, TR__HB_ACQUIRE);
-    tr__hb(a, a->obj, TR__HB_RELEASE);
-}
+ * every other on the same future (tr__hb_locked). */
 
 static bool is_done(future_state s) { return s != PENDING && s != RUNNING; }
 
@@ -153,7 +148,7 @@ static void start_effect(tr__action *a)
 {
     tr_future *f = (tr_future *)a->obj;
     delivery *d = a->arg;
-    sync_both(a);
+    tr__hb_locked(a);
     if (f->state == PENDING) {
         f->state = RUNNING;
         d->ok = true;
@@ -188,7 +183,7 @@ static void finish_effect(tr__action *a)
 {
     tr_future *f = (tr_future *)a->obj;
     finish_args *fa = a->arg;
-    sync_both(a); /* the task's end -> result() and the done callbacks */
+    tr__hb_locked(a); /* the task's end -> result() and the done callbacks */
     if (is_done(f->state))
         return;
     f->state = FINISHED;
@@ -233,7 +228,7 @@ static void result_effect(tr__action *a)
 {
     tr_future *f = (tr_future *)a->obj;
     result_args *ra = a->arg;
-    sync_both(a);
+    tr__hb_locked(a);
     if (f->state != FINISHED) {
         a->status = TR_CANCELLED;
         ra->message = "";
@@ -338,7 +333,7 @@ static void cancel_effect(tr__action *a)
 {
     tr_future *f = (tr_future *)a->obj;
     delivery *d = a->arg;
-    sync_both(a);
+    tr__hb_locked(a);
     if (f->state == RUNNING || f->state == FINISHED)
         return;
     d->ok = true;
@@ -363,7 +358,7 @@ bool tr_future_cancel(tr_future *f)
 
 static void state_effect(tr__action *a)
 {
-    sync_both(a);
+    tr__hb_locked(a);
     *(future_state *)a->arg = ((const tr_future *)a->obj)->state;
 }
 
@@ -392,7 +387,7 @@ static void callback_effect(tr__action *a)
 {
     tr_future *f = (tr_future *)a->obj;
     callback *c = a->arg;
-    sync_both(a);
+    tr__hb_locked(a);
     if (is_done(f->state))
         return; /* the caller runs it at once */
     *f->callbacks_tail = c;
@@ -429,7 +424,7 @@ static void watch_effect(tr__action *a)
 {
     tr_future *f = (tr_future *)a->obj;
     watch_args *wa = a->arg;
-    sync_both(a);
+    tr__hb_locked(a);
     wa->done = doneness(f);
     if (wa->done != TR__NOT_DONE)
         return;
@@ -458,7 +453,7 @@ static void unwatch_effect(tr__action *a)
     tr_future *f = (tr_future *)a->obj;
     watch_args *wa = a->arg;
     tr__watch *n = wa->node;
-    sync_both(a);
+    tr__hb_locked(a);
     wa->done = doneness(f);
     if (!n->attached)
         return;

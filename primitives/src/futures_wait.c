@@ -58,12 +58,8 @@ static void waiter_unref(tr__waiter *w)
         waiter_destroy(&w->obj);
 }
 
-/* A future's completion -> the waiting call's return. */
-static void sync_both(tr__action *a)
-{
-    tr__hb(a, a->obj, TR__HB_ACQUIRE);
-    tr__hb(a, a->obj, TR__HB_RELEASE);
-}
+/* A future's completion -> the waiting call's return: every action on a waiter is
+ * tr__hb_locked. */
 
 typedef struct signal_args {
     tr_future *f;
@@ -74,7 +70,7 @@ static void signal_effect(tr__action *a)
 {
     tr__waiter *w = (tr__waiter *)a->obj;
     const signal_args *sa = a->arg;
-    sync_both(a);
+    tr__hb_locked(a);
     w->n_done++;
     w->n_failed += sa->failed;
     if (w->order)
@@ -122,7 +118,7 @@ static bool wait_guard(const tr__action *a)
     return condition_met(wa->when, wa->n, wa->done + w->n_done, wa->failed + w->n_failed);
 }
 
-static void wait_effect(tr__action *a) { sync_both(a); }
+static void wait_effect(tr__action *a) { tr__hb_locked(a); }
 
 static bool valid_when(tr_return_when when)
 {
@@ -274,7 +270,7 @@ static bool order_guard(const tr__action *a)
 static void order_effect(tr__action *a)
 {
     tr__waiter *w = (tr__waiter *)a->obj;
-    sync_both(a);
+    tr__hb_locked(a);
     a->arg = w->order[w->head++];
 }
 

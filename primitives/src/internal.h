@@ -313,6 +313,14 @@ static inline void tr__hb(tr__action *a, tr__object *obj, tr__hb_kind kind)
     }
 }
 
+/* In an effect: the action takes and releases its own object, as a Python call that holds
+ * the object's internal lock throughout: ordered with every other action that does. */
+static inline void tr__hb_locked(tr__action *a)
+{
+    tr__hb(a, a->obj, TR__HB_ACQUIRE);
+    tr__hb(a, a->obj, TR__HB_RELEASE);
+}
+
 /* ---- the state word ------------------------------------------------------------------ */
 
 /* In a guard or effect (the backend made the action atomic): the object's state. Relaxed:

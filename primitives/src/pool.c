@@ -63,7 +63,7 @@ static tr__pool **live_snapshot(void)
 static void exit_effect(tr__action *a)
 {
     tr__pool *p = (tr__pool *)a->obj;
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     if (p->n_threads > 0)
         p->shutdown = true;
 }
@@ -229,7 +229,7 @@ static void submit_effect(tr__action *a)
 {
     tr__pool *p = (tr__pool *)a->obj;
     submit_args *sa = a->arg;
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     if (p->broken) { /* checked before shutdown, as Python */
         tr__fail(a, TR_BROKEN, p->broken);
         return;
@@ -291,7 +291,7 @@ static void register_effect(tr__action *a)
 {
     tr__pool *p = (tr__pool *)a->obj;
     tr_thread *t = a->arg;
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     if (p->n_registered == p->threads_cap) {
         int cap = p->threads_cap ? 2 * p->threads_cap : 4;
         tr_thread **grown = realloc(p->threads, (size_t)cap * sizeof *grown);
@@ -343,7 +343,7 @@ static void shutdown_effect(tr__action *a)
 {
     tr__pool *p = (tr__pool *)a->obj;
     bool cancel = a->arg != NULL;
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     p->shutdown = true;
     a->arg = cancel ? drain(p) : NULL; /* exactly the queued, not yet started ones */
 }
@@ -359,7 +359,7 @@ static bool registered_guard(const tr__action *a)
 static void threads_effect(tr__action *a)
 {
     tr__pool *p = (tr__pool *)a->obj;
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     tr_thread **copy = malloc(((size_t)p->n_registered + 1) * sizeof *copy);
     TR_CHECK(copy, "out of memory joining a pool's workers");
     size_t n = 0;

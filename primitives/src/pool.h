@@ -4,8 +4,9 @@
  *
  * A kind of pool embeds tr__pool first and describes itself in a tr__pool_kind: how its
  * items are freed, when a submit takes new worker slots, what a worker thread does. Every
- * action on a pool orders with every other (tr__pool_sync), so the core and a kind's own
- * actions publish and take the same edges. */
+ * action on a pool orders with every other (tr__hb_locked: the queue is Python's
+ * SimpleQueue, the flags are under its _shutdown_lock; submit -> the task's start among
+ * them), so the core and a kind's own actions publish and take the same edges. */
 #ifndef TRAMA_POOL_H
 #define TRAMA_POOL_H
 
@@ -62,15 +63,6 @@ struct tr__pool {
     int threads_cap;
     tr__live_node live; /* in pool.c's list of live pools */
 };
-
-/* In an effect: the pool's queue is Python's SimpleQueue, its flags under _shutdown_lock:
- * every action on the pool is ordered with every other (submit -> the task's start among
- * them). */
-static inline void tr__pool_sync(tr__action *a)
-{
-    tr__hb(a, a->obj, TR__HB_ACQUIRE);
-    tr__hb(a, a->obj, TR__HB_RELEASE);
-}
 
 /* A pool of the kind with one reference (the user's handle), as its executor. max_workers
  * is o's, or default_max when o gives 0; a negative one is Python's ValueError.

@@ -176,7 +176,7 @@ static bool take_guard(const tr__action *a)
 static void take_effect(tr__action *a)
 {
     tr__pool *p = (tr__pool *)a->obj;
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     a->arg = p->broken ? NULL : tr__pool_pop(p);
 }
 
@@ -194,7 +194,7 @@ static void set_pid_effect(tr__action *a)
 {
     proc_pool *p = (proc_pool *)a->obj;
     const pid_args *pa = a->arg;
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     p->pids[pa->slot] = pa->pid;
 }
 
@@ -213,7 +213,7 @@ static void break_effect(tr__action *a)
 {
     proc_pool *p = (proc_pool *)a->obj;
     break_args *ba = a->arg;
-    tr__pool_sync(a);
+    tr__hb_locked(a);
     ba->drained = tr__pool_break(&p->core, pool_broken);
     int k = 0;
     for (int i = 0; i < p->core.max_workers; i++)
