@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness_internal.h"
+#include "finding.h"
 
 void tr_explore_opts_init(tr_explore_opts *o)
 {
@@ -57,13 +57,12 @@ static bool same_finding(const tr_finding *a, const tr_finding *b)
     return true;
 }
 
-/* Keeps f unless an equal (kind, sites) finding is kept; takes f->story either way. */
-static void keep(tr_result *r, size_t *cap, const tr_finding *f)
+void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f)
 {
     r->found |= 1u << f->kind;
     for (size_t i = 0; i < r->n_findings; i++)
         if (same_finding(&r->findings[i], f)) {
-            free(f->story);
+            tr__finding_free(f);
             return;
         }
     if (r->n_findings == *cap) {
@@ -79,7 +78,7 @@ static void keep(tr_result *r, size_t *cap, const tr_finding *f)
 typedef struct record {
     char type; /* 'F' finding, 'E' end of exploration */
     tr_finding f;
-    size_t story_len;
+    size_t parts_size;
     long executions;
     bool complete;
 } record;
@@ -120,27 +119,33 @@ static void send_record(int fd, char type, const tr_finding *f, long executions,
     rec.type = type;
     if (f) {
         rec.f = *f;
-        rec.f.story = NULL;
-        rec.story_len = f->story ? strlen(f->story) : 0;
+        rec.f.parts = NULL;
+        rec.parts_size = f->parts ? f->parts->size : 0;
     }
     rec.executions = executions;
     rec.complete = complete;
     write_all(fd, &rec, sizeof rec);
-    if (rec.story_len)
-        write_all(fd, f->story, rec.story_len);
+    if (rec.parts_size)
+        write_all(fd, f->parts, rec.parts_size);
 }
 
-static void on_finding(const tr_finding *f, void *ctx)
+/* In the exploring child, only a finding not seen before crosses to the parent. */
+static bool kept(const tr_result *r, const tr_finding *f)
+{
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (same_finding(&r->findings[i], f))
+            return true;
+    return false;
+}
+
+static void on_finding(tr_finding *f, void *ctx)
 {
     collector *col = ctx;
     tr_finding copy = *f;
     copy.execution = col->execution;
-    if (col->fd >= 0) {
+    if (col->fd >= 0 && !kept(col->r, &copy))
         send_record(col->fd, 'F', &copy, col->execution, false);
-        free(copy.story);
-        copy.story = NULL;
-    }
-    keep(col->r, &col->cap, &copy);
+    tr__result_keep(col->r, &col->cap, &copy);
 }
 
 /* ---- crash and hang reporting in the child -------------------------------------------- */
@@ -346,16 +351,15 @@ static void explore_finish(pid_t pid, int fd, progress *shared, double step_time
             ended = true;
             continue;
         }
-        rec.f.story = NULL;
-        if (rec.story_len) {
-            rec.f.story = malloc(rec.story_len + 1);
-            TR_CHECK(rec.f.story, "out of memory reading a finding");
-            if (!read_all(fd, rec.f.story, rec.story_len))
-                rec.story_len = 0;
-            rec.f.story[rec.story_len] = '\0';
+        rec.f.parts = NULL;
+        if (rec.parts_size >= sizeof *rec.f.parts && rec.parts_size <= TR__PARTS_MAX_BYTES) {
+            rec.f.parts = malloc(rec.parts_size);
+            TR_CHECK(rec.f.parts, "out of memory reading a finding");
+            if (!read_all(fd, rec.f.parts, rec.parts_size) || rec.f.parts->size != rec.parts_size)
+                tr__finding_free(&rec.f);
         }
         last_execution = rec.f.execution;
-        keep(r, &cap, &rec.f);
+        tr__result_keep(r, &cap, &rec.f);
     }
     close(fd);
     munmap(shared, sizeof *shared);
@@ -385,7 +389,7 @@ static void explore_finish(pid_t pid, int fd, progress *shared, double step_time
                  "the exploring child exited with status %d before finishing",
                  WEXITSTATUS(status));
     snprintf(f.schedule, sizeof f.schedule, "v1:");
-    keep(r, &cap, &f);
+    tr__result_keep(r, &cap, &f);
 }
 
 static double now_or(double start) { return now_seconds() - start; }
@@ -453,7 +457,7 @@ tr_result tr_explore(const char *case_name, const tr_explore_opts *opts)
 void tr_result_free(tr_result *r)
 {
     for (size_t i = 0; i < r->n_findings; i++)
-        free(r->findings[i].story);
+        tr__finding_free(&r->findings[i]);
     free(r->findings);
     r->findings = NULL;
     r->n_findings = 0;
@@ -466,42 +470,6 @@ bool tr_result_ok(const tr_result *r)
     if (r->c->expected == TR_PASS)
         return r->found == 0;
     return (r->found & (1u << r->c->expected)) != 0;
-}
-
-/* ---- replay --------------------------------------------------------------------------- */
-
-int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out,
-              tr_result *result, char *err, size_t err_size)
-{
-    memset(result, 0, sizeof *result);
-    const tr_case *c = tr_case_find(case_name);
-    if (!c) {
-        snprintf(err, err_size, "no case named %s (see `trama list`)", case_name);
-        return -1;
-    }
-    tr__choice *choices = malloc(TR__SCHEDULE_MAX * sizeof *choices);
-    TR_CHECK(choices, "out of memory parsing a schedule");
-    int n = tr__schedule_parse(schedule, choices, TR__SCHEDULE_MAX, err, err_size);
-    if (n < 0) {
-        free(choices);
-        return -1;
-    }
-    tr__explorer *e = tr__explorer_replay(choices, n);
-    free(choices);
-    result->c = c;
-    collector col = {.r = result, .fd = -1, .execution = 1};
-    tr__lockorder_reset();
-    tr__exec_opts xo = {.explorer = e, .max_steps = 10000, .record_trace = trace};
-    bool matched = tr__execute(c, &xo, on_finding, &col, trace ? out : NULL);
-    result->executions = 1;
-    if (!matched) {
-        snprintf(err, err_size, "schedule does not match case %s %s", case_name,
-                 tr__replay_error(e));
-        e->destroy(e);
-        return -1;
-    }
-    e->destroy(e);
-    return (int)result->found;
 }
 
 /* ---- assertions ----------------------------------------------------------------------- */

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness_internal.h"
+#include "finding.h"
 
 enum { MAX_LOGGED_CHOICES = 256 };
 
@@ -111,16 +111,16 @@ static bool log_end(tr__explorer *x)
 
 static void log_destroy(tr__explorer *x) { (void)x; }
 
-static void sink_to_pipe(const tr_finding *f, void *ctx)
+static void sink_to_pipe(tr_finding *f, void *ctx)
 {
     int fd = *(int *)ctx;
-    size_t story = f->story ? strlen(f->story) : 0;
+    size_t size = f->parts ? f->parts->size : 0;
     put(fd, "F", 1);
     put(fd, f, sizeof *f);
-    put(fd, &story, sizeof story);
-    if (story)
-        put(fd, f->story, story);
-    free(f->story);
+    put(fd, &size, sizeof size);
+    if (size)
+        put(fd, f->parts, size);
+    tr__finding_free(f);
 }
 
 static void run_child(const tr_case *c, const tr__exec_opts *xo, int fd)
@@ -214,7 +214,7 @@ bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step
         tr__event ev;
         tr_finding f;
         tr__lock_site edge[2];
-        size_t story;
+        size_t size;
         if (type == 'E') {
             ended = true;
         } else if (type == 'O' && get(p[0], edge, sizeof edge, step_timeout, &silent)) {
@@ -235,14 +235,13 @@ bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step
             if (e->on_step)
                 e->on_step(e, &ev);
         } else if (type == 'F' && get(p[0], &f, sizeof f, step_timeout, &silent) &&
-                   get(p[0], &story, sizeof story, step_timeout, &silent)) {
-            f.story = NULL;
-            if (story) {
-                f.story = malloc(story + 1);
-                TR_CHECK(f.story, "out of memory");
-                if (!get(p[0], f.story, story, step_timeout, &silent))
-                    story = 0;
-                f.story[story] = '\0';
+                   get(p[0], &size, sizeof size, step_timeout, &silent)) {
+            f.parts = NULL;
+            if (size >= sizeof *f.parts && size <= TR__PARTS_MAX_BYTES) {
+                f.parts = malloc(size);
+                TR_CHECK(f.parts, "out of memory");
+                if (!get(p[0], f.parts, size, step_timeout, &silent) || f.parts->size != size)
+                    tr__finding_free(&f);
             }
             sink(&f, ctx);
         } else {

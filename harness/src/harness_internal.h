@@ -1,8 +1,8 @@
 /* harness_internal.h — what the harness's files share. Never installed.
  *
- * controlled.c owns one execution (the controlled backend, host threads, the baton,
- * virtual time, detection of stalls); explorers only choose among the choices it offers;
- * explore.c drives executions and collects findings; report_*.c render them. */
+ * The controlled backend runs one execution (execution.h lists its layers); explorers
+ * only choose among the choices it offers; explore.c drives executions and collects
+ * findings (finding.h: findings as data); report_*.c render them. */
 #ifndef TRAMA_HARNESS_INTERNAL_H
 #define TRAMA_HARNESS_INTERNAL_H
 
@@ -10,6 +10,18 @@
 #include <trama/harness.h>
 
 #include "../../primitives/src/internal.h"
+
+/* An object's identity within an execution, stable across the executions of a case:
+ * its kind and per-kind creation order (L2 is the second Lock made). */
+typedef struct tr__object_id {
+    tr__kind kind;
+    int number;
+} tr__object_id;
+
+static inline bool tr__object_id_equal(tr__object_id a, tr__object_id b)
+{
+    return a.kind == b.kind && a.number == b.number;
+}
 
 /* ---- choices and explorers ------------------------------------------------------------ */
 
@@ -94,6 +106,8 @@ void tr__schedule_format(const tr__choice *choices, int n, char *out, size_t siz
 
 /* ---- one execution -------------------------------------------------------------------- */
 
+typedef enum tr__row_state { TR__ROW_RAN, TR__ROW_BLOCKED, TR__ROW_NOT_RUN } tr__row_state;
+
 typedef struct tr__step {
     int thread;
     tr__op op;
@@ -103,22 +117,28 @@ typedef struct tr__step {
     bool timeout;
     bool preemption;
     tr_status status;
+    tr__row_state state; /* RAN, or a thread still waiting when the execution ended */
 } tr__step;
 
 typedef struct tr__exec_opts {
     tr__explorer *explorer;
     long max_steps;
     tr_timeouts timeouts;
-    bool record_trace; /* keep every step for the trace table */
+    /* Keep the rows of the threads still waiting at the end, for the trace table (every
+     * step is always kept: findings carry the steps that led to them). */
+    bool record_trace;
 } tr__exec_opts;
 
-/* A finding as the execution produces it; explore.c dedupes and keeps it. */
-typedef void (*tr__finding_sink)(const tr_finding *f, void *ctx);
+/* A finding as the execution produces it; explore.c dedupes and keeps it. The sink takes
+ * what f owns (its parts): it keeps them or frees them (tr__finding_free). */
+typedef void (*tr__finding_sink)(tr_finding *f, void *ctx);
 
-/* Runs body once under the controlled backend. Findings go to sink; *choices_out gets
- * the execution's schedule. Returns false if the explorer reported a replay mismatch. */
+/* Runs body once under the controlled backend. Findings go to sink. When trace is not
+ * NULL it is set to a finding holding the whole execution as rows (names and steps, the
+ * waiting threads last): the trace table's data. Returns false if the explorer reported
+ * a replay mismatch. */
 bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink sink, void *ctx,
-                 FILE *trace_out);
+                 tr_finding *trace);
 
 /* tr__execute in a forked child (--isolate); the explorer sees the same calls. A crash
  * or a silence longer than step_timeout seconds is a finding, not the end. Lock-order
@@ -132,7 +152,7 @@ void tr__progress_step(void);
 /* The current execution's schedule so far (the crash reporter reads it after a signal). */
 void tr__current_schedule(char *out, size_t size);
 
-/* ---- detectors (detect.c) ------------------------------------------------------------- */
+/* ---- detectors (race.c, lockorder.c) ------------------------------------------------------ */
 
 /* A declared access as the race detector keeps it. */
 typedef struct tr__access {
@@ -144,31 +164,27 @@ typedef struct tr__access {
     int held[4]; /* execution indices of the locks its thread held */
 } tr__access;
 
-/* A lock and where it was taken. lock: a key stable across executions of one case. */
+void tr__race_reset(void);
+
+/* A lock and where it was taken. */
 typedef struct tr__lock_site {
-    int lock;
+    tr__object_id lock;
     int thread;
     const char *file;
     int line;
 } tr__lock_site;
 
-void tr__race_reset(void);
-/* The thread acquires what object's releases published, or publishes its past there. */
-void tr__race_hb(int thread, int object, bool acquire);
-/* True when the access races with an earlier one (written to other). */
-bool tr__race_access(int object, const tr__access *now, tr__access *other);
-
 void tr__lockorder_reset(void);
-/* Adds the edges held -> acquired; returns the length of a cycle it closed (pairs of
- * from-site, to-site written to cycle), or 0. */
-int tr__lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lock_site *acquired,
-                          tr__lock_site *cycle, int max);
 /* The graph's edges, in the order they were added, for --isolate: a child execution
  * sends the ones it added, and the parent adds them as they are (the child checked them
  * for cycles), so the next child knows every order seen so far. */
 int tr__lockorder_count(void);
 void tr__lockorder_edge(int i, tr__lock_site *from, tr__lock_site *to);
 void tr__lockorder_add(const tr__lock_site *from, const tr__lock_site *to);
+
+/* Keeps f in r unless an equal (kind, sites) finding is kept; takes f->parts either way.
+ * cap: the capacity of r->findings. */
+void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f);
 
 /* ---- many cases ----------------------------------------------------------------------- */
 

@@ -12,9 +12,17 @@ extern const char *tr__program;
 const char *tr__strategy_name(tr_strategy);
 /* "ok    CASE  expected=K found=K,K executions=N complete=yes (0.12 s)" */
 void tr__report_case_line(FILE *out, const tr_result *r, const char *strategy);
-/* Each finding's story with its interleaving (replayed) and the replay line. In verify
+/* Each finding's story with its interleaving and the replay line. In verify
  * mode only what makes the case fail. */
 void tr__report_findings(FILE *out, const tr_result *r, const char *strategy, bool verify);
+/* The finding's story in sentences, from its parts (nothing when it has none). */
+void tr__report_story(FILE *out, const tr_case *c, const tr_finding *f);
+/* The numbered interleaving (a header, then one row per step and waiting thread). */
+void tr__report_steps(FILE *out, const tr_case *c, const tr_finding *f);
+/* A JSON string (escaped, quoted). */
+void tr__json_string(FILE *out, const char *s);
+/* The finding's story and typed parts as JSON members, each with a leading comma. */
+void tr__json_parts(FILE *out, const tr_case *c, const tr_finding *f);
 /* JSON Lines: one record per finding, then one per case. */
 void tr__report_json(FILE *out, const tr_result *r, const char *strategy);
 

@@ -14,25 +14,6 @@
 
 static const char schema_uri[] = "https://json.schemastore.org/sarif-2.1.0.json";
 
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(out, "\\%c", ch);
-        else if (ch == '\n')
-            fputs("\\n", out);
-        else if (ch == '\t')
-            fputs("\\t", out);
-        else if (ch < 0x20)
-            fprintf(out, "\\u%04x", ch);
-        else
-            fputc(ch, out);
-    }
-    fputc('"', out);
-}
-
 /* The rule of each kind: a PascalCase name and one sentence. lock_order is a potential
  * deadlock (no explored schedule closed the cycle), hence a warning; every other kind
  * happened in some execution. */
@@ -160,7 +141,7 @@ void tr__sarif_begin(tr__sarif *s, FILE *out)
         rule_text t = rule_of((tr_verdict)v);
         fprintf(out, "%s\n {\"id\":\"%s\",\"name\":\"%s\",\"shortDescription\":{\"text\":",
                 v > 1 ? "," : "", tr_verdict_name((tr_verdict)v), t.name);
-        json_string(out, t.text);
+        tr__json_string(out, t.text);
         fprintf(out, "},\"defaultConfiguration\":{\"level\":\"%s\"}}", t.level);
     }
     fputs("]}},\n\"results\":[", out);
@@ -207,7 +188,7 @@ static void fingerprint(FILE *out, const tr__sarif *s, tr_verdict kind, const tr
     for (int i = 0; i < n && len < sizeof key; i++)
         len += (size_t)snprintf(key + len, sizeof key - len, "%s%s", i ? ";" : "", order[i]);
     fputs("\"partialFingerprints\":{\"trama/v1\":", out);
-    json_string(out, key);
+    tr__json_string(out, key);
     fputc('}', out);
 }
 
@@ -217,7 +198,7 @@ static void location(FILE *out, const tr__sarif *s, const tr_site_ref *site)
     bool rel;
     tr__sarif_uri(s->root, site->file, uri, sizeof uri, &rel);
     fputs("{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
-    json_string(out, uri);
+    tr__json_string(out, uri);
     if (rel)
         fputs(",\"uriBaseId\":\"SRCROOT\"", out);
     fputc('}', out);
@@ -240,7 +221,7 @@ static void result(tr__sarif *s, const tr_result *r, const tr_finding *f, const 
     snprintf(text, sizeof text, "%s in %s: %s\nreplay: %s replay %s %s --trace",
              tr_verdict_name(f->kind), r->c->name, f->message, tr__program, r->c->name,
              f->schedule);
-    json_string(out, text);
+    tr__json_string(out, text);
     fputs("},\"locations\":[", out);
     for (int i = 0; i < n; i++) {
         fputs(i ? "," : "", out);
@@ -249,16 +230,16 @@ static void result(tr__sarif *s, const tr_result *r, const tr_finding *f, const 
     fputs("],", out);
     fingerprint(out, s, f->kind, sites, n);
     fputs(",\"properties\":{\"case\":", out);
-    json_string(out, r->c->name);
+    tr__json_string(out, r->c->name);
     fprintf(out, ",\"expected\":%s,\"schedule\":", f->kind == r->c->expected ? "true" : "false");
-    json_string(out, f->schedule);
+    tr__json_string(out, f->schedule);
     fputs(",\"strategy\":", out);
-    json_string(out, strategy);
+    tr__json_string(out, strategy);
     fprintf(out, ",\"execution\":%ld,\"threads\":[", f->execution);
     for (int i = 0; i < f->n_threads; i++)
         fprintf(out, "%s%d", i ? "," : "", f->threads[i]);
-    fputs("],\"story\":", out);
-    json_string(out, f->story ? f->story : "");
+    fputc(']', out);
+    tr__json_parts(out, r->c, f);
     fputs("}}", out);
     s->n_results++;
 }
@@ -279,7 +260,7 @@ void tr__sarif_end(tr__sarif *s, int exit_code)
         bool rel;
         tr__sarif_uri(NULL, s->root, uri, sizeof uri, &rel);
         fputs(",\n\"originalUriBaseIds\":{\"SRCROOT\":{\"uri\":", out);
-        json_string(out, uri);
+        tr__json_string(out, uri);
         fputs("}}", out);
     }
     fputs(",\n\"columnKind\":\"unicodeCodePoints\"}]}\n", out);

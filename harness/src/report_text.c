@@ -1,14 +1,12 @@
 /* report_text.c — the human report: one line per case, then each finding's story, its
- * interleaving as a numbered table (obtained by replaying the finding's schedule) and a
- * replay line to paste. */
+ * interleaving as a numbered table and a replay line to paste; all printed from the
+ * finding's parts, one printer per part (the story in sentences, each row). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "finding.h"
 #include "report.h"
 
 const char *tr__program = "trama";
@@ -60,47 +58,110 @@ static void upper(char *out, size_t size, const char *s)
     out[i] = '\0';
 }
 
-/* The finding's interleaving, replayed in a forked child: a schedule that crashes the
- * case (or corrupts it) must not take the report, or the harness, down with it. */
-static void interleaving(FILE *out, const tr_result *r, const tr_finding *f)
+/* ---- the parts, one printer each --------------------------------------------------- */
+
+static void object_text(const tr__ref *r, char *out, size_t size) { tr__ref_text(r, true, out, size); }
+
+/* "  T1 "a" holds L1 (taken at :24), waits in lock.acquire on L2 at :25" */
+static void print_waiter(FILE *out, const tr_case *c, const tr_finding *f, const tr__waiter *w)
 {
-    if (f->kind == TR_CRASH || (f->kind == TR_HANG && strstr(f->message, "scheduling point")))
-        return; /* replaying would crash or spin again */
-    int p[2];
-    if (pipe(p) != 0)
-        return;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
+    char obj[96], site[128];
+    fprintf(out, "  T%d \"%s\"", w->thread, tr__finding_name(f, w->thread));
+    for (int i = 0; i < w->n_holds; i++) {
+        object_text(&w->holds[i].object, obj, sizeof obj);
+        tr__site_text(c, w->holds[i].site.file, w->holds[i].site.line, site, sizeof site);
+        fprintf(out, " holds %s (taken at %s),", obj, site);
+    }
+    if (w->joins_all) {
+        fputs(" waits for its threads to finish\n", out);
         return;
     }
-    if (pid == 0) {
-        close(p[0]);
-        FILE *to_parent = fdopen(p[1], "w");
-        tr_result again;
-        char err[256];
-        if (to_parent &&
-            tr_replay(r->c->name, f->schedule, true, to_parent, &again, err, sizeof err) < 0)
-            fprintf(to_parent, "  (the interleaving could not be replayed: %s)\n", err);
-        if (to_parent)
-            fclose(to_parent);
-        _exit(0);
+    object_text(&w->object, obj, sizeof obj);
+    tr__site_text(c, w->site.file, w->site.line, site, sizeof site);
+    fprintf(out, " %s %s on %s at %s\n", w->blocked ? "waits in" : "spins in", tr__op_name(w->op),
+            obj, site);
+}
+
+/* "  cycle: T1 -> L2 -> T2 -> L1 -> T1" */
+static void print_cycle(FILE *out, const tr__finding_parts *p)
+{
+    char obj[96];
+    fputs("  cycle: ", out);
+    for (int i = 0; i < p->n_cycle; i++) {
+        object_text(&p->cycle_objects[i], obj, sizeof obj);
+        fprintf(out, "T%d -> %s -> ", p->cycle_threads[i], obj);
     }
-    close(p[1]);
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0)
-            fwrite(buf, 1, (size_t)n, out);
-    close(p[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFSIGNALED(status))
-        fprintf(out, "  (replaying this interleaving killed the case with signal %d)\n",
-                WTERMSIG(status));
+    fprintf(out, "T%d\n", p->cycle_threads[0]);
+}
+
+/* "  T2 "b" writes M1 4 bytes at :14, holding no lock" */
+static void print_access(FILE *out, const tr_case *c, const tr_finding *f, const tr__access_part *a)
+{
+    char obj[96], site[128], lock[96];
+    object_text(&a->object, obj, sizeof obj);
+    tr__site_text(c, a->site.file, a->site.line, site, sizeof site);
+    fprintf(out, "  T%d \"%s\" %s %s at %s, holding ", a->thread, tr__finding_name(f, a->thread),
+            a->write ? "writes" : "reads", obj, site);
+    for (int i = 0; i < a->n_locks; i++) {
+        object_text(&a->locks[i], lock, sizeof lock);
+        fprintf(out, "%s%s", i ? ", " : "", lock);
+    }
+    fprintf(out, "%s\n", a->n_locks ? "" : "no lock");
+}
+
+/* "  T1 "a" holds L1 (taken at :24) and takes L2 at :25" */
+static void print_edge(FILE *out, const tr_case *c, const tr_finding *f, const tr__edge_part *e)
+{
+    char held[96], taken[96], held_at[128], taken_at[128];
+    tr__ref_text(&e->holds, false, held, sizeof held);
+    tr__ref_text(&e->takes, false, taken, sizeof taken);
+    tr__site_text(c, e->held_at.file, e->held_at.line, held_at, sizeof held_at);
+    tr__site_text(c, e->taken_at.file, e->taken_at.line, taken_at, sizeof taken_at);
+    fprintf(out, "  T%d \"%s\" holds %s (taken at %s) and takes %s at %s\n", e->thread,
+            tr__finding_name(f, e->thread), held, held_at, taken, taken_at);
+}
+
+void tr__report_story(FILE *out, const tr_case *c, const tr_finding *f)
+{
+    const tr__finding_parts *p = f->parts;
+    if (!p)
+        return;
+    for (int i = 0; i < p->n_waiters; i++)
+        print_waiter(out, c, f, &p->waiters[i]);
+    if (p->n_cycle)
+        print_cycle(out, p);
+    for (int i = 0; i < p->n_accesses; i++)
+        print_access(out, c, f, &p->accesses[i]);
+    if (p->n_edges)
+        fputs("  lock-order cycle (lockdep): each lock was taken while holding the one before\n",
+              out);
+    for (int i = 0; i < p->n_edges; i++)
+        print_edge(out, c, f, &p->edges[i]);
+}
+
+/* One row of the numbered interleaving; the waiting threads' rows have no number. */
+static void print_row(FILE *out, const tr_case *c, const tr_finding *f, const tr__row *r, int n)
+{
+    char obj[96], site[128], who[64];
+    object_text(&r->object, obj, sizeof obj);
+    tr__site_text(c, r->site.file, r->site.line, site, sizeof site);
+    snprintf(who, sizeof who, "T%d %s", r->thread, tr__finding_name(f, r->thread));
+    if (r->state != TR__ROW_RAN) {
+        fprintf(out, "  %4s  %-16.16s %-16s %-14s %s  (%s)\n", "", who, tr__op_name(r->op), obj,
+                site, r->state == TR__ROW_BLOCKED ? "blocked" : "not run");
+        return;
+    }
+    fprintf(out, "  %4d  %-16.16s %-16s %-14s %s%s%s%s\n", n, who, tr__op_name(r->op), obj, site,
+            r->preemption ? "  <- preemption" : "", r->timeout ? "  (timed out)" : "",
+            r->error ? "  (error)" : "");
+}
+
+void tr__report_steps(FILE *out, const tr_case *c, const tr_finding *f)
+{
+    fprintf(out, "  %4s  %-16s %-16s %-14s %s\n", "step", "thread", "operation", "object", "site");
+    const tr__finding_parts *p = f->parts;
+    for (int i = 0; p && i < p->n_steps; i++)
+        print_row(out, c, f, &p->steps[i], i + 1);
 }
 
 static void story(FILE *out, const tr_result *r, const tr_finding *f, const char *strategy)
@@ -112,11 +173,12 @@ static void story(FILE *out, const tr_result *r, const tr_finding *f, const char
     fprintf(out, "%s\n", f->message);
     if (f->n_sites && f->sites[0].file)
         fprintf(out, "  at %s:%d\n", f->sites[0].file, f->sites[0].line);
-    if (f->story)
-        fputs(f->story, out);
+    tr__report_story(out, r->c, f);
     if (strcmp(strategy, "replay") != 0) {
-        fputc('\n', out);
-        interleaving(out, r, f);
+        if (f->parts && f->parts->n_steps) {
+            fputc('\n', out);
+            tr__report_steps(out, r->c, f);
+        }
         fprintf(out, "\n  replay: %s replay %s %s --trace\n", tr__program, r->c->name, f->schedule);
     }
 }

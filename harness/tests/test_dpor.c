@@ -23,7 +23,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../src/harness_internal.h"
+#include "../src/finding.h"
 
 enum { MAX_T = 4, MAX_OPS = 5, MAX_VARS = 3, MAX_LOCKS = 3 };
 
@@ -363,7 +363,7 @@ static void trace_key(const recorder *r, char *out, size_t size)
     }
 }
 
-static void no_finding(const tr_finding *f, void *ctx)
+static void no_finding(tr_finding *f, void *ctx)
 {
     (void)ctx;
     if (f->kind == TR_DEADLOCK) {
@@ -371,7 +371,7 @@ static void no_finding(const tr_finding *f, void *ctx)
         if (prog.sync) /* an outcome as much as a final state */
             add_state(final_states, "deadlock");
     }
-    free(f->story);
+    tr__finding_free(f);
 }
 
 enum { DFS_CAP = 400000 };

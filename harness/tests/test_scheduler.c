@@ -10,7 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../src/harness_internal.h"
+#include "../src/finding.h"
+#include "../src/report.h"
 
 /* ---- tiny cases ----------------------------------------------------------------------- */
 
@@ -104,10 +105,10 @@ TR_CASE(abba_for_tests, TR_DEADLOCK)
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
-static void ignore(const tr_finding *f, void *ctx)
+static void ignore(tr_finding *f, void *ctx)
 {
     (void)ctx;
-    free(f->story);
+    tr__finding_free(f);
 }
 
 /* Runs every execution of the explorer; returns how many. */
@@ -200,13 +201,13 @@ typedef struct capture {
     unsigned found;
 } capture;
 
-static void keep_first(const tr_finding *f, void *ctx)
+static void keep_first(tr_finding *f, void *ctx)
 {
     capture *c = ctx;
     if (!c->found)
         snprintf(c->schedule, sizeof c->schedule, "%s", f->schedule);
     c->found |= 1u << f->kind;
-    free(f->story);
+    tr__finding_free(f);
 }
 
 /* Every random execution's trace table, replayed from its schedule, is the same text. */
@@ -222,7 +223,10 @@ static void test_replay_reproduces_each_execution_step_for_step(void **unused)
         size_t n1 = 0, n2 = 0;
         FILE *f1 = open_memstream(&orig, &n1);
         capture cap = {0};
-        tr__execute(c, &xo, keep_first, &cap, f1);
+        tr_finding rows = {0};
+        tr__execute(c, &xo, keep_first, &cap, &rows);
+        tr__report_steps(f1, c, &rows);
+        tr__finding_free(&rows);
         fclose(f1);
         char schedule[512];
         tr__current_schedule(schedule, sizeof schedule);

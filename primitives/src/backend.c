@@ -100,3 +100,17 @@ tr_status tr__check_lock_timeout_slow(bool blocking, double timeout, const char 
                          line);
     return TR_OK;
 }
+
+void tr__action_finish(tr__action *a, bool timed_out)
+{
+    if (timed_out) {
+        a->status = TR_TIMEOUT;
+        a->timed_out = true;
+        if (a->on_timeout)
+            a->on_timeout(a);
+    } else {
+        a->status = TR_OK;
+        if (a->effect)
+            a->effect(a);
+    }
+}

@@ -280,6 +280,10 @@ TR__HIDDEN extern atomic_bool tr__fast_open;
 /* Recomputes tr__fast_open (after an install or a noise change). */
 TR__HIDDEN void tr__fast_refresh(void);
 
+/* A guarded action's outcome, the same under every backend: timed out (the guard was
+ * false at the deadline): TR_TIMEOUT, timed_out, on_timeout; else TR_OK and the effect. */
+TR__HIDDEN void tr__action_finish(tr__action *a, bool timed_out);
+
 /* Performs the action through the installed backend, then raises its misuse (if any)
  * through tr__raise. Returns a->status. */
 TR__HIDDEN tr_status tr__perform_backend(tr__action *a);

@@ -205,7 +205,10 @@ typedef struct tr_finding {
     tr_site_ref sites[TR_FINDING_SITES];
     int n_threads;
     int threads[TR_FINDING_THREADS];
-    char *story;             /* the human story (malloc'd), NULL if none */
+    /* The typed details (who holds and waits for what, the racing accesses, the
+     * lock-order links, the numbered steps), as the reports render them; owned by the
+     * result (tr_result_free). Read them through the JSON Lines report. */
+    struct tr__finding_parts *parts;
 } tr_finding;
 
 typedef struct tr_result {

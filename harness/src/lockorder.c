@@ -1,0 +1,141 @@
+/* lockorder.c — the lock-order detector (lockdep) and its glue. An edge A -> B when B
+ * is acquired by a wait that can last forever while A is held; the graph lives across
+ * all executions of a case, so a cycle is reported even when no explored schedule
+ * deadlocked: each link with the thread, where the held lock was taken and where the
+ * next one was. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "execution.h"
+
+typedef struct edge {
+    tr__object_id from, to;
+    tr__lock_site from_site, to_site;
+} edge;
+
+static struct {
+    edge *edges;
+    int n, cap;
+} G;
+
+void tr__lockorder_reset(void) { G.n = 0; }
+
+static bool has_edge(tr__object_id from, tr__object_id to)
+{
+    for (int i = 0; i < G.n; i++)
+        if (tr__object_id_equal(G.edges[i].from, from) && tr__object_id_equal(G.edges[i].to, to))
+            return true;
+    return false;
+}
+
+/* Depth-first search for a path from -> to; writes its edges (indices) into path. */
+static int find_path(tr__object_id from, tr__object_id to, int *path, int depth, int max, uint8_t *seen)
+{
+    if (tr__object_id_equal(from, to))
+        return depth;
+    if (depth == max)
+        return -1;
+    for (int i = 0; i < G.n; i++) {
+        if (!tr__object_id_equal(G.edges[i].from, from) || seen[i])
+            continue;
+        seen[i] = 1;
+        path[depth] = i;
+        int found = find_path(G.edges[i].to, to, path, depth + 1, max, seen);
+        if (found >= 0)
+            return found;
+    }
+    return -1;
+}
+
+static void add_edge(const tr__lock_site *from, const tr__lock_site *to)
+{
+    if (G.n == G.cap) {
+        G.cap = G.cap ? G.cap * 2 : 32;
+        G.edges = realloc(G.edges, (size_t)G.cap * sizeof *G.edges);
+        TR_CHECK(G.edges, "out of memory in the lock-order graph");
+    }
+    G.edges[G.n++] = (edge){from->lock, to->lock, *from, *to};
+}
+
+int tr__lockorder_count(void) { return G.n; }
+
+void tr__lockorder_edge(int i, tr__lock_site *from, tr__lock_site *to)
+{
+    *from = G.edges[i].from_site;
+    *to = G.edges[i].to_site;
+}
+
+void tr__lockorder_add(const tr__lock_site *from, const tr__lock_site *to)
+{
+    if (!has_edge(from->lock, to->lock))
+        add_edge(from, to);
+}
+
+/* Adds the edges held -> acquired; returns the length of a cycle it closed (pairs of
+ * from-site, to-site written to cycle), or 0. */
+static int lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lock_site *acquired,
+                             tr__lock_site *cycle, int max)
+{
+    int closed = 0;
+    for (int h = 0; h < n_held; h++) {
+        if (tr__object_id_equal(held[h].lock, acquired->lock) || has_edge(held[h].lock, acquired->lock))
+            continue;
+        add_edge(&held[h], acquired);
+        if (closed)
+            continue;
+        /* a path back from the acquired lock to the held one closes a cycle */
+        int path[16];
+        uint8_t *seen = calloc((size_t)G.n, 1);
+        TR_CHECK(seen, "out of memory in the lock-order graph");
+        int len = find_path(acquired->lock, held[h].lock, path, 0, 16, seen);
+        free(seen);
+        if (len < 0 || 2 * (len + 1) > max)
+            continue;
+        cycle[0] = held[h];
+        cycle[1] = *acquired;
+        for (int k = 0; k < len; k++) {
+            cycle[2 + 2 * k] = G.edges[path[k]].from_site;
+            cycle[3 + 2 * k] = G.edges[path[k]].to_site;
+        }
+        closed = 2 * (len + 1);
+    }
+    return closed;
+}
+
+/* ---- glue: a step's acquisition, a cycle as a finding ----------------------------------- */
+
+static void report_lock_order(const tr__lock_site *cycle, int n)
+{
+    tr_finding f;
+    tr__finding_init(&f, TR_LOCK_ORDER,
+                     "potential deadlock: %d locks are taken in inconsistent orders", n / 2);
+    tr__finding_parts *p = tr__finding_parts_of(&f);
+    for (int k = 0; k + 1 < n && p->n_edges < TR__PART_EDGES; k += 2) {
+        p->edges[p->n_edges++] = (tr__edge_part){
+            .thread = cycle[k + 1].thread,
+            .holds = {.id = cycle[k].lock},
+            .held_at = {cycle[k].file, cycle[k].line},
+            .takes = {.id = cycle[k + 1].lock},
+            .taken_at = {cycle[k + 1].file, cycle[k + 1].line}};
+        tr__finding_site(&f, cycle[k + 1].file, cycle[k + 1].line);
+        tr__finding_thread(&f, cycle[k + 1].thread);
+    }
+    tr__finding_emit(&f, false);
+}
+
+void tr__lockorder_step(const tr__cthread *me, const tr__action *a)
+{
+    const struct tr__execution *x = &tr__exec;
+    if (!a->mutex_acquired || a->timeout != TR_FOREVER ||
+        tr__rec_of(a->mutex_acquired)->holder == me->id)
+        return;
+    int held[16], n = tr__held_by(me->id, held, 16);
+    tr__lock_site sites[16], cycle[32];
+    for (int i = 0; i < n; i++)
+        sites[i] = (tr__lock_site){x->objects[held[i]].id, me->id, x->objects[held[i]].held_file,
+                                   x->objects[held[i]].held_line};
+    tr__lock_site acquired = {tr__rec_of(a->mutex_acquired)->id, me->id, a->file, a->line};
+    int len = lockorder_acquire(sites, n, &acquired, cycle, 32);
+    if (len)
+        report_lock_order(cycle, len);
+}

@@ -1,0 +1,169 @@
+/* race.c — the data-race detector and its glue. Vector clocks (happens-before through
+ * every primitive's tr__hb edges) and, per declared address, FastTrack-style shadow state:
+ * the last write as an epoch (thread, clock) and the last read of each thread. An access
+ * that conflicts with an earlier one the accessing thread has not seen (clock ahead of
+ * its vector clock) is a race, reported on the first execution where the two are
+ * unordered, whatever values were read: both accesses, with the locks held at each. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "execution.h"
+
+enum { VC_THREADS = 64 };
+
+typedef struct vclock {
+    uint32_t c[VC_THREADS];
+} vclock;
+
+static void vc_join(vclock *into, const vclock *from)
+{
+    for (int i = 0; i < VC_THREADS; i++)
+        if (from->c[i] > into->c[i])
+            into->c[i] = from->c[i];
+}
+
+typedef struct shadow {
+    bool written;
+    tr__access write;       /* the last write */
+    uint32_t write_clock;   /* its thread's clock then */
+    uint64_t readers;       /* threads with a read since the last write */
+    tr__access read[VC_THREADS];
+    uint32_t read_clock[VC_THREADS];
+} shadow;
+
+static struct {
+    vclock *thread;  /* per thread id */
+    int n_threads;
+    vclock *object;  /* per object index: what its releases published */
+    int n_objects;
+    shadow **mem;    /* per object index (memory objects only) */
+    int n_mem;
+} R;
+
+void tr__race_reset(void)
+{
+    if (R.thread)
+        memset(R.thread, 0, (size_t)R.n_threads * sizeof *R.thread);
+    if (R.object)
+        memset(R.object, 0, (size_t)R.n_objects * sizeof *R.object);
+    for (int i = 0; i < R.n_mem; i++)
+        if (R.mem[i])
+            memset(R.mem[i], 0, sizeof *R.mem[i]);
+}
+
+static vclock *thread_clock(int t)
+{
+    R.thread = tr__grow(R.thread, &R.n_threads, t + 1, sizeof *R.thread);
+    vclock *c = &R.thread[t];
+    if (t < VC_THREADS && c->c[t] == 0)
+        c->c[t] = 1;
+    return c;
+}
+
+static void race_hb(int thread, int object, bool acquire)
+{
+    if (thread >= VC_THREADS || object < 0)
+        return;
+    R.object = tr__grow(R.object, &R.n_objects, object + 1, sizeof *R.object);
+    vclock *t = thread_clock(thread);
+    if (acquire) {
+        vc_join(t, &R.object[object]);
+    } else {
+        vc_join(&R.object[object], t);
+        t->c[thread]++; /* later events of this thread are not covered by this release */
+    }
+}
+
+/* Earlier accesses: what a race report names. */
+static bool unordered(const vclock *now, int thread, uint32_t clock)
+{
+    return thread < VC_THREADS && clock > now->c[thread];
+}
+
+static bool race_access(int object, const tr__access *now, tr__access *other)
+{
+    int t = now->thread;
+    if (t >= VC_THREADS || object < 0)
+        return false;
+    if (object >= R.n_mem) {
+        R.mem = tr__grow(R.mem, &R.n_mem, object + 1, sizeof *R.mem);
+    }
+    if (!R.mem[object]) {
+        R.mem[object] = calloc(1, sizeof *R.mem[object]);
+        TR_CHECK(R.mem[object], "out of memory in the race detector");
+    }
+    shadow *s = R.mem[object];
+    const vclock *c = thread_clock(t);
+    bool race = false;
+    if (s->written && s->write.thread != t && unordered(c, s->write.thread, s->write_clock)) {
+        *other = s->write;
+        race = true;
+    }
+    if (now->write) {
+        for (int u = 0; u < VC_THREADS && !race; u++)
+            if (u != t && (s->readers >> u & 1) && unordered(c, u, s->read_clock[u])) {
+                *other = s->read[u];
+                race = true;
+            }
+        s->written = true;
+        s->write = *now;
+        s->write_clock = c->c[t];
+        s->readers = 0;
+    } else {
+        s->readers |= (uint64_t)1 << t;
+        s->read[t] = *now;
+        s->read_clock[t] = c->c[t];
+    }
+    return race;
+}
+
+/* ---- glue: a step's edges and accesses, a race as a finding -------------------------- */
+
+static tr__access_part access_part(const tr__access *x, int object)
+{
+    tr__access_part p = {.thread = x->thread, .write = x->write, .object = tr__ref_of(object),
+                         .site = {x->file, x->line}};
+    const tr__objrec *r = &tr__exec.objects[object];
+    p.bytes = r->obj ? tr__memory_bytes(r->obj) : 0;
+    for (int i = 0; i < x->n_held && p.n_locks < TR__PART_HOLDS; i++)
+        p.locks[p.n_locks++] = tr__ref_of(x->held[i]);
+    return p;
+}
+
+static void report_race(const tr__access *now, const tr__access *other, int object)
+{
+    char obj[96], here[128], there[128];
+    tr__ref ref = tr__ref_of(object);
+    tr__ref_text(&ref, true, obj, sizeof obj);
+    tr__site_text(tr__exec.c, now->file, now->line, here, sizeof here);
+    tr__site_text(tr__exec.c, other->file, other->line, there, sizeof there);
+    tr_finding f;
+    tr__finding_init(&f, TR_DATA_RACE,
+                     "data race on %.40s: T%d %s at %.60s and T%d %s at %.60s are not ordered "
+                     "by happens-before",
+                     obj, now->thread, now->write ? "writes" : "reads", here, other->thread,
+                     other->write ? "writes" : "reads", there);
+    tr__finding_site(&f, now->file, now->line);
+    tr__finding_site(&f, other->file, other->line);
+    tr__finding_thread(&f, now->thread);
+    tr__finding_thread(&f, other->thread);
+    tr__finding_parts *p = tr__finding_parts_of(&f);
+    p->accesses[0] = access_part(now, object);
+    p->accesses[1] = access_part(other, object);
+    p->n_accesses = 2;
+    tr__finding_emit(&f, false);
+}
+
+void tr__race_step(const tr__cthread *me, const tr__action *a)
+{
+    for (int i = 0; i < a->n_hb; i++)
+        race_hb(me->id, tr__index_of(a->hb[i].obj), a->hb[i].kind == TR__HB_ACQUIRE);
+    if ((a->op != TR__OP_MEM_READ && a->op != TR__OP_MEM_WRITE) || a->timed_out)
+        return;
+    tr__access now = {.thread = me->id, .file = a->file, .line = a->line,
+                      .write = a->op == TR__OP_MEM_WRITE};
+    now.n_held = tr__held_by(me->id, now.held, 4);
+    tr__access other;
+    if (race_access(tr__index_of(a->obj), &now, &other))
+        report_race(&now, &other, tr__index_of(a->obj));
+}
