@@ -1,0 +1,56 @@
+"""test_schedules — the findings of the built-in cases keep their schedule strings.
+
+schedules.tsv was written by trama built from commit 19f052d (before the harness core was
+split into layers): for dpor (default options), random (--seed 7) and pct (--seed 3), both
+with --max-executions 300, every finding's case, kind, execution and schedule. A schedule
+string is what users paste into `trama replay` and keep in bug reports; the same search
+must find the same findings with the same schedules in the same executions."""
+
+import json
+import os
+
+import testlib
+
+STRATEGIES = {"dpor": [], "random": ["--seed", "7", "--max-executions", "300"],
+              "pct": ["--seed", "3", "--max-executions", "300"]}
+
+
+def expected():
+    rows = {}
+    with open(os.path.join(testlib.HERE, "schedules.tsv")) as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            case, strategy, kind, execution, schedule = line.rstrip("\n").split("\t")
+            rows.setdefault(strategy, set()).add((case, kind, int(execution), schedule))
+    return rows
+
+
+def found(a, strategy, extra):
+    out = os.path.join(a.work, strategy + ".jsonl")
+    testlib.run([a.trama, "run", "--quiet", "-j2", "--strategy", strategy, "--json", out] + extra,
+                expect=(0, 1))
+    rows = set()
+    with open(out) as f:
+        for line in f:
+            d = json.loads(line)
+            if d["type"] == "finding":
+                rows.add((d["case"], d["kind"], d["execution"], d["schedule"]))
+    return rows
+
+
+def main():
+    a = testlib.args()
+    want = expected()
+    for strategy, extra in STRATEGIES.items():
+        got = found(a, strategy, extra)
+        missing, extra_rows = want[strategy] - got, got - want[strategy]
+        if missing or extra_rows:
+            testlib.fail("%s: %d findings differ from schedules.tsv\n  missing: %s\n  new: %s" %
+                         (strategy, len(missing) + len(extra_rows), sorted(missing)[:5],
+                          sorted(extra_rows)[:5]))
+        print("ok: %s, %d findings with their schedules" % (strategy, len(got)))
+
+
+if __name__ == "__main__":
+    main()
