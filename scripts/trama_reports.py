@@ -129,6 +129,29 @@ def parse_trace(text):
     return steps
 
 
+def steps_of_record(rec):
+    """The interleaving a finding record carries in its "steps" field (JSON Lines and
+    SARIF properties), in parse_trace's shape; None when it has none."""
+    rows = rec.get("steps")
+    if not rows:
+        return None
+    steps = []
+    for r in rows:
+        site = r.get("site") or {}
+        where = "%s:%s" % (site["file"], site.get("line")) if site.get("file") else "-"
+        obj = r.get("object") or "-"
+        if r.get("object_label"):
+            obj += " " + r["object_label"]
+        notes = [n for n, on in (("<- preemption", r.get("preemption")),
+                                 ("(timed out)", r.get("timeout")), ("(error)", r.get("error")),
+                                 ("(blocked)", r.get("state") == "blocked"),
+                                 ("(not run)", r.get("state") == "not_run")) if on]
+        steps.append({"step": r.get("step"), "thread": r.get("thread", "?"),
+                      "name": r.get("name", ""), "op": r.get("op", "?"), "object": obj,
+                      "site": where, "notes": notes, "waiting": r.get("state", "ran") != "ran"})
+    return steps
+
+
 def replay_trace(trama, case, schedule, timeout=60):
     """The trace text of one schedule (`trama replay ... --trace`), or raises RuntimeError."""
     p = subprocess.run([trama, "replay", case, schedule, "--trace"], capture_output=True,
