@@ -2,7 +2,9 @@
  *
  * controlled.c owns one execution (the controlled backend, host threads, the baton,
  * virtual time, detection of stalls); explorers only choose among the choices it offers;
- * explore.c drives executions and collects findings; report_*.c render them. */
+ * explore.c drives executions and collects findings; wire.c (wire.h) carries records and
+ * findings from a forked child to its parent; report_*.c render them. progress.c and
+ * clock.c sit below all of these. */
 #ifndef TRAMA_HARNESS_INTERNAL_H
 #define TRAMA_HARNESS_INTERNAL_H
 

@@ -14,7 +14,10 @@ static tr__progress_counter counted_here; /* in-process exploration: nobody watc
 static tr__progress_counter *counter = &counted_here;
 
 /* relaxed: the counter only tells the watchdog that something moves */
-void tr__progress_step(void) { atomic_fetch_add_explicit(&counter->steps, 1, memory_order_relaxed); }
+void tr__progress_step(void)
+{
+    atomic_fetch_add_explicit(&counter->steps, 1, memory_order_relaxed);
+}
 
 void tr__progress_exploring(bool on) { atomic_store(&counter->exploring, on); }
 
