@@ -5,70 +5,27 @@
  * on its own explorer, so the search goes on exactly as in process; the lock-order edges
  * the execution added go back too, so lockdep sees every execution. A child that dies
  * (a crash) or goes silent (a spin without scheduling points) becomes a finding with the
- * schedule replayed so far, and the exploration continues with the next execution. */
+ * schedule replayed so far, and the exploration continues with the next execution.
+ *
+ * Records on the wire (wire.c): 'C' a choice (int n, current, depth, pick; n choices),
+ * 'S' a step (tr__event), 'X' a cut (int n; n thread ids), 'F' a finding, 'O' a
+ * lock-order edge (two tr__lock_site), 'E' the end of the execution. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "finding.h"
+#include "wire.h"
 
-enum { MAX_LOGGED_CHOICES = 256 };
+enum { MAX_LOGGED_CHOICES = 256, MAX_CUT = 256 };
 
 typedef struct logger {
     tr__explorer base;
     tr__explorer *inner;
-    int fd;
 } logger;
-
-static void put(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            _exit(3);
-        c += k;
-        n -= (size_t)k;
-    }
-}
-
-static bool get(int fd, void *p, size_t n, double timeout_s, bool *silent)
-{
-    char *c = p;
-    int waited_ms = 0;
-    while (n > 0) {
-        struct pollfd pf = {.fd = fd, .events = POLLIN};
-        int r = poll(&pf, 1, 100);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0) {
-            /* this process is fine, only waiting: keep the outer watchdog quiet */
-            tr__progress_step();
-            waited_ms += 100;
-            if (waited_ms < timeout_s * 1000)
-                continue;
-            *silent = true;
-            return false;
-        }
-        ssize_t k = read(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return false;
-        c += k;
-        n -= (size_t)k;
-    }
-    return true;
-}
 
 static void log_begin(tr__explorer *x) { ((logger *)x)->inner->execution_begin(((logger *)x)->inner); }
 
@@ -78,9 +35,7 @@ static int log_choose(tr__explorer *x, const tr__choice *choices, int n, int cur
     int pick = l->inner->choose(l->inner, choices, n, current, depth);
     TR_CHECK(n <= MAX_LOGGED_CHOICES, "too many choices to log");
     int head[4] = {n, current, depth, pick};
-    put(l->fd, "C", 1);
-    put(l->fd, head, sizeof head);
-    put(l->fd, choices, (size_t)n * sizeof *choices);
+    tr__wire_put('C', head, sizeof head, choices, (size_t)n * sizeof *choices);
     return pick;
 }
 
@@ -89,8 +44,7 @@ static void log_step(tr__explorer *x, const tr__event *ev)
     logger *l = (logger *)x;
     if (l->inner->on_step)
         l->inner->on_step(l->inner, ev);
-    put(l->fd, "S", 1);
-    put(l->fd, ev, sizeof *ev);
+    tr__wire_put('S', ev, sizeof *ev, NULL, 0);
 }
 
 static void log_cut(tr__explorer *x, const int *threads, int n)
@@ -98,9 +52,7 @@ static void log_cut(tr__explorer *x, const int *threads, int n)
     logger *l = (logger *)x;
     if (l->inner->execution_cut)
         l->inner->execution_cut(l->inner, threads, n);
-    put(l->fd, "X", 1);
-    put(l->fd, &n, sizeof n);
-    put(l->fd, threads, (size_t)n * sizeof *threads);
+    tr__wire_put('X', &n, sizeof n, threads, (size_t)n * sizeof *threads);
 }
 
 static bool log_end(tr__explorer *x)
@@ -111,150 +63,142 @@ static bool log_end(tr__explorer *x)
 
 static void log_destroy(tr__explorer *x) { (void)x; }
 
-static void sink_to_pipe(tr_finding *f, void *ctx)
+static void sink_to_wire(tr_finding *f, void *ctx)
 {
-    int fd = *(int *)ctx;
-    size_t size = f->parts ? f->parts->size : 0;
-    put(fd, "F", 1);
-    put(fd, f, sizeof *f);
-    put(fd, &size, sizeof size);
-    if (size)
-        put(fd, f->parts, size);
+    (void)ctx;
+    tr__wire_put_finding(f);
     tr__finding_free(f);
 }
 
-static void run_child(const tr_case *c, const tr__exec_opts *xo, int fd)
+/* In the child: the execution, then the lock-order edges it added, then 'E'. A crash
+ * signal kills it plainly: the parent tells the story with the schedule replayed. */
+static _Noreturn void run_child(const tr_case *c, const tr__exec_opts *xo)
 {
-    const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-        signal(sigs[i], SIG_DFL); /* the parent tells the story of a crash */
     logger l = {.base = {"isolated", log_begin, log_choose, log_end, log_destroy, log_step,
                          xo->explorer->every_point, log_cut},
-                .inner = xo->explorer,
-                .fd = fd};
+                .inner = xo->explorer};
     tr__exec_opts mine = *xo;
     mine.explorer = &l.base;
     int known_edges = tr__lockorder_count();
-    tr__execute(c, &mine, sink_to_pipe, &fd, NULL);
+    tr__progress_exploring(true);
+    tr__execute(c, &mine, sink_to_wire, NULL, NULL);
     for (int i = known_edges; i < tr__lockorder_count(); i++) {
         tr__lock_site edge[2];
         tr__lockorder_edge(i, &edge[0], &edge[1]);
-        put(fd, "O", 1);
-        put(fd, edge, sizeof edge); /* file names are the case's literals: same addresses */
+        /* file names are the case's literals: the same addresses in the parent */
+        tr__wire_put('O', edge, sizeof edge, NULL, 0);
     }
-    put(fd, "E", 1);
+    tr__wire_put('E', NULL, 0, NULL, 0);
     _exit(0);
 }
 
-/* waitpid that keeps the outer watchdog quiet: a dying child can take a while (under
- * ThreadSanitizer its deadly-signal report is symbolised first). */
-static void reap(pid_t pid, int *status)
+/* The parent's replay of the child's calls. */
+typedef struct replay {
+    tr__explorer *e;
+    tr__choice *schedule; /* the choices made where there was a choice */
+    int n_schedule;
+    bool ok;              /* no replay mismatch */
+    bool told;            /* the child reported its own crash or hang */
+    tr__finding_sink sink;
+    void *ctx;
+} replay;
+
+static bool take_choice(replay *rp, const char *p, size_t len)
 {
-    for (;;) {
-        pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid || (r < 0 && errno != EINTR))
-            return;
-        struct timespec tick = {0, 20 * 1000 * 1000};
-        nanosleep(&tick, NULL);
-        tr__progress_step();
-    }
+    int head[4];
+    if (len < sizeof head)
+        return false;
+    memcpy(head, p, sizeof head);
+    int n = head[0];
+    if (n < 0 || n > MAX_LOGGED_CHOICES || len != sizeof head + (size_t)n * sizeof(tr__choice))
+        return false;
+    tr__choice choices[MAX_LOGGED_CHOICES];
+    memcpy(choices, p + sizeof head, (size_t)n * sizeof *choices);
+    int pick = rp->e->choose(rp->e, choices, n, head[1], head[2]);
+    TR_CHECK(pick == head[3], "an isolated execution chose differently");
+    if (pick >= 0 && n > 1 && rp->n_schedule < TR__SCHEDULE_MAX)
+        rp->schedule[rp->n_schedule++] = choices[pick];
+    rp->ok &= pick != TR__CHOOSE_MISMATCH;
+    return true;
 }
 
-static void lost_child(pid_t pid, bool silent, const tr__choice *schedule, int n,
-                       double step_timeout, tr__finding_sink sink, void *ctx)
+static bool take_cut(replay *rp, const char *p, size_t len)
 {
-    int status = 0;
-    if (silent)
-        kill(pid, SIGKILL);
-    reap(pid, &status);
+    int n, cut[MAX_CUT];
+    if (len < sizeof n)
+        return false;
+    memcpy(&n, p, sizeof n);
+    if (n < 0 || n > MAX_CUT || len != sizeof n + (size_t)n * sizeof *cut)
+        return false;
+    memcpy(cut, p + sizeof n, (size_t)n * sizeof *cut);
+    if (rp->e->execution_cut)
+        rp->e->execution_cut(rp->e, cut, n);
+    return true;
+}
+
+/* Replays one record; false if it is not one the child sends. */
+static bool take(replay *rp, char tag, const void *p, size_t len)
+{
+    tr__event ev;
+    tr__lock_site edge[2];
     tr_finding f;
-    memset(&f, 0, sizeof f);
-    tr__schedule_format(schedule, n, f.schedule, sizeof f.schedule);
-    if (silent) {
-        f.kind = TR_HANG;
-        snprintf(f.message, sizeof f.message,
-                 "a case thread ran for %.0f s without reaching a scheduling point "
-                 "(a spin on plain memory?)",
-                 step_timeout);
-    } else {
-        f.kind = TR_CRASH;
-        if (WIFSIGNALED(status))
-            snprintf(f.message, sizeof f.message, "the case was killed by signal %d (%s)",
-                     WTERMSIG(status), strsignal(WTERMSIG(status)));
-        else
-            snprintf(f.message, sizeof f.message, "the case exited with status %d",
-                     WEXITSTATUS(status));
+    switch (tag) {
+    case 'C':
+        return take_choice(rp, p, len);
+    case 'X':
+        return take_cut(rp, p, len);
+    case 'S':
+        if (len != sizeof ev)
+            return false;
+        memcpy(&ev, p, sizeof ev);
+        if (rp->e->on_step)
+            rp->e->on_step(rp->e, &ev);
+        return true;
+    case 'O':
+        if (len != sizeof edge)
+            return false;
+        memcpy(edge, p, sizeof edge);
+        tr__lockorder_add(&edge[0], &edge[1]);
+        return true;
+    case 'F':
+        if (!tr__wire_get_finding(p, len, &f))
+            return false;
+        rp->told |= f.kind == TR_CRASH || f.kind == TR_HANG;
+        rp->sink(&f, rp->ctx);
+        return true;
+    case 'E':
+        return len == 0;
     }
-    sink(&f, ctx);
+    return false;
 }
 
 bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step_timeout,
                           tr__finding_sink sink, void *ctx)
 {
-    int p[2];
-    TR_CHECK(pipe(p) == 0, "cannot create a pipe to an isolated execution");
-    fflush(NULL);
-    pid_t pid = fork();
-    TR_CHECK(pid >= 0, "cannot fork an isolated execution");
-    if (pid == 0) {
-        close(p[0]);
-        run_child(c, xo, p[1]);
-    }
-    close(p[1]);
-    tr__explorer *e = xo->explorer;
-    e->execution_begin(e);
-    tr__choice *schedule = malloc(TR__SCHEDULE_MAX * sizeof *schedule);
-    tr__choice choices[MAX_LOGGED_CHOICES];
-    TR_CHECK(schedule, "out of memory");
-    int n_schedule = 0;
-    bool silent = false, ended = false, ok = true;
-    char type;
-    while (!ended && get(p[0], &type, 1, step_timeout, &silent)) {
-        int head[4], n_cut, cut[256];
-        tr__event ev;
-        tr_finding f;
-        tr__lock_site edge[2];
-        size_t size;
-        if (type == 'E') {
-            ended = true;
-        } else if (type == 'O' && get(p[0], edge, sizeof edge, step_timeout, &silent)) {
-            tr__lockorder_add(&edge[0], &edge[1]);
-        } else if (type == 'C' && get(p[0], head, sizeof head, step_timeout, &silent) &&
-                   get(p[0], choices, (size_t)head[0] * sizeof *choices, step_timeout, &silent)) {
-            int pick = e->choose(e, choices, head[0], head[1], head[2]);
-            TR_CHECK(pick == head[3], "an isolated execution chose differently");
-            if (pick >= 0 && head[0] > 1 && n_schedule < TR__SCHEDULE_MAX)
-                schedule[n_schedule++] = choices[pick];
-            ok &= pick != TR__CHOOSE_MISMATCH;
-        } else if (type == 'X' && get(p[0], &n_cut, sizeof n_cut, step_timeout, &silent) &&
-                   n_cut >= 0 && n_cut <= 256 &&
-                   get(p[0], cut, (size_t)n_cut * sizeof *cut, step_timeout, &silent)) {
-            if (e->execution_cut)
-                e->execution_cut(e, cut, n_cut);
-        } else if (type == 'S' && get(p[0], &ev, sizeof ev, step_timeout, &silent)) {
-            if (e->on_step)
-                e->on_step(e, &ev);
-        } else if (type == 'F' && get(p[0], &f, sizeof f, step_timeout, &silent) &&
-                   get(p[0], &size, sizeof size, step_timeout, &silent)) {
-            f.parts = NULL;
-            if (size >= sizeof *f.parts && size <= TR__PARTS_MAX_BYTES) {
-                f.parts = malloc(size);
-                TR_CHECK(f.parts, "out of memory");
-                if (!get(p[0], f.parts, size, step_timeout, &silent) || f.parts->size != size)
-                    tr__finding_free(&f);
-            }
-            sink(&f, ctx);
-        } else {
+    tr__wire w;
+    if (tr__wire_fork(&w, step_timeout, false) == 0)
+        run_child(c, xo);
+    replay rp = {.e = xo->explorer, .ok = true, .sink = sink, .ctx = ctx};
+    rp.schedule = malloc(TR__SCHEDULE_MAX * sizeof *rp.schedule);
+    TR_CHECK(rp.schedule, "out of memory");
+    rp.e->execution_begin(rp.e);
+    bool ended = false;
+    tr__wire_status s = TR__WIRE_CLOSED;
+    char tag;
+    const void *payload;
+    size_t len;
+    while (!ended && (s = tr__wire_get(&w, &tag, &payload, &len)) == TR__WIRE_RECORD) {
+        if (!take(&rp, tag, payload, len)) {
+            s = tr__wire_reject(&w, tag, len);
             break;
         }
+        ended = tag == 'E';
     }
-    if (ended) {
-        int status;
-        reap(pid, &status);
-    } else {
-        lost_child(pid, silent, schedule, n_schedule, step_timeout, sink, ctx);
-    }
-    close(p[0]);
-    free(schedule);
-    return ok;
+    tr_finding lost;
+    memset(&lost, 0, sizeof lost);
+    tr__schedule_format(rp.schedule, rp.n_schedule, lost.schedule, sizeof lost.schedule);
+    if (tr__wire_end(&w, s, ended, rp.told, "the case", &lost))
+        sink(&lost, ctx);
+    free(rp.schedule);
+    return rp.ok;
 }

@@ -17,7 +17,7 @@ enum {
     TR__PART_HOLDS = 4,   /* locks listed per waiter or access */
     TR__PART_CYCLE = 16,  /* members of a wait-for cycle (threads and objects) */
     TR__PART_EDGES = 8,   /* links of a lock-order cycle */
-    TR__PART_STEPS_MAX = 100000,
+    TR__PART_STEPS_MAX = 20000, /* rows kept; a longer execution keeps its first ones */
 };
 /* The largest parts block a reader accepts from the wire. */
 #define TR__PARTS_MAX_BYTES (sizeof(tr__finding_parts) + TR__PART_STEPS_MAX * sizeof(tr__row))

@@ -2,10 +2,13 @@
  *
  * The controlled backend runs one execution (execution.h lists its layers); explorers
  * only choose among the choices it offers; explore.c drives executions and collects
- * findings (finding.h: findings as data); report_*.c render them. */
+ * findings (finding.h: findings as data); wire.c (wire.h) carries records and findings
+ * from a forked child to its parent; report_*.c render them. progress.c and clock.c sit
+ * below all of these. */
 #ifndef TRAMA_HARNESS_INTERNAL_H
 #define TRAMA_HARNESS_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <trama/harness.h>
 
@@ -145,12 +148,30 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
  * edges stay in the child (a cycle spread over several executions is not seen). */
 bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step_timeout,
                           tr__finding_sink sink, void *ctx);
-/* Progress of the exploration, in memory the parent's watchdog reads (explore.c). */
-typedef struct progress progress;
-extern struct progress *tr__progress;
-void tr__progress_step(void);
 /* The current execution's schedule so far (the crash reporter reads it after a signal). */
 void tr__current_schedule(char *out, size_t size);
+
+/* ---- progress and the clock (progress.c, clock.c) -------------------------------------- */
+
+/* A process's step counter; a forked child's lives in memory shared with the parent whose
+ * watchdog (wire.c) reads it. */
+typedef struct tr__progress_counter {
+    atomic_ulong steps;
+    atomic_bool exploring; /* executions are running: a still counter means a hang */
+} tr__progress_counter;
+
+/* Counts one step of this process (backend_controlled.c, each executed step). */
+void tr__progress_step(void);
+/* Says whether this process is running executions (only then may it be called hung). */
+void tr__progress_exploring(bool on);
+/* A zeroed counter in shared memory, before a fork; NULL if it cannot be mapped. */
+tr__progress_counter *tr__progress_shared_new(void);
+void tr__progress_shared_free(tr__progress_counter *c);
+/* This process counts into c from now on (a child, right after its fork). */
+void tr__progress_count_into(tr__progress_counter *c);
+
+/* Monotonic seconds: budgets and watchdogs only, never inside an execution. */
+double tr__monotonic_seconds(void);
 
 /* ---- detectors (race.c, lockorder.c) ------------------------------------------------------ */
 
