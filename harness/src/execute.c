@@ -2,6 +2,7 @@
  * backend installed, the case body run as T0, T0's exit step (Python's wait for its
  * non-daemon threads), the case's leftovers reclaimed; and the findings the case side
  * raises directly: misuse and failed assertions. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
         keep_trace(trace);
     tr__thread_bind(NULL);
     tr__execution_end();
+    tr__memory_forget();
     tr__set_misuse_observer(NULL, NULL);
     tr__backend_install(previous);
     return !tr__exec.mismatch;
@@ -111,4 +113,14 @@ void tr__assert_failed(const char *file, int line, const char *text)
     tr__finding_thread(&f, tr__self->id);
     tr__finding_emit(&f, true);
     tr__cut_execution();
+}
+
+void tr__assert_failedf(const char *file, int line, const char *fmt, ...)
+{
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    tr__assert_failed(file, line, text);
 }

@@ -9,10 +9,8 @@
 
 struct tr__execution tr__exec;
 
-void *tr__grow(void *array, int *cap, int need, size_t elem)
+void *tr__grow_slow(void *array, int *cap, int need, size_t elem)
 {
-    if (need <= *cap)
-        return array;
     int n = *cap ? *cap * 2 : 64;
     while (n < need)
         n *= 2;
@@ -78,7 +76,6 @@ static void reclaim_objects(void)
 void tr__execution_end(void)
 {
     reclaim_objects();
-    tr__memory_forget();
     tr__exec.active = false;
 }
 

@@ -99,7 +99,11 @@ extern _Thread_local tr__cthread *tr__self;
 /* ---- execution.c ----------------------------------------------------------------------- */
 
 /* Grows array to hold need elements (doubling from 64); new elements are zeroed. */
-void *tr__grow(void *array, int *cap, int need, size_t elem);
+void *tr__grow_slow(void *array, int *cap, int need, size_t elem);
+static inline void *tr__grow(void *array, int *cap, int need, size_t elem)
+{
+    return need <= *cap ? array : tr__grow_slow(array, cap, need, elem);
+}
 /* Starts an execution: every per-execution field set, the arrays kept for reuse. */
 void tr__execution_begin(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink sink,
                          void *ctx);

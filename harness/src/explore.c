@@ -6,7 +6,6 @@
  * running, written by a signal handler) instead of a dead harness. Records on this wire:
  * 'F' a finding, 'E' the end of the exploration (struct explore_end). */
 #define _GNU_SOURCE
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,16 +274,4 @@ bool tr_result_ok(const tr_result *r)
     if (r->c->expected == TR_PASS)
         return r->found == 0;
     return (r->found & (1u << r->c->expected)) != 0;
-}
-
-/* ---- assertions ----------------------------------------------------------------------- */
-
-void tr__assert_failedf(const char *file, int line, const char *fmt, ...)
-{
-    char text[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    tr__assert_failed(file, line, text);
 }

@@ -31,29 +31,38 @@ typedef struct shadow {
     uint32_t read_clock[VC_THREADS];
 } shadow;
 
+/* The arrays keep their capacity across executions; [0, used) is what this execution
+ * touched, all that a reset must clear (the rest is still zero). */
 static struct {
     vclock *thread;  /* per thread id */
-    int n_threads;
+    int n_threads, used_threads;
     vclock *object;  /* per object index: what its releases published */
-    int n_objects;
+    int n_objects, used_objects;
     shadow **mem;    /* per object index (memory objects only) */
-    int n_mem;
+    int n_mem, used_mem;
 } R;
 
 void tr__race_reset(void)
 {
-    if (R.thread)
-        memset(R.thread, 0, (size_t)R.n_threads * sizeof *R.thread);
-    if (R.object)
-        memset(R.object, 0, (size_t)R.n_objects * sizeof *R.object);
-    for (int i = 0; i < R.n_mem; i++)
+    memset(R.thread, 0, (size_t)R.used_threads * sizeof *R.thread);
+    memset(R.object, 0, (size_t)R.used_objects * sizeof *R.object);
+    for (int i = 0; i < R.used_mem; i++)
         if (R.mem[i])
             memset(R.mem[i], 0, sizeof *R.mem[i]);
+    R.used_threads = R.used_objects = R.used_mem = 0;
+}
+
+static void *use(void *array, int *cap, int *used, int index, size_t elem)
+{
+    array = tr__grow(array, cap, index + 1, elem);
+    if (index >= *used)
+        *used = index + 1;
+    return array;
 }
 
 static vclock *thread_clock(int t)
 {
-    R.thread = tr__grow(R.thread, &R.n_threads, t + 1, sizeof *R.thread);
+    R.thread = use(R.thread, &R.n_threads, &R.used_threads, t, sizeof *R.thread);
     vclock *c = &R.thread[t];
     if (t < VC_THREADS && c->c[t] == 0)
         c->c[t] = 1;
@@ -64,7 +73,7 @@ static void race_hb(int thread, int object, bool acquire)
 {
     if (thread >= VC_THREADS || object < 0)
         return;
-    R.object = tr__grow(R.object, &R.n_objects, object + 1, sizeof *R.object);
+    R.object = use(R.object, &R.n_objects, &R.used_objects, object, sizeof *R.object);
     vclock *t = thread_clock(thread);
     if (acquire) {
         vc_join(t, &R.object[object]);
@@ -85,9 +94,7 @@ static bool race_access(int object, const tr__access *now, tr__access *other)
     int t = now->thread;
     if (t >= VC_THREADS || object < 0)
         return false;
-    if (object >= R.n_mem) {
-        R.mem = tr__grow(R.mem, &R.n_mem, object + 1, sizeof *R.mem);
-    }
+    R.mem = use(R.mem, &R.n_mem, &R.used_mem, object, sizeof *R.mem);
     if (!R.mem[object]) {
         R.mem[object] = calloc(1, sizeof *R.mem[object]);
         TR_CHECK(R.mem[object], "out of memory in the race detector");
