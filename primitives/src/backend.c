@@ -1,18 +1,17 @@
-/* backend.c — the installed backend, object registration, tr__perform, the op and kind
- * tables, and the timeout rules shared by Lock, RLock and Condition. */
+/* backend.c — the dispatcher: the installed backend and every use of it (object
+ * registration, perform, spawn, the clock), the op and kind tables, and the timeout rules
+ * shared by Lock, RLock and Condition. */
 #include <math.h>
 
 #include "internal.h"
 #include "tsan.h"
 
-/* Initialised to native, so tr__perform's dispatch is one load (no call). */
-const tr__backend *tr__backend_current = &tr__native_backend;
+/* The one reader and writer of the installed table: every use of the installed backend
+ * goes through a short function below (SQLite's sqlite3_mutex_enter). Never NULL;
+ * initialised to native. */
+static const tr__backend *tr__backend_current = &tr__native_backend;
 
-static const tr__backend *installed(void)
-{
-    const tr__backend *b = tr__backend_current;
-    return b ? b : tr__backend_native();
-}
+static const tr__backend *installed(void) { return tr__backend_current; }
 
 const tr__backend *tr__backend_install(const tr__backend *b)
 {
@@ -62,6 +61,10 @@ void tr__object_fini(tr__object *obj) { installed()->object_fini(obj); }
 
 double tr__now(void) { return installed()->now(); }
 
+tr_status tr__spawn(tr_thread *t) { return installed()->spawn(t); }
+
+tr__host_done_fn tr__host_done_hook(void) { return installed()->thread_done; }
+
 /* As for the native backend without noise, until an install or a noise change. */
 atomic_bool tr__fast_open = !TR__TSAN_ENABLED;
 
@@ -73,7 +76,7 @@ void tr__fast_refresh(void)
 
 tr_status tr__perform_backend(tr__action *a)
 {
-    a->actor = tr__thread_self();
+    a->actor = tr__actor_self();
     installed()->perform(a);
     if (a->message)
         tr__raise(a->status, a->message, a->file, a->line);

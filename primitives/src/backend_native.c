@@ -208,7 +208,7 @@ void tr__tsan_mutex_fini(tr__tsan_mutex *tm)
 {
     if (!tm->obj)
         return;
-    tr_thread *self = tr__thread_self();
+    tr_thread *self = tr__actor_self();
     tr__tsan_ignore_begin();
     tsan_mu_lock();
     if (tm->orphaned)
@@ -471,16 +471,7 @@ static __attribute__((noinline)) void perform_in_monitor(tr__action *a)
         monitor_refresh(m, domain, generation);
     tr__tsan_orphans_adopt(a->actor);
     enter(m, domain);
-    if (a->guard && !a->guard(a) && !wait_for_guard(m, a)) {
-        a->status = TR_TIMEOUT;
-        a->timed_out = true;
-        if (a->on_timeout)
-            a->on_timeout(a);
-    } else {
-        a->status = TR_OK;
-        if (a->effect)
-            a->effect(a);
-    }
+    tr__action_finish(a, a->guard && !a->guard(a) && !wait_for_guard(m, a));
     /* Announced inside the critical section: a release must reach TSan before the next
      * acquirer's acquire can. The mutex annotations stay inside the ignored region: they
      * tell TSan who holds what, the edges are only the announced ones (tr__hb). */
@@ -503,7 +494,7 @@ static void native_perform(tr__action *a)
 
 static void *host_main(void *arg)
 {
-    tr__thread_run(arg);
+    tr__host_run(arg);
     return NULL;
 }
 

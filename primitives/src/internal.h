@@ -295,6 +295,12 @@ static inline tr_status tr__perform(tr__action *a)
     return tr__perform_backend(a);
 }
 
+/* The outcome rule of a guarded action, the one place it is written (action.c): the guard
+ * was still false at the deadline (timed_out): status TR_TIMEOUT, timed_out set, then
+ * on_timeout; else status TR_OK, then the effect. A backend decides only timed_out, under
+ * whatever makes the action atomic, and calls this. */
+TR__HIDDEN void tr__action_finish(tr__action *a, bool timed_out);
+
 /* In an effect: the call fails with Python's exception and message (static text). */
 static inline void tr__fail(tr__action *a, tr_status status, const char *message)
 {
@@ -395,6 +401,22 @@ static inline bool tr__timeout_overflows(double timeout)
 /* The calling thread's trama thread: one it started, MainThread, or a Dummy-N created
  * on first use. Never NULL (TR_CHECK on out-of-memory). */
 TR__HIDDEN tr_thread *tr__thread_self(void);
+
+/* The calling host thread's acting thread, as thread.c bound it (tr__thread_bind); NULL
+ * until then. Defined in action.c, below every backend; only thread.c writes it. */
+TR__HIDDEN extern _Thread_local tr_thread *tr__actor;
+/* What the layers below thread.c (backend.c, the backends, tsan.c) need of threads: they
+ * call up only through this table, which thread.c registers at load time. */
+typedef struct tr__thread_ops {
+    tr_thread *(*self)(void);   /* tr__thread_self: adopts a foreign host thread */
+    void (*run)(tr_thread *t);  /* tr__thread_run */
+} tr__thread_ops;
+TR__HIDDEN void tr__thread_ops_register(const tr__thread_ops *ops);
+/* tr__thread_self for the layers below thread.c: the actor, adopting the host thread on
+ * its first action (through the registered table). */
+TR__HIDDEN tr_thread *tr__actor_self(void);
+/* tr__thread_run for the layers below thread.c: a native spawn's new host thread. */
+TR__HIDDEN void tr__host_run(tr_thread *t);
 /* Which thread plays the calling host thread's part (the controlled backend runs case
  * threads on pooled host threads). Returns the previous one. */
 TR_PUBLIC tr_thread *tr__thread_bind(tr_thread *t);
@@ -453,12 +475,16 @@ typedef struct tr__backend {
     void (*thread_done)(void);
 } tr__backend;
 
-/* The installed backend's clock (seconds). */
-TR__HIDDEN double tr__now(void);
+/* The installed backend's operations (backend.c, the only reader of the table). */
+TR__HIDDEN double tr__now(void); /* its clock (seconds) */
+TR__HIDDEN tr_status tr__spawn(tr_thread *t);
+/* Its thread_done, taken while a thread's body still holds the thread: called after the
+ * thread object was let go, when a harness may have installed another backend. */
+typedef void (*tr__host_done_fn)(void);
+TR__HIDDEN tr__host_done_fn tr__host_done_hook(void);
 
 /* The installed backend: native by default; a harness installs another before any thread
- * starts and restores it afterwards. */
-TR_PUBLIC extern const tr__backend *tr__backend_current;
+ * starts and restores it afterwards. Returns the previous one. */
 TR_PUBLIC const tr__backend *tr__backend_install(const tr__backend *b);
 TR_PUBLIC const tr__backend *tr__backend_native(void);
 /* Whether the native backend injects noise (tr_native_noise, TRAMA_NOISE). */
