@@ -2,6 +2,9 @@
  * registration, perform, spawn, the clock), the op and kind tables, and the timeout rules
  * shared by Lock, RLock and Condition. */
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "internal.h"
 #include "tsan.h"
@@ -13,12 +16,56 @@ static const tr__backend *tr__backend_current = &tr__native_backend;
 
 static const tr__backend *installed(void) { return tr__backend_current; }
 
+/* Whether actions may take their fast form: the installed table's fast_actions. Native
+ * until the first install (outside TSan: see the native table). */
+atomic_bool tr__fast_open = !TR__TSAN_ENABLED;
+
+/* "Native" is native with the noise tr_native_noise asked for: the noise table (which
+ * wraps the native one) while noise is on, the native table itself otherwise. A harness
+ * that installs its backend and restores native afterwards so gets noise back. */
+static atomic_bool noise_on;
+
+static const tr__backend *native_mode(const tr__backend *b)
+{
+    if (b && b != &tr__native_backend && b != &tr__noise_backend)
+        return b;
+    return atomic_load_explicit(&noise_on, memory_order_relaxed) ? &tr__noise_backend
+                                                                   : &tr__native_backend;
+}
+
+/* Relaxed: installs happen before any thread starts (the documented contract), and a
+ * starting thread's pthread_create orders them before its first action. */
+static void install(const tr__backend *b)
+{
+    tr__backend_current = b;
+    atomic_store_explicit(&tr__fast_open, b->fast_actions, memory_order_relaxed);
+}
+
 const tr__backend *tr__backend_install(const tr__backend *b)
 {
     const tr__backend *previous = installed();
-    tr__backend_current = b ? b : tr__backend_native();
-    tr__fast_refresh();
+    install(native_mode(b));
     return previous;
+}
+
+void tr_native_noise(unsigned long seed, unsigned permille, unsigned max_sleep_us)
+{
+    atomic_store(&noise_on, tr__noise_set(seed, permille, max_sleep_us));
+    const tr__backend *b = installed();
+    if (b == &tr__native_backend || b == &tr__noise_backend)
+        install(native_mode(NULL)); /* else at the harness's restore of native */
+}
+
+/* TRAMA_NOISE="seed:permille[:max_sleep_us]", read at the first object's registration. */
+static pthread_once_t noise_env_once = PTHREAD_ONCE_INIT;
+
+static void noise_from_env(void)
+{
+    const char *v = getenv("TRAMA_NOISE");
+    unsigned long seed;
+    unsigned permille, sleep_us = 100;
+    if (v && sscanf(v, "%lu:%u:%u", &seed, &permille, &sleep_us) >= 2)
+        tr_native_noise(seed, permille, sleep_us);
 }
 
 static const char *const op_names[] = {
@@ -54,6 +101,7 @@ tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *dom
     obj->backend = NULL;
     obj->owner = NULL;
     atomic_init(&obj->word, 0);
+    pthread_once(&noise_env_once, noise_from_env);
     return installed()->object_init(obj);
 }
 
@@ -64,15 +112,6 @@ double tr__now(void) { return installed()->now(); }
 tr_status tr__spawn(tr_thread *t) { return installed()->spawn(t); }
 
 tr__host_done_fn tr__host_done_hook(void) { return installed()->thread_done; }
-
-/* As for the native backend without noise, until an install or a noise change. */
-atomic_bool tr__fast_open = !TR__TSAN_ENABLED;
-
-void tr__fast_refresh(void)
-{
-    bool open = installed()->fast_actions && !tr__native_noisy();
-    atomic_store_explicit(&tr__fast_open, open, memory_order_relaxed);
-}
 
 tr_status tr__perform_backend(tr__action *a)
 {

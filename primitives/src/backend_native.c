@@ -2,7 +2,7 @@
  *
  * perform = lock the domain's monitor, wait on its condvar until the guard holds or the
  * CLOCK_MONOTONIC deadline passes, run the effect, broadcast if anyone waits, unlock.
- * Optional seeded noise (yields and short sleeps) before each action, for stress runs.
+ * (Noise for stress runs is a table that wraps this one: backend_noise.c.)
  *
  * Fast path. While any thread is inside a domain's monitor (running an action or waiting
  * in one), TR__WORD_BUSY is set in the domain object's word. This table accepts fast
@@ -91,66 +91,6 @@ static tr__tsan_mutex *tsan_of(monitor *m)
     (void)m;
     return NULL;
 #endif
-}
-
-/* ---- noise ---------------------------------------------------------------------------- */
-
-static struct {
-    unsigned long seed;
-    unsigned permille;
-    unsigned max_sleep_us;
-    atomic_uint streams; /* each thread takes the next stream number for its generator */
-} noise;
-static atomic_bool noise_on;
-static pthread_once_t noise_env_once = PTHREAD_ONCE_INIT;
-static _Thread_local uint64_t noise_state;
-
-void tr_native_noise(unsigned long seed, unsigned permille, unsigned max_sleep_us)
-{
-    noise.seed = seed;
-    noise.permille = permille > 1000 ? 1000 : permille;
-    noise.max_sleep_us = max_sleep_us;
-    atomic_store(&noise_on, permille > 0);
-    tr__fast_refresh(); /* noise wants to see (and perturb) every action */
-}
-
-bool tr__native_noisy(void) { return atomic_load_explicit(&noise_on, memory_order_relaxed); }
-
-static void noise_from_env(void)
-{
-    const char *v = getenv("TRAMA_NOISE");
-    unsigned long seed;
-    unsigned permille, sleep_us = 100;
-    if (v && sscanf(v, "%lu:%u:%u", &seed, &permille, &sleep_us) >= 2)
-        tr_native_noise(seed, permille, sleep_us);
-}
-
-static uint64_t noise_next(void)
-{
-    if (noise_state == 0) {
-        /* splitmix64 of (seed, stream): distinct, reproducible per thread start order */
-        uint64_t z = noise.seed + 0x9e3779b97f4a7c15ull * (1 + atomic_fetch_add(&noise.streams, 1));
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        noise_state = (z ^ (z >> 31)) | 1;
-    }
-    noise_state ^= noise_state << 13;
-    noise_state ^= noise_state >> 7;
-    noise_state ^= noise_state << 17;
-    return noise_state;
-}
-
-static void inject_noise(void)
-{
-    uint64_t r = noise_next();
-    if (r % 1000 >= noise.permille)
-        return;
-    if ((r >> 20) & 1 && noise.max_sleep_us > 0) {
-        struct timespec ts = {0, (long)((r >> 24) % noise.max_sleep_us) * 1000};
-        nanosleep(&ts, NULL);
-    } else {
-        sched_yield();
-    }
 }
 
 /* ---- TSan's view of Lock and RLock (see tsan.h) ---------------------------------------- */
@@ -352,7 +292,6 @@ static void monitor_refresh(monitor *m, tr__object *domain, unsigned generation)
 
 static tr_status native_object_init(tr__object *obj)
 {
-    pthread_once(&noise_env_once, noise_from_env);
     pthread_once(&atfork_once, register_atfork);
 #ifdef TR__TSAN
     pthread_once(&real_once, real_init);
@@ -483,12 +422,7 @@ static __attribute__((noinline)) void perform_in_monitor(tr__action *a)
     tr__tsan_ignore_end();
 }
 
-static void native_perform(tr__action *a)
-{
-    if (atomic_load_explicit(&noise_on, memory_order_relaxed))
-        inject_noise();
-    perform_in_monitor(a);
-}
+static void native_perform(tr__action *a) { perform_in_monitor(a); }
 
 /* ---- threads -------------------------------------------------------------------------- */
 

@@ -274,11 +274,9 @@ static inline tr__action tr__action_next(const tr__action *prev, tr__object *obj
 }
 
 /* Whether actions may take their fast form: the installed backend accepts it
- * (tr__backend.fast_actions) and does not want to see every action (native noise).
- * Kept by backend.c; read relaxed (set before any thread starts, as the backend). */
+ * (tr__backend.fast_actions; the noise table does not: it sees every action). Written by
+ * backend.c's install only; read relaxed (set before any thread starts, as the backend). */
 TR__HIDDEN extern atomic_bool tr__fast_open;
-/* Recomputes tr__fast_open (after an install or a noise change). */
-TR__HIDDEN void tr__fast_refresh(void);
 
 /* Performs the action through the installed backend, then raises its misuse (if any)
  * through tr__raise. Returns a->status. */
@@ -487,10 +485,14 @@ TR__HIDDEN tr__host_done_fn tr__host_done_hook(void);
  * starts and restores it afterwards. Returns the previous one. */
 TR_PUBLIC const tr__backend *tr__backend_install(const tr__backend *b);
 TR_PUBLIC const tr__backend *tr__backend_native(void);
-/* Whether the native backend injects noise (tr_native_noise, TRAMA_NOISE). */
-TR__HIDDEN bool tr__native_noisy(void);
-/* The native table itself, for tr__backend_current's static initialiser. */
+/* The native table itself, for the dispatcher's static initialiser and for the tables
+ * that wrap it. */
 TR__HIDDEN extern const tr__backend tr__native_backend;
+/* Native with noise (backend_noise.c), installed by backend.c for tr_native_noise and
+ * TRAMA_NOISE. tr__noise_set keeps the settings (permille clamped to 1000) and returns
+ * whether noise is on (permille > 0). */
+TR__HIDDEN extern const tr__backend tr__noise_backend;
+TR__HIDDEN bool tr__noise_set(unsigned long seed, unsigned permille, unsigned max_sleep_us);
 
 /* Misuse delivered to the harness whatever hook the user installed. */
 TR_PUBLIC void tr__set_misuse_observer(tr_misuse_hook hook, void *ctx);
