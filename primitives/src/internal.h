@@ -376,17 +376,6 @@ enum { TR__ERROR_TEXT_MAX = 256 };
 TR__HIDDEN void tr__error_save(char *out, size_t size);
 TR__HIDDEN void tr__error_restore(const char *text);
 
-/* Lock/RLock/Condition argument rules (Python's _thread checks), shared by the three. */
-TR__HIDDEN tr_status tr__check_lock_timeout_slow(bool blocking, double timeout,
-                                                 const char *file, int line);
-/* The common call (no timeout) passes every check without a call. */
-static inline tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file,
-                                               int line)
-{
-    return timeout == TR_FOREVER ? TR_OK
-                                 : tr__check_lock_timeout_slow(blocking, timeout, file, line);
-}
-
 /* Whether a timeout (seconds) overflows Python's PyTime_t, int64 nanoseconds: Python's
  * OverflowError "timestamp out of range for platform time_t" (ValueError here). */
 static inline bool tr__timeout_overflows(double timeout)
