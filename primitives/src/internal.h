@@ -17,6 +17,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <trama/trama.h>
 
 /* Internal names (tr__) keep default visibility: the harness library calls them. */
@@ -432,6 +433,25 @@ TR__HIDDEN void tr__threading_atexit(void (*fn)(void));
 
 /* ---- processes ------------------------------------------------------------------------ */
 
+/* A child's exit (process_exit.c). The exit descriptor of one fork: before fork()
+ * tr__exit_watch_open (0, or an errno); in the child tr__exit_watch_child; in the parent
+ * tr__exit_watch_fd gives the descriptor that becomes readable once the child has exited
+ * (a pidfd, else the sentinel pipe's read end; -1 with errno when none, the child then
+ * killed and reaped), or, when fork()
+ * failed, tr__exit_watch_cancel. */
+typedef struct tr__exit_watch {
+    bool pidfd;
+    int sentinel[2]; /* without pidfd: read end, write end; -1 when unused */
+} tr__exit_watch;
+TR__HIDDEN int tr__exit_watch_open(tr__exit_watch *w);
+TR__HIDDEN void tr__exit_watch_child(tr__exit_watch *w);
+TR__HIDDEN int tr__exit_watch_fd(tr__exit_watch *w, pid_t pid);
+TR__HIDDEN void tr__exit_watch_cancel(tr__exit_watch *w);
+/* Whether an exit descriptor reports the exit now (no wait); false for -1. */
+TR__HIDDEN bool tr__exit_ready(int fd);
+/* waitpid(pid) (block: until it exits), retried on EINTR: true once reaped, with Python's
+ * exitcode (-signal when killed). False while it runs, or when it is not ours (ECHILD). */
+TR__HIDDEN bool tr__exit_reap(pid_t pid, bool block, int *exitcode);
 /* Tests: wait for a child's exit through a sentinel pipe, as without pidfd_open. */
 TR_PUBLIC void tr__process_force_sentinel_pipe(bool on);
 /* Tests: how many event waits are past the point where a set() is sure to wake them. */
