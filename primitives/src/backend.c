@@ -9,11 +9,15 @@
 #include "tsan.h"
 
 /* The one reader and writer of the installed table: every use of the installed backend
- * goes through a short function below (SQLite's sqlite3_mutex_enter). Never NULL;
- * initialised to native. */
-static const tr__backend *tr__backend_current = &tr__native_backend;
+ * goes through a short function below (SQLite's sqlite3_mutex_enter). NULL: native, until
+ * the first install. */
+static const tr__backend *tr__backend_current;
 
-static const tr__backend *installed(void) { return tr__backend_current; }
+static const tr__backend *installed(void)
+{
+    const tr__backend *b = tr__backend_current;
+    return b ? b : tr__backend_native();
+}
 
 /* Whether actions may take their fast form: the installed table's fast_actions. Native
  * until the first install (outside TSan: see the native table). */
@@ -26,10 +30,10 @@ static atomic_bool noise_on;
 
 static const tr__backend *native_mode(const tr__backend *b)
 {
-    if (b && b != &tr__native_backend && b != &tr__noise_backend)
+    if (b && b != tr__backend_native() && b != tr__backend_noise())
         return b;
-    return atomic_load_explicit(&noise_on, memory_order_relaxed) ? &tr__noise_backend
-                                                                   : &tr__native_backend;
+    return atomic_load_explicit(&noise_on, memory_order_relaxed) ? tr__backend_noise()
+                                                                   : tr__backend_native();
 }
 
 /* Relaxed: installs happen before any thread starts (the documented contract), and a
@@ -51,7 +55,7 @@ void tr_native_noise(unsigned long seed, unsigned permille, unsigned max_sleep_u
 {
     atomic_store(&noise_on, tr__noise_set(seed, permille, max_sleep_us));
     const tr__backend *b = installed();
-    if (b == &tr__native_backend || b == &tr__noise_backend)
+    if (b == tr__backend_native() || b == tr__backend_noise())
         install(native_mode(NULL)); /* else at the harness's restore of native */
 }
 

@@ -302,7 +302,11 @@ static double native_now(void)
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-const tr__backend tr__native_backend = {
+static const tr__backend native_backend;
+
+const tr__backend *tr__backend_native(void) { return &native_backend; }
+
+static const tr__backend native_backend = {
     .name = "native",
     .object_init = native_object_init,
     .object_fini = native_object_fini,
@@ -315,5 +319,3 @@ const tr__backend tr__native_backend = {
     .now = native_now,
     .thread_done = native_thread_done,
 };
-
-const tr__backend *tr__backend_native(void) { return &tr__native_backend; }

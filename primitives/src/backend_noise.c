@@ -56,22 +56,26 @@ static void inject_noise(void)
 
 static tr_status noise_object_init(tr__object *obj)
 {
-    return tr__native_backend.object_init(obj);
+    return tr__backend_native()->object_init(obj);
 }
 
-static void noise_object_fini(tr__object *obj) { tr__native_backend.object_fini(obj); }
+static void noise_object_fini(tr__object *obj) { tr__backend_native()->object_fini(obj); }
 
 static void noise_perform(tr__action *a)
 {
     inject_noise();
-    tr__native_backend.perform(a);
+    tr__backend_native()->perform(a);
 }
 
-static tr_status noise_spawn(tr_thread *t) { return tr__native_backend.spawn(t); }
-static double noise_now(void) { return tr__native_backend.now(); }
-static void noise_thread_done(void) { tr__native_backend.thread_done(); }
+static tr_status noise_spawn(tr_thread *t) { return tr__backend_native()->spawn(t); }
+static double noise_now(void) { return tr__backend_native()->now(); }
+static void noise_thread_done(void) { tr__backend_native()->thread_done(); }
 
-const tr__backend tr__noise_backend = {
+static const tr__backend noise_backend;
+
+const tr__backend *tr__backend_noise(void) { return &noise_backend; }
+
+static const tr__backend noise_backend = {
     .name = "native+noise",
     .object_init = noise_object_init,
     .object_fini = noise_object_fini,

@@ -494,13 +494,10 @@ TR__HIDDEN tr__host_done_fn tr__host_done_hook(void);
  * starts and restores it afterwards. Returns the previous one. */
 TR_PUBLIC const tr__backend *tr__backend_install(const tr__backend *b);
 TR_PUBLIC const tr__backend *tr__backend_native(void);
-/* The native table itself, for the dispatcher's static initialiser and for the tables
- * that wrap it. */
-TR__HIDDEN extern const tr__backend tr__native_backend;
-/* Native with noise (backend_noise.c), installed by backend.c for tr_native_noise and
- * TRAMA_NOISE. tr__noise_set keeps the settings (permille clamped to 1000) and returns
- * whether noise is on (permille > 0). */
-TR__HIDDEN extern const tr__backend tr__noise_backend;
+/* Native with noise (backend_noise.c): a table wrapping the native one, installed by
+ * backend.c for tr_native_noise and TRAMA_NOISE. tr__noise_set keeps the settings
+ * (permille clamped to 1000) and returns whether noise is on (permille > 0). */
+TR__HIDDEN const tr__backend *tr__backend_noise(void);
 TR__HIDDEN bool tr__noise_set(unsigned long seed, unsigned permille, unsigned max_sleep_us);
 
 /* Misuse delivered to the harness whatever hook the user installed. */
