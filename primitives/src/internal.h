@@ -396,8 +396,8 @@ TR__HIDDEN extern _Thread_local tr_thread *tr__actor;
 /* What the layers below thread.c (backend.c, the backends, tsan.c) need of threads: they
  * call up only through this table, which thread.c registers at load time. */
 typedef struct tr__thread_ops {
-    tr_thread *(*self)(void);   /* tr__thread_self: adopts a foreign host thread */
-    void (*run)(tr_thread *t);  /* tr__thread_run */
+    tr_thread *(*self)(void);  /* tr__thread_self: adopts a foreign host thread */
+    void (*run)(tr_thread *t); /* tr__thread_run */
 } tr__thread_ops;
 TR__HIDDEN void tr__thread_ops_register(const tr__thread_ops *ops);
 /* tr__thread_self for the layers below thread.c: the actor, adopting the host thread on
@@ -437,8 +437,7 @@ TR__HIDDEN void tr__threading_atexit(void (*fn)(void));
  * tr__exit_watch_open (0, or an errno); in the child tr__exit_watch_child; in the parent
  * tr__exit_watch_fd gives the descriptor that becomes readable once the child has exited
  * (a pidfd, else the sentinel pipe's read end; -1 with errno when none, the child then
- * killed and reaped), or, when fork()
- * failed, tr__exit_watch_cancel. */
+ * killed and reaped), or, when fork() failed, tr__exit_watch_cancel. */
 typedef struct tr__exit_watch {
     bool pidfd;
     int sentinel[2]; /* without pidfd: read end, write end; -1 when unused */
@@ -491,7 +490,8 @@ typedef void (*tr__host_done_fn)(void);
 TR__HIDDEN tr__host_done_fn tr__host_done_hook(void);
 
 /* The installed backend: native by default; a harness installs another before any thread
- * starts and restores it afterwards. Returns the previous one. */
+ * starts and restores it afterwards. Returns the previous one. NULL or the native table
+ * installs native as tr_native_noise left it: with noise on, the noise table. */
 TR_PUBLIC const tr__backend *tr__backend_install(const tr__backend *b);
 TR_PUBLIC const tr__backend *tr__backend_native(void);
 /* Native with noise (backend_noise.c): a table wrapping the native one, installed by
