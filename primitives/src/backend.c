@@ -1,12 +1,17 @@
-/* backend.c — the installed backend, object registration, tr__perform, the op and kind
- * tables, and the timeout rules shared by Lock, RLock and Condition. */
-#include <math.h>
+/* backend.c — the dispatcher: the installed backend and every use of it (object
+ * registration, perform, spawn, the clock; native with noise is chosen here) and the op
+ * and kind tables. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "internal.h"
 #include "tsan.h"
 
-/* Initialised to native, so tr__perform's dispatch is one load (no call). */
-const tr__backend *tr__backend_current = &tr__native_backend;
+/* The one reader and writer of the installed table: every use of the installed backend
+ * goes through a short function below (SQLite's sqlite3_mutex_enter). NULL: native, until
+ * the first install. */
+static const tr__backend *tr__backend_current;
 
 static const tr__backend *installed(void)
 {
@@ -14,12 +19,56 @@ static const tr__backend *installed(void)
     return b ? b : tr__backend_native();
 }
 
+/* Whether actions may take their fast form: the installed table's fast_actions. Native
+ * until the first install (outside TSan: see the native table). */
+atomic_bool tr__fast_open = !TR__TSAN_ENABLED;
+
+/* "Native" is native with the noise tr_native_noise asked for: the noise table (which
+ * wraps the native one) while noise is on, the native table itself otherwise. A harness
+ * that installs its backend and restores native afterwards so gets noise back. */
+static atomic_bool noise_on;
+
+static const tr__backend *native_mode(const tr__backend *b)
+{
+    if (b && b != tr__backend_native() && b != tr__backend_noise())
+        return b;
+    return atomic_load_explicit(&noise_on, memory_order_relaxed) ? tr__backend_noise()
+                                                                   : tr__backend_native();
+}
+
+/* Relaxed: installs happen before any thread starts (the documented contract), and a
+ * starting thread's pthread_create orders them before its first action. */
+static void install(const tr__backend *b)
+{
+    tr__backend_current = b;
+    atomic_store_explicit(&tr__fast_open, b->fast_actions, memory_order_relaxed);
+}
+
 const tr__backend *tr__backend_install(const tr__backend *b)
 {
     const tr__backend *previous = installed();
-    tr__backend_current = b ? b : tr__backend_native();
-    tr__fast_refresh();
+    install(native_mode(b));
     return previous;
+}
+
+void tr_native_noise(unsigned long seed, unsigned permille, unsigned max_sleep_us)
+{
+    atomic_store(&noise_on, tr__noise_set(seed, permille, max_sleep_us));
+    const tr__backend *b = installed();
+    if (b == tr__backend_native() || b == tr__backend_noise())
+        install(native_mode(NULL)); /* else at the harness's restore of native */
+}
+
+/* TRAMA_NOISE="seed:permille[:max_sleep_us]", read at the first object's registration. */
+static pthread_once_t noise_env_once = PTHREAD_ONCE_INIT;
+
+static void noise_from_env(void)
+{
+    const char *v = getenv("TRAMA_NOISE");
+    unsigned long seed;
+    unsigned permille, sleep_us = 100;
+    if (v && sscanf(v, "%lu:%u:%u", &seed, &permille, &sleep_us) >= 2)
+        tr_native_noise(seed, permille, sleep_us);
 }
 
 static const char *const op_names[] = {
@@ -55,6 +104,7 @@ tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *dom
     obj->backend = NULL;
     obj->owner = NULL;
     atomic_init(&obj->word, 0);
+    pthread_once(&noise_env_once, noise_from_env);
     return installed()->object_init(obj);
 }
 
@@ -62,55 +112,15 @@ void tr__object_fini(tr__object *obj) { installed()->object_fini(obj); }
 
 double tr__now(void) { return installed()->now(); }
 
-/* As for the native backend without noise, until an install or a noise change. */
-atomic_bool tr__fast_open = !TR__TSAN_ENABLED;
+tr_status tr__spawn(tr_thread *t) { return installed()->spawn(t); }
 
-void tr__fast_refresh(void)
-{
-    bool open = installed()->fast_actions && !tr__native_noisy();
-    atomic_store_explicit(&tr__fast_open, open, memory_order_relaxed);
-}
+tr__host_done_fn tr__host_done_hook(void) { return installed()->thread_done; }
 
 tr_status tr__perform_backend(tr__action *a)
 {
-    a->actor = tr__thread_self();
+    a->actor = tr__actor_self();
     installed()->perform(a);
     if (a->message)
         tr__raise(a->status, a->message, a->file, a->line);
     return a->status;
-}
-
-/* _thread's lock_acquire_parse_args then _PyTime conversion, in Python's order. */
-tr_status tr__check_lock_timeout_slow(bool blocking, double timeout, const char *file, int line)
-{
-    /* PyTime_t nanoseconds must fit in int64: |timeout| * 1e9 < 2^63. */
-    static const double overflow_seconds = 9223372036.854775808;
-    if (timeout == TR_FOREVER) /* the common call passes every check: skip them */
-        return TR_OK;
-    if (isnan(timeout))
-        return tr__raise(TR_VALUE_ERROR, "Invalid value NaN (not a number)", file, line);
-    if (timeout >= overflow_seconds || timeout <= -overflow_seconds)
-        return tr__raise(TR_VALUE_ERROR, "timestamp out of range for platform time_t", file,
-                         line);
-    if (!blocking && timeout != TR_FOREVER)
-        return tr__raise(TR_VALUE_ERROR, "can't specify a timeout for a non-blocking call", file,
-                         line);
-    if (blocking && timeout < 0 && timeout != TR_FOREVER)
-        return tr__raise(TR_VALUE_ERROR, "timeout value must be a non-negative number", file,
-                         line);
-    return TR_OK;
-}
-
-void tr__action_finish(tr__action *a, bool timed_out)
-{
-    if (timed_out) {
-        a->status = TR_TIMEOUT;
-        a->timed_out = true;
-        if (a->on_timeout)
-            a->on_timeout(a);
-    } else {
-        a->status = TR_OK;
-        if (a->effect)
-            a->effect(a);
-    }
 }

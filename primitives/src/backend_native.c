@@ -2,7 +2,7 @@
  *
  * perform = lock the domain's monitor, wait on its condvar until the guard holds or the
  * CLOCK_MONOTONIC deadline passes, run the effect, broadcast if anyone waits, unlock.
- * Optional seeded noise (yields and short sleeps) before each action, for stress runs.
+ * (Noise for stress runs is a table that wraps this one: backend_noise.c.)
  *
  * Fast path. While any thread is inside a domain's monitor (running an action or waiting
  * in one), TR__WORD_BUSY is set in the domain object's word. This table accepts fast
@@ -93,212 +93,6 @@ static tr__tsan_mutex *tsan_of(monitor *m)
 #endif
 }
 
-/* ---- noise ---------------------------------------------------------------------------- */
-
-static struct {
-    unsigned long seed;
-    unsigned permille;
-    unsigned max_sleep_us;
-    atomic_uint streams; /* each thread takes the next stream number for its generator */
-} noise;
-static atomic_bool noise_on;
-static pthread_once_t noise_env_once = PTHREAD_ONCE_INIT;
-static _Thread_local uint64_t noise_state;
-
-void tr_native_noise(unsigned long seed, unsigned permille, unsigned max_sleep_us)
-{
-    noise.seed = seed;
-    noise.permille = permille > 1000 ? 1000 : permille;
-    noise.max_sleep_us = max_sleep_us;
-    atomic_store(&noise_on, permille > 0);
-    tr__fast_refresh(); /* noise wants to see (and perturb) every action */
-}
-
-bool tr__native_noisy(void) { return atomic_load_explicit(&noise_on, memory_order_relaxed); }
-
-static void noise_from_env(void)
-{
-    const char *v = getenv("TRAMA_NOISE");
-    unsigned long seed;
-    unsigned permille, sleep_us = 100;
-    if (v && sscanf(v, "%lu:%u:%u", &seed, &permille, &sleep_us) >= 2)
-        tr_native_noise(seed, permille, sleep_us);
-}
-
-static uint64_t noise_next(void)
-{
-    if (noise_state == 0) {
-        /* splitmix64 of (seed, stream): distinct, reproducible per thread start order */
-        uint64_t z = noise.seed + 0x9e3779b97f4a7c15ull * (1 + atomic_fetch_add(&noise.streams, 1));
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        noise_state = (z ^ (z >> 31)) | 1;
-    }
-    noise_state ^= noise_state << 13;
-    noise_state ^= noise_state >> 7;
-    noise_state ^= noise_state << 17;
-    return noise_state;
-}
-
-static void inject_noise(void)
-{
-    uint64_t r = noise_next();
-    if (r % 1000 >= noise.permille)
-        return;
-    if ((r >> 20) & 1 && noise.max_sleep_us > 0) {
-        struct timespec ts = {0, (long)((r >> 24) % noise.max_sleep_us) * 1000};
-        nanosleep(&ts, NULL);
-    } else {
-        sched_yield();
-    }
-}
-
-/* ---- TSan's view of Lock and RLock (see tsan.h) ---------------------------------------- */
-
-#ifdef TR__TSAN
-/* Every tr__tsan_mutex field is guarded by this one spin lock: adoption walks the orphans
- * without their monitors, and a monitor's mutex may be held when it is taken, never the
- * other way round. A spin lock, not a pthread mutex: TSan's deadlock detector would see
- * every trama Lock announced under it (taken only inside ignored regions: no edge). */
-static atomic_flag tsan_mu = ATOMIC_FLAG_INIT;
-
-static void tsan_mu_lock(void)
-{
-    while (atomic_flag_test_and_set_explicit(&tsan_mu, memory_order_acquire))
-        sched_yield();
-}
-
-static void tsan_mu_unlock(void) { atomic_flag_clear_explicit(&tsan_mu, memory_order_release); }
-static tr__tsan_mutex *tsan_orphans; /* guarded by tsan_mu */
-static atomic_int tsan_n_orphans;    /* a hint read without tsan_mu: 0 = nothing to adopt */
-
-static void tsan_announce_unlock(tr__tsan_mutex *tm)
-{
-    __tsan_mutex_pre_unlock(tm->obj, 0);
-    __tsan_mutex_post_unlock(tm->obj, 0);
-    tm->holder = NULL;
-}
-
-static void tsan_orphan_unlink(tr__tsan_mutex *tm)
-{
-    for (tr__tsan_mutex **p = &tsan_orphans; *p; p = &(*p)->next_orphan) {
-        if (*p == tm) {
-            *p = tm->next_orphan;
-            tm->next_orphan = NULL;
-            tm->orphaned = false;
-            atomic_fetch_sub(&tsan_n_orphans, 1);
-            return;
-        }
-    }
-}
-
-void tr__tsan_mutex_init(tr__tsan_mutex *tm, tr__object *obj)
-{
-    tr__kind kind = obj->type->kind;
-    *tm = (tr__tsan_mutex){.obj = NULL};
-    if (kind != TR__KIND_LOCK && kind != TR__KIND_RLOCK)
-        return;
-    tm->obj = obj;
-    __tsan_mutex_create(obj, kind == TR__KIND_RLOCK ? TR__TSAN_WRITE_REENTRANT : 0);
-}
-
-/* Freeing a held lock is legal (Python): announce the unlock when the holder frees it; a
- * lock another thread holds is left to free() (destroying it would be reported). */
-void tr__tsan_mutex_fini(tr__tsan_mutex *tm)
-{
-    if (!tm->obj)
-        return;
-    tr_thread *self = tr__thread_self();
-    tr__tsan_ignore_begin();
-    tsan_mu_lock();
-    if (tm->orphaned)
-        tsan_orphan_unlink(tm);
-    if (tm->holder == self)
-        tsan_announce_unlock(tm);
-    if (!tm->holder)
-        __tsan_mutex_destroy(tm->obj, 0);
-    tsan_mu_unlock();
-    tr__tsan_ignore_end();
-}
-
-/* A hold TSan does not know of (unannotated) or a foreign release (orphaned) are the only
- * departures from plain annotation; anything else is announced as it is, so a broken
- * balance shows as TSan's own report (unlock of an unlocked mutex, double lock). */
-static void tsan_released(tr__tsan_mutex *tm, tr_thread *actor)
-{
-    if (tm->unannotated) {
-        tm->unannotated = false;
-        return;
-    }
-    if (tm->holder && tm->holder != actor) {
-        if (!tm->orphaned) { /* a foreign release: the holder announces it at its next action */
-            tm->orphaned = true;
-            tm->next_orphan = tsan_orphans;
-            tsan_orphans = tm;
-            atomic_fetch_add(&tsan_n_orphans, 1);
-        }
-        return;
-    }
-    tsan_announce_unlock(tm);
-}
-
-static void tsan_acquired(tr__tsan_mutex *tm, const tr__action *a)
-{
-    unsigned try_lock = a->timeout != TR_FOREVER ? TR__TSAN_TRY_LOCK : 0;
-    if (tm->orphaned && tm->holder == a->actor) {
-        /* Released for us by another thread while we waited to take it again (a Lock
-         * used as a binary semaphore): TSan's hold simply goes on. */
-        tsan_orphan_unlink(tm);
-        return;
-    }
-    if (tm->orphaned) {
-        /* Not yet adopted: TSan still sees the old holder. */
-        tm->unannotated = true;
-        return;
-    }
-    __tsan_mutex_pre_lock(tm->obj, try_lock);
-    __tsan_mutex_post_lock(tm->obj, try_lock, 0);
-    tm->holder = a->actor;
-}
-
-void tr__tsan_mutex_action(tr__tsan_mutex *tm, const tr__action *a)
-{
-    if (!tm->obj || (!a->mutex_acquired && !a->mutex_released && !a->timed_out))
-        return;
-    tsan_mu_lock();
-    if (a->mutex_released == tm->obj)
-        tsan_released(tm, a->actor);
-    if (a->mutex_acquired == tm->obj)
-        tsan_acquired(tm, a);
-    else if (a->timed_out && (a->op == TR__OP_LOCK_ACQUIRE || a->op == TR__OP_RLOCK_ACQUIRE)) {
-        __tsan_mutex_pre_lock(tm->obj, TR__TSAN_TRY_LOCK);
-        __tsan_mutex_post_lock(tm->obj, TR__TSAN_TRY_LOCK | TR__TSAN_TRY_LOCK_FAILED, 0);
-    }
-    tsan_mu_unlock();
-}
-
-/* At the start of each of self's actions: the unlocks other threads did for it. */
-void tr__tsan_orphans_adopt(tr_thread *self)
-{
-    if (atomic_load_explicit(&tsan_n_orphans, memory_order_relaxed) == 0)
-        return;
-    tsan_mu_lock();
-    for (tr__tsan_mutex **p = &tsan_orphans; *p;) {
-        tr__tsan_mutex *tm = *p;
-        if (tm->holder != self) {
-            p = &tm->next_orphan;
-            continue;
-        }
-        *p = tm->next_orphan;
-        tm->next_orphan = NULL;
-        tm->orphaned = false;
-        atomic_fetch_sub(&tsan_n_orphans, 1);
-        tsan_announce_unlock(tm);
-    }
-    tsan_mu_unlock();
-}
-#endif
-
 /* ---- fork ----------------------------------------------------------------------------- */
 
 /* fork() copies only the calling thread. A monitor another thread was inside (running an
@@ -315,9 +109,6 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static void after_fork_in_child(void)
 {
     pthread_mutex_init(&refresh_mu, NULL);
-#ifdef TR__TSAN
-    atomic_flag_clear(&tsan_mu);
-#endif
     atomic_fetch_add_explicit(&fork_generation, 1, memory_order_release);
 }
 
@@ -352,7 +143,6 @@ static void monitor_refresh(monitor *m, tr__object *domain, unsigned generation)
 
 static tr_status native_object_init(tr__object *obj)
 {
-    pthread_once(&noise_env_once, noise_from_env);
     pthread_once(&atfork_once, register_atfork);
 #ifdef TR__TSAN
     pthread_once(&real_once, real_init);
@@ -471,16 +261,7 @@ static __attribute__((noinline)) void perform_in_monitor(tr__action *a)
         monitor_refresh(m, domain, generation);
     tr__tsan_orphans_adopt(a->actor);
     enter(m, domain);
-    if (a->guard && !a->guard(a) && !wait_for_guard(m, a)) {
-        a->status = TR_TIMEOUT;
-        a->timed_out = true;
-        if (a->on_timeout)
-            a->on_timeout(a);
-    } else {
-        a->status = TR_OK;
-        if (a->effect)
-            a->effect(a);
-    }
+    tr__action_finish(a, a->guard && !a->guard(a) && !wait_for_guard(m, a));
     /* Announced inside the critical section: a release must reach TSan before the next
      * acquirer's acquire can. The mutex annotations stay inside the ignored region: they
      * tell TSan who holds what, the edges are only the announced ones (tr__hb). */
@@ -492,18 +273,13 @@ static __attribute__((noinline)) void perform_in_monitor(tr__action *a)
     tr__tsan_ignore_end();
 }
 
-static void native_perform(tr__action *a)
-{
-    if (atomic_load_explicit(&noise_on, memory_order_relaxed))
-        inject_noise();
-    perform_in_monitor(a);
-}
+static void native_perform(tr__action *a) { perform_in_monitor(a); }
 
 /* ---- threads -------------------------------------------------------------------------- */
 
 static void *host_main(void *arg)
 {
-    tr__thread_run(arg);
+    tr__host_run(arg);
     return NULL;
 }
 
@@ -526,7 +302,11 @@ static double native_now(void)
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-const tr__backend tr__native_backend = {
+static const tr__backend native_backend;
+
+const tr__backend *tr__backend_native(void) { return &native_backend; }
+
+static const tr__backend native_backend = {
     .name = "native",
     .object_init = native_object_init,
     .object_fini = native_object_fini,
@@ -539,5 +319,3 @@ const tr__backend tr__native_backend = {
     .now = native_now,
     .thread_done = native_thread_done,
 };
-
-const tr__backend *tr__backend_native(void) { return &tr__native_backend; }

@@ -42,7 +42,7 @@ struct tr_future {
 /* What a completing action detached, to be delivered outside the monitor. */
 typedef struct delivery {
     callback *callbacks;
-    tr__waiter **waiters; /* each holds a reference taken inside the action */
+    tr__watch *waiters; /* copies of the nodes: each waiter referenced inside the action */
     size_t n_waiters;
     bool failed;
     bool ok; /* the transition happened */
@@ -116,8 +116,8 @@ static void detach(tr_future *f, delivery *d, bool watchers, bool callbacks)
         TR_CHECK(!n || d->waiters, "out of memory signalling a future's waiters");
         for (tr__watch *w = f->watchers; w; w = w->next) {
             w->attached = false;
-            tr__waiter_ref(w->waiter);
-            d->waiters[d->n_waiters++] = w->waiter;
+            w->ops->ref(w->waiter);
+            d->waiters[d->n_waiters++] = *w; /* the node is the waiting call's: it may go */
         }
         f->watchers = NULL;
         d->failed = doneness(f) == TR__DONE_FAILED;
@@ -132,7 +132,7 @@ static void detach(tr_future *f, delivery *d, bool watchers, bool callbacks)
 static void deliver(tr_future *f, delivery *d)
 {
     for (size_t i = 0; i < d->n_waiters; i++)
-        tr__waiter_signal(d->waiters[i], f, d->failed);
+        d->waiters[i].ops->signal(d->waiters[i].waiter, f, d->failed);
     free(d->waiters);
     while (d->callbacks) {
         callback *c = d->callbacks;
@@ -436,10 +436,12 @@ static void watch_effect(tr__action *a)
     wa->node->attached = true;
 }
 
-tr__doneness tr__future_watch(tr_future *f, tr__watch *node, tr__waiter *w)
+tr__doneness tr__future_watch(tr_future *f, tr__watch *node, tr__waiter *w,
+                              const tr__watcher_ops *ops)
 {
     watch_args wa = {node, TR__NOT_DONE};
     node->waiter = w;
+    node->ops = ops;
     node->attached = false;
     tr__action a = tr__action_next(&(tr__action){0}, &f->obj, TR__OP_FUTURE_WATCH);
     a.effect = watch_effect;

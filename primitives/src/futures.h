@@ -38,10 +38,22 @@ TR__HIDDEN int tr__process_cpu_count(void);
 
 typedef struct tr__waiter tr__waiter;
 
+/* What a completing future does to each waiter watching it: the observer's side of the
+ * watch list (Python's _Waiter.add_result and friends). futures_wait.c hands it over with
+ * each watch, so future.c calls into futures_wait.c only through it. */
+typedef struct tr__watcher_ops {
+    /* Inside the completing action: keeps w alive until signal. */
+    void (*ref)(tr__waiter *w);
+    /* Outside any monitor: f completed (failed: with a failure); a WAITER_SIGNAL action,
+     * then drops the reference ref took. */
+    void (*signal)(tr__waiter *w, tr_future *f, bool failed);
+} tr__watcher_ops;
+
 /* A waiter's place in one future's watch list (Python: the _Waiter in f._waiters). Owned
  * by the waiting call; linked and unlinked only by actions on that future. */
 typedef struct tr__watch {
     tr__waiter *waiter;
+    const tr__watcher_ops *ops;
     struct tr__watch *prev, *next;
     bool attached;
 } tr__watch;
@@ -68,13 +80,9 @@ TR__HIDDEN bool tr__future_finish(tr_future *f, tr_status status, void *value,
 
 /* Installs w in f's watch list unless f is done already (then the node stays unlinked).
  * Returns the doneness at that moment. */
-TR__HIDDEN tr__doneness tr__future_watch(tr_future *f, tr__watch *node, tr__waiter *w);
+TR__HIDDEN tr__doneness tr__future_watch(tr_future *f, tr__watch *node, tr__waiter *w,
+                                        const tr__watcher_ops *ops);
 /* Unlinks node if still linked; returns f's doneness at that moment. */
 TR__HIDDEN tr__doneness tr__future_unwatch(tr_future *f, tr__watch *node);
-
-/* A waiter learns that f completed (a WAITER_SIGNAL action), then drops the reference
- * the signalling thread held. Called by future.c outside any monitor. */
-TR__HIDDEN void tr__waiter_signal(tr__waiter *w, tr_future *f, bool failed);
-TR__HIDDEN void tr__waiter_ref(tr__waiter *w);
 
 #endif

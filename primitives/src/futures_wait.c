@@ -50,7 +50,7 @@ static tr__waiter *waiter_new(size_t order_cap)
     return w;
 }
 
-void tr__waiter_ref(tr__waiter *w) { atomic_fetch_add(&w->refs, 1); }
+static void waiter_ref(tr__waiter *w) { atomic_fetch_add(&w->refs, 1); }
 
 static void waiter_unref(tr__waiter *w)
 {
@@ -77,7 +77,7 @@ static void signal_effect(tr__action *a)
         w->order[w->tail++] = sa->f;
 }
 
-void tr__waiter_signal(tr__waiter *w, tr_future *f, bool failed)
+static void waiter_signal(tr__waiter *w, tr_future *f, bool failed)
 {
     signal_args sa = {f, failed};
     tr__action a = tr__action_next(&(tr__action){0}, &w->obj, TR__OP_WAITER_SIGNAL);
@@ -86,6 +86,9 @@ void tr__waiter_signal(tr__waiter *w, tr_future *f, bool failed)
     tr__perform(&a);
     waiter_unref(w);
 }
+
+/* What a future that completes calls on a waiter watching it (futures.h). */
+static const tr__watcher_ops waiter_ops = {waiter_ref, waiter_signal};
 
 /* ---- wait ----------------------------------------------------------------------------- */
 
@@ -163,7 +166,7 @@ tr_status (tr_wait)(tr_future **fs, size_t n, double timeout, tr_return_when whe
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        tr__doneness d = tr__future_watch(fs[i], &nodes[i], w);
+        tr__doneness d = tr__future_watch(fs[i], &nodes[i], w, &waiter_ops);
         wa.done += d != TR__NOT_DONE;
         wa.failed += d == TR__DONE_FAILED;
     }
@@ -254,7 +257,7 @@ tr_as_completed *tr_as_completed_new(tr_future **fs, size_t n, double timeout)
             continue;
         tr__future_ref(fs[i]);
         it->fs[it->n] = fs[i];
-        if (tr__future_watch(fs[i], &it->nodes[it->n], it->w) != TR__NOT_DONE)
+        if (tr__future_watch(fs[i], &it->nodes[it->n], it->w, &waiter_ops) != TR__NOT_DONE)
             it->ready[it->n_ready++] = fs[i];
         it->n++;
     }

@@ -17,6 +17,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <trama/trama.h>
 
 /* Internal names (tr__) keep default visibility: the harness library calls them. */
@@ -274,15 +275,9 @@ static inline tr__action tr__action_next(const tr__action *prev, tr__object *obj
 }
 
 /* Whether actions may take their fast form: the installed backend accepts it
- * (tr__backend.fast_actions) and does not want to see every action (native noise).
- * Kept by backend.c; read relaxed (set before any thread starts, as the backend). */
+ * (tr__backend.fast_actions; the noise table does not: it sees every action). Written by
+ * backend.c's install only; read relaxed (set before any thread starts, as the backend). */
 TR__HIDDEN extern atomic_bool tr__fast_open;
-/* Recomputes tr__fast_open (after an install or a noise change). */
-TR__HIDDEN void tr__fast_refresh(void);
-
-/* A guarded action's outcome, the same under every backend: timed out (the guard was
- * false at the deadline): TR_TIMEOUT, timed_out, on_timeout; else TR_OK and the effect. */
-TR__HIDDEN void tr__action_finish(tr__action *a, bool timed_out);
 
 /* Performs the action through the installed backend, then raises its misuse (if any)
  * through tr__raise. Returns a->status. */
@@ -298,6 +293,12 @@ static inline tr_status tr__perform(tr__action *a)
         return a->status;
     return tr__perform_backend(a);
 }
+
+/* The outcome rule of a guarded action, the one place it is written (action.c): the guard
+ * was still false at the deadline (timed_out): status TR_TIMEOUT, timed_out set, then
+ * on_timeout; else status TR_OK, then the effect. A backend decides only timed_out, under
+ * whatever makes the action atomic, and calls this. */
+TR__HIDDEN void tr__action_finish(tr__action *a, bool timed_out);
 
 /* In an effect: the call fails with Python's exception and message (static text). */
 static inline void tr__fail(tr__action *a, tr_status status, const char *message)
@@ -376,17 +377,6 @@ enum { TR__ERROR_TEXT_MAX = 256 };
 TR__HIDDEN void tr__error_save(char *out, size_t size);
 TR__HIDDEN void tr__error_restore(const char *text);
 
-/* Lock/RLock/Condition argument rules (Python's _thread checks), shared by the three. */
-TR__HIDDEN tr_status tr__check_lock_timeout_slow(bool blocking, double timeout,
-                                                 const char *file, int line);
-/* The common call (no timeout) passes every check without a call. */
-static inline tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file,
-                                               int line)
-{
-    return timeout == TR_FOREVER ? TR_OK
-                                 : tr__check_lock_timeout_slow(blocking, timeout, file, line);
-}
-
 /* Whether a timeout (seconds) overflows Python's PyTime_t, int64 nanoseconds: Python's
  * OverflowError "timestamp out of range for platform time_t" (ValueError here). */
 static inline bool tr__timeout_overflows(double timeout)
@@ -399,6 +389,22 @@ static inline bool tr__timeout_overflows(double timeout)
 /* The calling thread's trama thread: one it started, MainThread, or a Dummy-N created
  * on first use. Never NULL (TR_CHECK on out-of-memory). */
 TR__HIDDEN tr_thread *tr__thread_self(void);
+
+/* The calling host thread's acting thread, as thread.c bound it (tr__thread_bind); NULL
+ * until then. Defined in action.c, below every backend; only thread.c writes it. */
+TR__HIDDEN extern _Thread_local tr_thread *tr__actor;
+/* What the layers below thread.c (backend.c, the backends, tsan.c) need of threads: they
+ * call up only through this table, which thread.c registers at load time. */
+typedef struct tr__thread_ops {
+    tr_thread *(*self)(void);  /* tr__thread_self: adopts a foreign host thread */
+    void (*run)(tr_thread *t); /* tr__thread_run */
+} tr__thread_ops;
+TR__HIDDEN void tr__thread_ops_register(const tr__thread_ops *ops);
+/* tr__thread_self for the layers below thread.c: the actor, adopting the host thread on
+ * its first action (through the registered table). */
+TR__HIDDEN tr_thread *tr__actor_self(void);
+/* tr__thread_run for the layers below thread.c: a native spawn's new host thread. */
+TR__HIDDEN void tr__host_run(tr_thread *t);
 /* Which thread plays the calling host thread's part (the controlled backend runs case
  * threads on pooled host threads). Returns the previous one. */
 TR_PUBLIC tr_thread *tr__thread_bind(tr_thread *t);
@@ -427,6 +433,24 @@ TR__HIDDEN void tr__threading_atexit(void (*fn)(void));
 
 /* ---- processes ------------------------------------------------------------------------ */
 
+/* A child's exit (process_exit.c). The exit descriptor of one fork: before fork()
+ * tr__exit_watch_open (0, or an errno); in the child tr__exit_watch_child; in the parent
+ * tr__exit_watch_fd gives the descriptor that becomes readable once the child has exited
+ * (a pidfd, else the sentinel pipe's read end; -1 with errno when none, the child then
+ * killed and reaped), or, when fork() failed, tr__exit_watch_cancel. */
+typedef struct tr__exit_watch {
+    bool pidfd;
+    int sentinel[2]; /* without pidfd: read end, write end; -1 when unused */
+} tr__exit_watch;
+TR__HIDDEN int tr__exit_watch_open(tr__exit_watch *w);
+TR__HIDDEN void tr__exit_watch_child(tr__exit_watch *w);
+TR__HIDDEN int tr__exit_watch_fd(tr__exit_watch *w, pid_t pid);
+TR__HIDDEN void tr__exit_watch_cancel(tr__exit_watch *w);
+/* Whether an exit descriptor reports the exit now (no wait); false for -1. */
+TR__HIDDEN bool tr__exit_ready(int fd);
+/* waitpid(pid) (block: until it exits), retried on EINTR: true once reaped, with Python's
+ * exitcode (-signal when killed). False while it runs, or when it is not ours (ECHILD). */
+TR__HIDDEN bool tr__exit_reap(pid_t pid, bool block, int *exitcode);
 /* Tests: wait for a child's exit through a sentinel pipe, as without pidfd_open. */
 TR_PUBLIC void tr__process_force_sentinel_pipe(bool on);
 /* Tests: how many event waits are past the point where a set() is sure to wake them. */
@@ -457,18 +481,24 @@ typedef struct tr__backend {
     void (*thread_done)(void);
 } tr__backend;
 
-/* The installed backend's clock (seconds). */
-TR__HIDDEN double tr__now(void);
+/* The installed backend's operations (backend.c, the only reader of the table). */
+TR__HIDDEN double tr__now(void); /* its clock (seconds) */
+TR__HIDDEN tr_status tr__spawn(tr_thread *t);
+/* Its thread_done, taken while a thread's body still holds the thread: called after the
+ * thread object was let go, when a harness may have installed another backend. */
+typedef void (*tr__host_done_fn)(void);
+TR__HIDDEN tr__host_done_fn tr__host_done_hook(void);
 
 /* The installed backend: native by default; a harness installs another before any thread
- * starts and restores it afterwards. */
-TR_PUBLIC extern const tr__backend *tr__backend_current;
+ * starts and restores it afterwards. Returns the previous one. NULL or the native table
+ * installs native as tr_native_noise left it: with noise on, the noise table. */
 TR_PUBLIC const tr__backend *tr__backend_install(const tr__backend *b);
 TR_PUBLIC const tr__backend *tr__backend_native(void);
-/* Whether the native backend injects noise (tr_native_noise, TRAMA_NOISE). */
-TR__HIDDEN bool tr__native_noisy(void);
-/* The native table itself, for tr__backend_current's static initialiser. */
-TR__HIDDEN extern const tr__backend tr__native_backend;
+/* Native with noise (backend_noise.c): a table wrapping the native one, installed by
+ * backend.c for tr_native_noise and TRAMA_NOISE. tr__noise_set keeps the settings
+ * (permille clamped to 1000) and returns whether noise is on (permille > 0). */
+TR__HIDDEN const tr__backend *tr__backend_noise(void);
+TR__HIDDEN bool tr__noise_set(unsigned long seed, unsigned permille, unsigned max_sleep_us);
 
 /* Misuse delivered to the harness whatever hook the user installed. */
 TR_PUBLIC void tr__set_misuse_observer(tr_misuse_hook hook, void *ctx);

@@ -34,4 +34,16 @@ extern const tr__lockish tr__rlock_lockish;
 TR__HIDDEN tr_status tr__rlock_release_save(tr_rlock *r, long *saved);
 TR__HIDDEN tr_status tr__rlock_acquire_restore(tr_rlock *r, long saved);
 
+/* acquire()'s argument rules (Python's _thread checks), shared by Lock and RLock, so also
+ * a Condition's acquire (lockish.c). */
+TR__HIDDEN tr_status tr__check_lock_timeout_slow(bool blocking, double timeout,
+                                                 const char *file, int line);
+/* The common call (no timeout) passes every check without a call. */
+static inline tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file,
+                                               int line)
+{
+    return timeout == TR_FOREVER ? TR_OK
+                                 : tr__check_lock_timeout_slow(blocking, timeout, file, line);
+}
+
 #endif

@@ -19,9 +19,8 @@
  * Python's Connection keeps (fd, readable, writable) plus the two direction claims, so a
  * controlled backend can model the wire itself (capacity, chunks as steps).
  *
- * SIGPIPE: sockets are written with MSG_NOSIGNAL; a pipe write blocks SIGPIPE in the
- * calling thread and consumes the one its EPIPE raised, so the process never dies of it
- * and its signal disposition is left alone. */
+ * The wire under the ends, Python's framing and writes that never raise SIGPIPE, is
+ * pipe_wire.c's (wire.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -31,16 +30,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "wire.h"
 
 /* At most this many bytes move in one effect: the end's monitor is never held long. */
 enum { CHUNK_MAX = 256 * 1024 };
-/* Python's framing: a 4-byte big-endian signed length, or -1 then an 8-byte length. */
-enum { HEADER_SHORT = 4, HEADER_LONG = 12 };
-static const uint64_t SHORT_LENGTH_MAX = 0x7fffffff;
+enum { HEADER_SHORT = TR__WIRE_HEADER_SHORT, HEADER_LONG = TR__WIRE_HEADER_LONG };
 
 struct tr_connection {
     tr__object obj; /* first: a tr__object * is a tr_connection * */
@@ -207,34 +203,7 @@ static ssize_t write_once(const tr_connection *c, int fd, const transfer *t)
         size_t room = CHUNK_MAX;
         iov[n++] = (struct iovec){t->data + body_at, body_left < room ? body_left : room};
     }
-    if (c->is_socket) {
-        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-        return sendmsg(fd, &msg, MSG_NOSIGNAL);
-    }
-    return writev(fd, iov, n);
-}
-
-/* A pipe's EPIPE also raises SIGPIPE at the calling thread: keep it blocked, and take the
- * one our write raised unless the thread had it blocked (and maybe pending) already. */
-static void sigpipe_block(sigset_t *old)
-{
-    sigset_t pipe_only;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, old);
-}
-
-static void sigpipe_restore(const sigset_t *old, bool got_epipe)
-{
-    if (got_epipe && !sigismember(old, SIGPIPE)) {
-        sigset_t pipe_only;
-        sigemptyset(&pipe_only);
-        sigaddset(&pipe_only, SIGPIPE);
-        struct timespec zero = {0, 0};
-        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR)
-            ;
-    }
-    pthread_sigmask(SIG_SETMASK, old, NULL);
+    return tr__wire_write(fd, c->is_socket, iov, n);
 }
 
 /* In an effect: writes until the message is out, the descriptor is full, or CHUNK_MAX. */
@@ -244,7 +213,7 @@ static void write_some(tr_connection *c, transfer *t)
     size_t total = t->header_len + t->len, moved = 0;
     sigset_t old;
     if (!c->is_socket)
-        sigpipe_block(&old);
+        tr__wire_sigpipe_block(&old);
     t->blocked = false;
     while (t->done < total && moved < CHUNK_MAX) {
         ssize_t n = write_once(c, fd, t);
@@ -260,7 +229,7 @@ static void write_some(tr_connection *c, transfer *t)
         }
     }
     if (!c->is_socket)
-        sigpipe_restore(&old, t->err == EPIPE);
+        tr__wire_sigpipe_restore(&old, t->err == EPIPE);
     if (t->err || t->done == total) {
         t->finished = true;
         c->sending = false;
@@ -285,20 +254,6 @@ static unsigned char *piece_buffer(transfer *t, size_t *size)
     }
     *size = 0;
     return NULL;
-}
-
-static uint64_t be_decode(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void be_encode(unsigned char *p, int n, uint64_t v)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)(v & 0xff);
 }
 
 /* ---- receiving ------------------------------------------------------------------------ */
@@ -346,15 +301,14 @@ static void bad_length(tr__action *a, tr_connection *c, transfer *t)
 static void header_complete(tr__action *a, tr_connection *c, transfer *t)
 {
     if (t->piece == PIECE_HEADER) {
-        uint64_t raw = be_decode(t->header, HEADER_SHORT);
-        int64_t size = raw >= 0x80000000u ? (int64_t)raw - 0x100000000 : (int64_t)raw;
+        int64_t size = tr__wire_short_length(t->header);
         if (size == -1) {
             t->piece = PIECE_LONG_HEADER;
             return;
         }
         t->len = size < 0 ? 0 : (size_t)size; /* Python reads no body for other negatives */
     } else {
-        t->len = (size_t)be_decode(t->header + HEADER_SHORT, HEADER_LONG - HEADER_SHORT);
+        t->len = (size_t)tr__wire_long_length(t->header + HEADER_SHORT);
     }
     if (t->maxlength != TR_SIZE_NONE && t->len > (unsigned long long)t->maxlength) {
         bad_length(a, c, t);
@@ -507,18 +461,6 @@ static const char *send_args_error(const transfer *t)
     return NULL;
 }
 
-static void frame(transfer *t)
-{
-    if (t->len > SHORT_LENGTH_MAX) {
-        be_encode(t->header, HEADER_SHORT, 0xffffffffu); /* -1 */
-        be_encode(t->header + HEADER_SHORT, HEADER_LONG - HEADER_SHORT, t->len);
-        t->header_len = HEADER_LONG;
-    } else {
-        be_encode(t->header, HEADER_SHORT, t->len);
-        t->header_len = HEADER_SHORT;
-    }
-}
-
 static bool send_begin_guard(const tr__action *a)
 {
     const tr_connection *c = (const tr_connection *)a->obj;
@@ -541,7 +483,7 @@ static void send_begin_effect(tr__action *a)
         return;
     t->data += t->offset;
     t->len = t->size == TR_SIZE_NONE ? t->buffer_len - (size_t)t->offset : (size_t)t->size;
-    frame(t);
+    t->header_len = tr__wire_frame(t->header, t->len);
     t->finished = false;
     c->sending = true;
     /* Everything before the send, for the receiver. No byte is written in this action:

@@ -12,15 +12,12 @@
  *             a child whose object was freed while it ran is still reaped: at the next
  *             start (Python's _cleanup) or at exit.
  *
- * Exit readiness: a pidfd becomes readable once the child has exited (a zombie); without
- * pidfd_open, the read end of a pipe whose write end only the child holds (Python's
- * sentinel) gets EOF. Either is the join action's wait_fd. Children are reaped with
- * waitpid on their own pid, never -1, always inside an effect, so a pid is never signalled
- * after it was reaped (and maybe reused).
+ * Exit readiness (the join action's wait_fd) and reaping are process_exit.c's. Children
+ * are reaped with waitpid on their own pid, never -1, always inside an effect, so a pid is
+ * never signalled after it was reaped (and maybe reused).
  *
  * At exit (atexit in the main process; explicitly in a child once its target returns)
  * daemon children get SIGTERM and every child is joined, as Python's _exit_function. */
-#define _GNU_SOURCE /* syscall(SYS_pidfd_open) */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,8 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -80,23 +75,10 @@ typedef struct inheritance {
 static inheritance *inherited __attribute__((used)); /* written, never read: keep it */
 
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
-static bool have_pidfd;                 /* probed once */
-static atomic_bool force_sentinel_pipe; /* tests: exercise the fallback */
 
 static void exit_function(void);
 
-static int pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
-
-static void setup(void)
-{
-    int fd = pidfd_open(getpid());
-    have_pidfd = fd >= 0;
-    if (fd >= 0)
-        close(fd);
-    atexit(exit_function);
-}
-
-void tr__process_force_sentinel_pipe(bool on) { atomic_store(&force_sentinel_pipe, on); }
+static void setup(void) { atexit(exit_function); }
 
 /* ---- objects -------------------------------------------------------------------------- */
 
@@ -203,33 +185,16 @@ const char *tr_process_name(const tr_process *p) { return p->name; }
 
 /* ---- reaping -------------------------------------------------------------------------- */
 
-static int exitcode_of(int status)
-{
-    return WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
-}
-
 /* In an effect, state STARTED: Python's Popen.poll(flag). False while the child runs, and
  * when it is not ours to reap (ECHILD: Python's poll() returns None too). */
 static bool reap(tr_process *p, call *c, bool block)
 {
-    int status;
-    pid_t r;
-    do
-        r = waitpid(p->pid, &status, block ? 0 : WNOHANG);
-    while (r < 0 && errno == EINTR);
-    if (r != p->pid)
+    if (!tr__exit_reap(p->pid, block, &p->exitcode))
         return false;
-    p->exitcode = exitcode_of(status);
     p->state = STATE_ENDED;
     registry_remove(p);
     c->reaped = true;
     return true;
-}
-
-static bool exit_ready(int fd)
-{
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    return fd >= 0 && poll(&pfd, 1, 0) > 0;
 }
 
 /* After perform: drops the registry's reference if the effect reaped the child. */
@@ -313,10 +278,9 @@ static void child_reset(tr_process *p)
     stdin_to_devnull(); /* Python's util._close_stdin */
 }
 
-static _Noreturn void child_main(tr_process *p, int sentinel_read)
+static _Noreturn void child_main(tr_process *p, tr__exit_watch *watch)
 {
-    if (sentinel_read >= 0)
-        close(sentinel_read); /* the write end stays open until this process ends */
+    tr__exit_watch_child(watch);
     child_reset(p);
     if (p->target)
         p->target(p->arg);
@@ -330,31 +294,25 @@ static _Noreturn void child_main(tr_process *p, int sentinel_read)
 /* Forks; in the parent, records the pid and the exit descriptor (STARTED). */
 static tr_status fork_child(tr_process *p, const tr__action *first)
 {
-    int sentinel[2] = {-1, -1}, err = 0;
-    bool use_pidfd = have_pidfd && !atomic_load(&force_sentinel_pipe);
+    tr__exit_watch watch;
     call c = {0};
-    if (!use_pidfd && pipe(sentinel) != 0) {
-        err = errno;
+    int err = tr__exit_watch_open(&watch);
+    if (err)
         goto failed;
-    }
     fflush(stdout); /* Python's _flush_std_streams: nothing buffered is written twice */
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0)
-        child_main(p, sentinel[0]);
+        child_main(p, &watch);
     if (pid < 0) {
         err = errno;
+        tr__exit_watch_cancel(&watch);
         goto failed;
     }
     c.value = pid;
-    c.fd = use_pidfd ? pidfd_open(pid) : sentinel[0];
-    if (!use_pidfd)
-        close(sentinel[1]);
-    if (c.fd < 0) { /* no descriptor left to wait on: take the child back, fail the start */
+    c.fd = tr__exit_watch_fd(&watch, pid);
+    if (c.fd < 0) { /* no descriptor to wait on: the child was taken back; fail the start */
         err = errno;
-        kill(pid, SIGKILL);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
         goto failed;
     }
     tr__action done = tr__action_next(first, &p->obj, TR__OP_PROCESS_START);
@@ -362,11 +320,7 @@ static tr_status fork_child(tr_process *p, const tr__action *first)
     done.effect = started_effect;
     tr__perform(&done);
     return TR_OK;
-failed:
-    if (sentinel[0] >= 0 && c.value == 0) {
-        close(sentinel[0]);
-        close(sentinel[1]);
-    }
+failed:;
     tr__action undo = tr__action_next(first, &p->obj, TR__OP_PROCESS_START);
     undo.effect = unstart_effect;
     tr__perform(&undo);
@@ -423,7 +377,7 @@ static bool join_guard(const tr__action *a)
 {
     const tr_process *p = (const tr_process *)a->obj;
     return p->closed || p->creator != getpid() || p->state != STATE_STARTED ||
-           exit_ready(p->exit_fd);
+           tr__exit_ready(p->exit_fd);
 }
 
 /* Python's join(): closed -> caller -> started. */

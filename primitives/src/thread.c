@@ -31,15 +31,22 @@ struct tr_thread {
 
 tr__counters tr__names = {1, 1, 0};
 static atomic_ulong next_ident = 1;
-static _Thread_local tr_thread *bound;
 static pthread_key_t dummy_key;
 static pthread_once_t dummy_key_once = PTHREAD_ONCE_INIT;
 static tr_thread *process_main;
 static pthread_mutex_t process_main_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t main_host;
 
-/* Static initialisers run on the process's main thread: remember it as MainThread's host. */
-__attribute__((constructor)) static void remember_main_host(void) { main_host = pthread_self(); }
+/* What the layers below need of threads (action.c): they never call up into this file. */
+static const tr__thread_ops thread_ops = {tr__thread_self, tr__thread_run};
+
+/* Static initialisers run on the process's main thread: remember it as MainThread's host,
+ * and hand the layers below their way up before any action can run. */
+__attribute__((constructor)) static void at_load(void)
+{
+    main_host = pthread_self();
+    tr__thread_ops_register(&thread_ops);
+}
 
 void tr__names_reset(void)
 {
@@ -180,8 +187,7 @@ tr_status (tr_thread_start)(tr_thread *t)
         return a.status;
     atomic_fetch_add(&t->refs, 1);
     tr__live_add(&live_threads, &t->live);
-    const tr__backend *b = tr__backend_current ? tr__backend_current : tr__backend_native();
-    if (b->spawn(t) != TR_OK) {
+    if (tr__spawn(t) != TR_OK) {
         tr__live_remove(&live_threads, &t->live);
         tr__action undo = tr__action_next(&a, &t->obj, TR__OP_THREAD_SET);
         undo.effect = unstart_effect;
@@ -205,8 +211,8 @@ static void exit_effect(tr__action *a)
 
 tr_thread *tr__thread_bind(tr_thread *t)
 {
-    tr_thread *previous = bound;
-    bound = t;
+    tr_thread *previous = tr__actor;
+    tr__actor = t;
     return previous;
 }
 
@@ -224,10 +230,11 @@ void tr__thread_run(tr_thread *t)
     if (!t->daemon)
         tr__tsan_publish(&live_threads); /* for a shutdown that will not find it listed */
     tr__live_remove(&live_threads, &t->live);
-    const tr__backend *b = tr__backend_current ? tr__backend_current : tr__backend_native();
+    /* Taken before letting go of t: from then on a harness may restore another backend. */
+    tr__host_done_fn done = tr__host_done_hook();
     tr__thread_bind(NULL);
     thread_unref(t);
-    b->thread_done();
+    done();
 }
 
 /* ---- join ----------------------------------------------------------------------------- */
@@ -459,9 +466,9 @@ static tr_thread *adopt_foreign_thread(void)
 
 tr_thread *tr__thread_self(void)
 {
-    if (!bound)
-        bound = adopt_foreign_thread();
-    return bound;
+    if (!tr__actor)
+        tr__actor = adopt_foreign_thread();
+    return tr__actor;
 }
 
 tr_thread *(tr_current_thread)(void) { return tr__thread_self(); }

@@ -91,7 +91,7 @@ static inline void tr__tsan_ignore_end(void)
     AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
 }
 
-/* In backend_native.c (they share the orphan list's mutex). */
+/* In tsan.c (they share the orphan list's spin lock). */
 void tr__tsan_mutex_init(tr__tsan_mutex *tm, tr__object *obj);
 void tr__tsan_mutex_fini(tr__tsan_mutex *tm);
 /* Inside the monitor and the ignored region, after the effect: the mutex annotations. */
