@@ -96,7 +96,7 @@ def parse_trace(text):
     """Steps of the table printed by `trama replay CASE SCHEDULE --trace`:
     [{"step": 1 or None (a thread still waiting at the end), "thread": "T1", "name": "a",
       "op": "lock.acquire", "object": "L1", "site": ":14", "notes": ["<- preemption"]}].
-    Columns are fixed by harness/src/controlled.c (print_trace): 2 spaces, the step in 4,
+    Columns are fixed by harness/src/report_text.c (print_row): 2 spaces, the step in 4,
     2 spaces, the thread in 16, then operation, object and site separated by spaces."""
     steps, in_table = [], False
     for line in text.splitlines():

@@ -1,6 +1,6 @@
 /* progress.c — this process's step counter, which a watching parent reads.
  *
- * Below every other harness file: controlled.c counts each step here, the wire's
+ * Below every other harness file: backend_controlled.c counts each step here, the wire's
  * watchdog (wire.c) reads a child's counter in memory shared with it. In a process that
  * nobody watches the counter is plain process memory and counting costs one add. */
 #define _GNU_SOURCE

@@ -1,7 +1,7 @@
 /* wire.c — the one wire between a harness process and a child it forked (wire.h): forking
  * the child, its tagged records both ways of the pipe, the watchdog on its step counter,
  * the child's own crash and hang reports, and the one place a lost child becomes a
- * finding. Stands on progress.c, clock.c and controlled.c (the schedule a dying child
+ * finding. Stands on progress.c, clock.c and execute.c (the schedule a dying child
  * reports); explore.c and explore_isolate.c stand on it. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -79,11 +79,9 @@ bool tr__wire_put_finding(const tr_finding *f)
 static void crash_handler(int sig)
 {
     tr_finding f;
-    memset(&f, 0, sizeof f);
-    f.kind = TR_CRASH;
+    tr__finding_init(&f, TR_CRASH, "the case was killed by signal %d (%s)", sig,
+                     strsignal(sig));
     f.execution = wire_execution;
-    snprintf(f.message, sizeof f.message, "the case was killed by signal %d (%s)", sig,
-             strsignal(sig));
     tr__current_schedule(f.schedule, sizeof f.schedule);
     tr__wire_put_finding(&f);
     signal(sig, SIG_DFL);
@@ -97,12 +95,10 @@ static void hang_handler(int sig)
 {
     (void)sig;
     tr_finding f;
-    memset(&f, 0, sizeof f);
-    f.kind = TR_HANG;
+    tr__finding_init(&f, TR_HANG,
+                     "a case thread ran for too long without reaching a scheduling point "
+                     "(a spin on plain memory?)");
     f.execution = wire_execution;
-    snprintf(f.message, sizeof f.message,
-             "a case thread ran for too long without reaching a scheduling point "
-             "(a spin on plain memory?)");
     tr__current_schedule(f.schedule, sizeof f.schedule);
     tr__wire_put_finding(&f);
     _exit(0);
