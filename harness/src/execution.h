@@ -4,13 +4,13 @@
  * The layers, each standing on the ones above it in this list:
  *   execution.c         the state (struct tr__execution), objects, names, one grower
  *   trace.c             the steps as rows
+ *   shared_memory.c     declared accesses and tr_yield
  *   finding.c           findings as data: the one builder every producer uses
  *   hosts.c             the baton: the only file that switches a stack or posts a semaphore
  *   stall.c             no action enabled: the wait-for graph, deadlock and livelock
  *   choose.c            the choices at a point and the explorer's pick
  *   race.c, lockorder.c the detectors with their glue
  *   backend_controlled.c  perform / spawn / thread_done: the backend table
- *   shared_memory.c     declared accesses and tr_yield
  *   execute.c           the T0 driver (tr__execute) and assertions
  * The state holds indices (thread ids, object indices), never pointers between its own
  * records, so that it can move into a mapping shared across fork(). */
