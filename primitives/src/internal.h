@@ -263,6 +263,17 @@ static inline tr__action tr__action_make(tr__object *obj, tr__op op)
     return a;
 }
 
+/* A fresh action on obj at a site the caller already has (a call that took it, or got it
+ * as arguments from the public header's macro). */
+static inline tr__action tr__action_at(tr__object *obj, tr__op op, const char *file, int line)
+{
+    tr__action a;
+    tr__action_clear(&a, obj, op);
+    a.file = file;
+    a.line = line;
+    return a;
+}
+
 /* The next action of a multi-step call (Condition.wait): same site, fresh outputs. */
 static inline tr__action tr__action_next(const tr__action *prev, tr__object *obj, tr__op op)
 {
@@ -352,6 +363,17 @@ static inline bool tr__word_cas(tr__object *o, uintptr_t expected, uintptr_t des
                                                    memory_order_acq_rel, memory_order_relaxed);
 }
 
+/* A primitive's fast form tried before it builds any action (Lock, RLock): one
+ * compare-and-swap on obj's word when the installed backend accepts fast actions, as
+ * tr__perform would try a->fast, but with nothing stored first: filling the action (about
+ * 20 stores) and taking the site slot before the CAS cost more than the CAS itself.
+ * False: nothing changed; build the action and tr__perform it. */
+static inline bool tr__fast_cas(tr__object *o, uintptr_t expected, uintptr_t desired)
+{
+    return atomic_load_explicit(&tr__fast_open, memory_order_relaxed) &&
+           tr__word_cas(o, expected, desired);
+}
+
 /* ---- errors --------------------------------------------------------------------------- */
 
 /* Sets this thread's last error and, for misuse, tells the reporter. Returns status. */
@@ -395,6 +417,9 @@ static inline bool tr__timeout_overflows(double timeout)
 /* The calling thread's trama thread: one it started, MainThread, or a Dummy-N created
  * on first use. Never NULL (TR_CHECK on out-of-memory). */
 TR__HIDDEN tr_thread *tr__thread_self(void);
+/* What tr__thread_self returns, NULL before its first call on this host thread: an owner
+ * identity a fast form reads with one thread-local load (RLock). Owned by thread.c. */
+TR__HIDDEN extern _Thread_local tr_thread *tr__thread_bound;
 /* Which thread plays the calling host thread's part (the controlled backend runs case
  * threads on pooled host threads). Returns the previous one. */
 TR_PUBLIC tr_thread *tr__thread_bind(tr_thread *t);

@@ -31,7 +31,8 @@ struct tr_thread {
 
 tr__counters tr__names = {1, 1, 0};
 static atomic_ulong next_ident = 1;
-static _Thread_local tr_thread *bound;
+/* The calling host thread's trama thread (see tr__thread_self); internal.h reads it inline. */
+_Thread_local tr_thread *tr__thread_bound;
 static pthread_key_t dummy_key;
 static pthread_once_t dummy_key_once = PTHREAD_ONCE_INIT;
 static tr_thread *process_main;
@@ -205,8 +206,8 @@ static void exit_effect(tr__action *a)
 
 tr_thread *tr__thread_bind(tr_thread *t)
 {
-    tr_thread *previous = bound;
-    bound = t;
+    tr_thread *previous = tr__thread_bound;
+    tr__thread_bound = t;
     return previous;
 }
 
@@ -459,9 +460,9 @@ static tr_thread *adopt_foreign_thread(void)
 
 tr_thread *tr__thread_self(void)
 {
-    if (!bound)
-        bound = adopt_foreign_thread();
-    return bound;
+    if (!tr__thread_bound)
+        tr__thread_bound = adopt_foreign_thread();
+    return tr__thread_bound;
 }
 
 tr_thread *(tr_current_thread)(void) { return tr__thread_self(); }
