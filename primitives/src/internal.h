@@ -19,6 +19,15 @@
 #include <stdint.h>
 #include <trama/trama.h>
 
+/* Whether the process has only the calling thread (glibc's __libc_single_threaded, set by
+ * CMake's check; elsewhere: never assumed). */
+#ifdef TR__HAVE_SINGLE_THREADED
+#include <sys/single_threaded.h>
+#define TR__SINGLE_THREADED() (__libc_single_threaded != 0)
+#else
+#define TR__SINGLE_THREADED() false
+#endif
+
 /* Internal names (tr__) keep default visibility: the harness library calls them. */
 #define TR__HIDDEN TR_PUBLIC
 
@@ -356,9 +365,18 @@ static inline bool tr__word_quiet(const tr__object *o, uintptr_t *state)
 }
 /* In a fast action: expected -> desired in one step; fails when the state differs or the
  * domain is busy. acq_rel: the step both takes and publishes (a lock's acquire and
- * release); relaxed on failure, which changes nothing. */
+ * release); relaxed on failure, which changes nothing. While the process has a single
+ * thread, no other thread can see the word between the load and the store, so the step
+ * is a plain (relaxed) load and store, as glibc's own mutex does then: pthread_create,
+ * the only way out of that state, orders them before anything the new thread does. */
 static inline bool tr__word_cas(tr__object *o, uintptr_t expected, uintptr_t desired)
 {
+    if (TR__SINGLE_THREADED()) {
+        if (atomic_load_explicit(&o->word, memory_order_relaxed) != expected)
+            return false;
+        atomic_store_explicit(&o->word, desired, memory_order_relaxed);
+        return true;
+    }
     return atomic_compare_exchange_strong_explicit(&o->word, &expected, desired,
                                                    memory_order_acq_rel, memory_order_relaxed);
 }
@@ -418,8 +436,12 @@ static inline bool tr__timeout_overflows(double timeout)
  * on first use. Never NULL (TR_CHECK on out-of-memory). */
 TR__HIDDEN tr_thread *tr__thread_self(void);
 /* What tr__thread_self returns, NULL before its first call on this host thread: an owner
- * identity a fast form reads with one thread-local load (RLock). Owned by thread.c. */
-TR__HIDDEN extern _Thread_local tr_thread *tr__thread_bound;
+ * identity a fast form reads with one thread-local load (RLock). Owned by thread.c.
+ * initial-exec: the library is built position-independent, where a thread-local is
+ * otherwise reached through a __tls_get_addr call; the linker rewrites that call into a
+ * load, but the fast form still pays for saving registers around it. */
+TR__HIDDEN extern _Thread_local tr_thread *tr__thread_bound
+    __attribute__((tls_model("initial-exec")));
 /* Which thread plays the calling host thread's part (the controlled backend runs case
  * threads on pooled host threads). Returns the previous one. */
 TR_PUBLIC tr_thread *tr__thread_bind(tr_thread *t);

@@ -92,7 +92,7 @@ static bool acquire_guard(const tr__action *a)
 static void acquire_effect(tr__action *a) { take(a, (tr_rlock *)a->obj, 1); }
 
 /* Free: one CAS to us. Ours: one more level (no other thread reads count). */
-static bool acquire_as(tr_rlock *r, uintptr_t self)
+static inline bool acquire_as(tr_rlock *r, uintptr_t self)
 {
     uintptr_t owner;
     if (!tr__word_quiet(&r->obj, &owner))
@@ -166,7 +166,7 @@ static void release_effect(tr__action *a)
 
 /* Ours above one level: one level less. Ours at one: count 0, then one CAS to free
  * (count first: the next owner sets its own after its CAS; put back if the CAS fails). */
-static bool release_as(tr_rlock *r, uintptr_t self)
+static inline bool release_as(tr_rlock *r, uintptr_t self)
 {
     uintptr_t owner;
     if (!tr__word_quiet(&r->obj, &owner) || owner != self || r->count < 1)

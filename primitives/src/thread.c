@@ -32,7 +32,7 @@ struct tr_thread {
 tr__counters tr__names = {1, 1, 0};
 static atomic_ulong next_ident = 1;
 /* The calling host thread's trama thread (see tr__thread_self); internal.h reads it inline. */
-_Thread_local tr_thread *tr__thread_bound;
+_Thread_local tr_thread *tr__thread_bound __attribute__((tls_model("initial-exec")));
 static pthread_key_t dummy_key;
 static pthread_once_t dummy_key_once = PTHREAD_ONCE_INIT;
 static tr_thread *process_main;
