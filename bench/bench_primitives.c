@@ -1,8 +1,9 @@
 /* bench_primitives.c — what the native backend costs over raw pthreads. Prints figures;
  * never fails on a time.
  *
- *   uncontended   tr_lock / tr_rlock acquire+release vs pthread_mutex lock+unlock
- *   contended     two threads taking one lock in turns (hand-offs under contention)
+ *   uncontended   tr_lock / tr_rlock acquire+release vs pthread_mutex lock+unlock (normal,
+ *                 recursive), with the process single-threaded and with another thread alive
+ *   contended     two threads taking one lock in turns, Lock and RLock
  *   ping-pong     semaphore and condition round trips between two threads
  *
  * Single-thread loops are timed in thread CPU time (CLOCK_THREAD_CPUTIME_ID), so other
@@ -10,6 +11,7 @@
  *
  * Usage: bench_primitives [scale]   (scale multiplies the iteration counts; default 1) */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -88,22 +90,68 @@ static double ns_tr_rlock(long n)
     return ns;
 }
 
-/* Best of a few runs: the figure least disturbed by the other core's noise. */
-static double best_of(double (*f)(long), long n)
+/* Best of `runs` runs of each, alternating the two: both see the same share of the other
+ * core's noise. */
+static void best_of_pair(double (*raw)(long), double (*tr)(long), long n, int runs,
+                         double *best_raw, double *best_tr)
 {
-    double best = f(n);
-    for (int i = 0; i < 4; i++) {
-        double x = f(n);
-        if (x < best)
-            best = x;
+    *best_raw = raw(n);
+    *best_tr = tr(n);
+    for (int i = 1; i < runs; i++) {
+        double x = raw(n), y = tr(n);
+        *best_raw = x < *best_raw ? x : *best_raw;
+        *best_tr = y < *best_tr ? y : *best_tr;
     }
-    return best;
+}
+
+/* A thread that only waits: with it alive, glibc's pthread mutex stops skipping its
+ * atomics (it does while the process has a single thread, __libc_single_threaded). */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    pthread_t thread;
+} idle = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0};
+
+static void *idle_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&idle.mu);
+    while (!idle.stop)
+        pthread_cond_wait(&idle.cv, &idle.mu);
+    pthread_mutex_unlock(&idle.mu);
+    return NULL;
+}
+
+static void idle_stop(void)
+{
+    pthread_mutex_lock(&idle.mu);
+    idle.stop = true;
+    pthread_cond_signal(&idle.cv);
+    pthread_mutex_unlock(&idle.mu);
+    pthread_join(idle.thread, NULL);
+}
+
+static void print_pair(const char *raw_name, double raw, const char *tr_name, double tr)
+{
+    printf("    %-24s %7.1f ns/op\n", raw_name, raw);
+    printf("    %-24s %7.1f ns/op   %.2fx raw\n", tr_name, tr, tr / raw);
+}
+
+static void uncontended(long n)
+{
+    double raw, lock, raw_rec, rlock;
+    best_of_pair(ns_pthread_mutex, ns_tr_lock, n, 5, &raw, &lock);
+    best_of_pair(ns_pthread_recursive, ns_tr_rlock, n, 5, &raw_rec, &rlock);
+    print_pair("pthread_mutex", raw, "tr_lock", lock);
+    print_pair("pthread_mutex recursive", raw_rec, "tr_rlock", rlock);
 }
 
 /* ---- contended lock ------------------------------------------------------------------- */
 
 typedef struct contention {
     tr_lock *lock;
+    tr_rlock *rlock;
     pthread_mutex_t mu;
     long n;
     long counter;
@@ -119,6 +167,16 @@ static void tr_taker(void *arg)
     }
 }
 
+static void tr_rtaker(void *arg)
+{
+    contention *c = arg;
+    for (long i = 0; i < c->n; i++) {
+        tr_rlock_acquire(c->rlock, true, TR_FOREVER);
+        c->counter++;
+        tr_rlock_release(c->rlock);
+    }
+}
+
 static void *pthread_taker(void *arg)
 {
     contention *c = arg;
@@ -130,12 +188,12 @@ static void *pthread_taker(void *arg)
     return NULL;
 }
 
-static double ns_contended_tr(long n)
+static double ns_contended_tr_with(void (*taker)(void *), long n)
 {
-    contention c = {.lock = tr_lock_new(), .n = n};
+    contention c = {.lock = tr_lock_new(), .rlock = tr_rlock_new(), .n = n};
     double start = now_seconds();
-    tr_thread *a = tr_thread_new(tr_taker, &c, NULL);
-    tr_thread *b = tr_thread_new(tr_taker, &c, NULL);
+    tr_thread *a = tr_thread_new(taker, &c, NULL);
+    tr_thread *b = tr_thread_new(taker, &c, NULL);
     tr_thread_start(a);
     tr_thread_start(b);
     tr_thread_join(a, TR_FOREVER);
@@ -146,12 +204,20 @@ static double ns_contended_tr(long n)
     tr_thread_free(a);
     tr_thread_free(b);
     tr_lock_free(c.lock);
+    tr_rlock_free(c.rlock);
     return ns;
 }
 
-static double ns_contended_pthread(long n)
+static double ns_contended_tr(long n) { return ns_contended_tr_with(tr_taker, n); }
+static double ns_contended_tr_rlock(long n) { return ns_contended_tr_with(tr_rtaker, n); }
+
+static double ns_contended_pthread_with(int type, long n)
 {
-    contention c = {.mu = PTHREAD_MUTEX_INITIALIZER, .n = n};
+    contention c = {.n = n};
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, type);
+    pthread_mutex_init(&c.mu, &attr);
     pthread_t a, b;
     double start = now_seconds();
     pthread_create(&a, NULL, pthread_taker, &c);
@@ -160,7 +226,18 @@ static double ns_contended_pthread(long n)
     pthread_join(b, NULL);
     double ns = (now_seconds() - start) * 1e9 / (double)(2 * n);
     pthread_mutex_destroy(&c.mu);
+    pthread_mutexattr_destroy(&attr);
     return ns;
+}
+
+static double ns_contended_pthread(long n)
+{
+    return ns_contended_pthread_with(PTHREAD_MUTEX_NORMAL, n);
+}
+
+static double ns_contended_recursive(long n)
+{
+    return ns_contended_pthread_with(PTHREAD_MUTEX_RECURSIVE, n);
 }
 
 /* ---- ping-pong ------------------------------------------------------------------------ */
@@ -280,22 +357,24 @@ int main(int argc, char **argv)
         scale = 1;
     long n_fast = 5000000 * scale, n_contended = 1000000 * scale, n_trip = 50000 * scale;
 
-    double raw = best_of(ns_pthread_mutex, n_fast);
-    double lock = best_of(ns_tr_lock, n_fast);
-    double raw_rec = best_of(ns_pthread_recursive, n_fast);
-    double rlock = best_of(ns_tr_rlock, n_fast);
-    printf("uncontended acquire+release (thread CPU time, best of 5, %ld ops)\n", n_fast);
-    printf("  pthread_mutex            %7.1f ns/op\n", raw);
-    printf("  tr_lock                  %7.1f ns/op   %.2fx raw\n", lock, lock / raw);
-    printf("  pthread_mutex recursive  %7.1f ns/op\n", raw_rec);
-    printf("  tr_rlock                 %7.1f ns/op   %.2fx raw recursive\n", rlock,
-           rlock / raw_rec);
+    printf("uncontended acquire+release (thread CPU time, best of 5 alternating, %ld ops)\n",
+           n_fast);
+    printf("  process single-threaded (glibc's pthread mutex then skips its atomics)\n");
+    uncontended(n_fast);
+    pthread_create(&idle.thread, NULL, idle_main, NULL);
+    printf("  another thread alive (every lock is then atomic)\n");
+    uncontended(n_fast);
+    idle_stop();
 
-    double c_raw = ns_contended_pthread(n_contended);
-    double c_tr = ns_contended_tr(n_contended);
-    printf("contended, 2 threads x %ld acquire+release of one lock\n", n_contended);
-    printf("  pthread_mutex            %7.1f ns/op\n", c_raw);
-    printf("  tr_lock                  %7.1f ns/op   %.2fx raw\n", c_tr, c_tr / c_raw);
+    double c_raw, c_tr, c_raw_rec, c_rtr;
+    best_of_pair(ns_contended_pthread, ns_contended_tr, n_contended, 3, &c_raw, &c_tr);
+    best_of_pair(ns_contended_recursive, ns_contended_tr_rlock, n_contended, 3, &c_raw_rec,
+                 &c_rtr);
+    printf("contended, 2 threads x %ld acquire+release of one lock (wall, best of 3"
+           " alternating)\n",
+           n_contended);
+    print_pair("pthread_mutex", c_raw, "tr_lock", c_tr);
+    print_pair("pthread_mutex recursive", c_raw_rec, "tr_rlock", c_rtr);
 
     double r_raw = us_raw_round_trip(n_trip);
     double r_sem = us_semaphore_round_trip(n_trip);

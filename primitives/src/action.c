@@ -26,7 +26,7 @@ void tr__action_finish(tr__action *a, bool timed_out)
     }
 }
 
-_Thread_local tr_thread *tr__actor;
+_Thread_local tr_thread *tr__actor __attribute__((tls_model("initial-exec")));
 
 /* Set once, by thread.c's static constructor (before main, before any thread): read
  * plainly. NULL only in a program that links none of thread.c, which then has no thread

@@ -20,6 +20,15 @@
 #include <sys/types.h>
 #include <trama/trama.h>
 
+/* Whether the process has only the calling thread (glibc's __libc_single_threaded, set by
+ * CMake's check; elsewhere: never assumed). */
+#ifdef TR__HAVE_SINGLE_THREADED
+#include <sys/single_threaded.h>
+#define TR__SINGLE_THREADED() (__libc_single_threaded != 0)
+#else
+#define TR__SINGLE_THREADED() false
+#endif
+
 /* Internal names (tr__) keep default visibility: the harness library calls them. */
 #define TR__HIDDEN TR_PUBLIC
 
@@ -264,6 +273,17 @@ static inline tr__action tr__action_make(tr__object *obj, tr__op op)
     return a;
 }
 
+/* A fresh action on obj at a site the caller already has (a call that took it, or got it
+ * as arguments from the public header's macro). */
+static inline tr__action tr__action_at(tr__object *obj, tr__op op, const char *file, int line)
+{
+    tr__action a;
+    tr__action_clear(&a, obj, op);
+    a.file = file;
+    a.line = line;
+    return a;
+}
+
 /* The next action of a multi-step call (Condition.wait): same site, fresh outputs. */
 static inline tr__action tr__action_next(const tr__action *prev, tr__object *obj, tr__op op)
 {
@@ -350,11 +370,31 @@ static inline bool tr__word_quiet(const tr__object *o, uintptr_t *state)
 }
 /* In a fast action: expected -> desired in one step; fails when the state differs or the
  * domain is busy. acq_rel: the step both takes and publishes (a lock's acquire and
- * release); relaxed on failure, which changes nothing. */
+ * release); relaxed on failure, which changes nothing. While the process has a single
+ * thread, no other thread can see the word between the load and the store, so the step
+ * is a plain (relaxed) load and store, as glibc's own mutex does then: pthread_create,
+ * the only way out of that state, orders them before anything the new thread does. */
 static inline bool tr__word_cas(tr__object *o, uintptr_t expected, uintptr_t desired)
 {
+    if (TR__SINGLE_THREADED()) {
+        if (atomic_load_explicit(&o->word, memory_order_relaxed) != expected)
+            return false;
+        atomic_store_explicit(&o->word, desired, memory_order_relaxed);
+        return true;
+    }
     return atomic_compare_exchange_strong_explicit(&o->word, &expected, desired,
                                                    memory_order_acq_rel, memory_order_relaxed);
+}
+
+/* A primitive's fast form tried before it builds any action (Lock, RLock): one
+ * compare-and-swap on obj's word when the installed backend accepts fast actions, as
+ * tr__perform would try a->fast, but with nothing stored first: filling the action (about
+ * 20 stores) and taking the site slot before the CAS cost more than the CAS itself.
+ * False: nothing changed; build the action and tr__perform it. */
+static inline bool tr__fast_cas(tr__object *o, uintptr_t expected, uintptr_t desired)
+{
+    return atomic_load_explicit(&tr__fast_open, memory_order_relaxed) &&
+           tr__word_cas(o, expected, desired);
 }
 
 /* ---- errors --------------------------------------------------------------------------- */
@@ -391,8 +431,12 @@ static inline bool tr__timeout_overflows(double timeout)
 TR__HIDDEN tr_thread *tr__thread_self(void);
 
 /* The calling host thread's acting thread, as thread.c bound it (tr__thread_bind); NULL
- * until then. Defined in action.c, below every backend; only thread.c writes it. */
-TR__HIDDEN extern _Thread_local tr_thread *tr__actor;
+ * until then. Defined in action.c, below every backend; only thread.c writes it. An
+ * owner identity a fast form reads with one thread-local load (RLock). initial-exec: the
+ * library is built position-independent, where a thread-local is otherwise reached
+ * through a __tls_get_addr call; the linker rewrites that call into a load, but the fast
+ * form still pays for saving registers around it. */
+TR__HIDDEN extern _Thread_local tr_thread *tr__actor __attribute__((tls_model("initial-exec")));
 /* What the layers below thread.c (backend.c, the backends, tsan.c) need of threads: they
  * call up only through this table, which thread.c registers at load time. */
 typedef struct tr__thread_ops {

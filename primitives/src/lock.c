@@ -55,10 +55,12 @@ static void acquire_effect(tr__action *a)
 /* Free -> locked; a held lock (or a busy domain) takes the backend's way. */
 static bool acquire_fast(tr__action *a) { return tr__word_cas(a->obj, 0, 1); }
 
-tr_status (tr_lock_acquire)(tr_lock *l, bool blocking, double timeout)
+/* Out of line: the fast path in tr__lock_acquire_at stays a leaf that stores nothing. */
+static __attribute__((noinline)) tr_status acquire_slow(tr_lock *l, bool blocking, double timeout,
+                                                        const char *file, int line)
 {
-    tr__action a = tr__action_make(&l->obj, TR__OP_LOCK_ACQUIRE);
-    tr_status s = tr__check_lock_timeout(blocking, timeout, a.file, a.line);
+    tr__action a = tr__action_at(&l->obj, TR__OP_LOCK_ACQUIRE, file, line);
+    tr_status s = tr__check_lock_timeout(blocking, timeout, file, line);
     if (s != TR_OK)
         return s;
     a.guard = acquire_guard;
@@ -66,6 +68,23 @@ tr_status (tr_lock_acquire)(tr_lock *l, bool blocking, double timeout)
     a.timeout = blocking ? timeout : 0;
     a.fast = acquire_fast;
     return tr__perform(&a);
+}
+
+/* The common call (no timeout, so no argument to check) on a free lock is one CAS. */
+tr_status tr__lock_acquire_at(const char *file, int line, tr_lock *l, bool blocking,
+                              double timeout)
+{
+    if (timeout == TR_FOREVER && tr__fast_cas(&l->obj, 0, 1))
+        return TR_OK;
+    return acquire_slow(l, blocking, timeout, file, line);
+}
+
+tr_status (tr_lock_acquire)(tr_lock *l, bool blocking, double timeout)
+{
+    const char *file;
+    int line;
+    tr__site_take(&file, &line);
+    return tr__lock_acquire_at(file, line, l, blocking, timeout);
 }
 
 static void release_effect(tr__action *a)
@@ -79,15 +98,27 @@ static void release_effect(tr__action *a)
     a->mutex_released = a->obj;
 }
 
-/* Locked -> free; the misuse (and a busy domain) takes the backend's way. */
-static bool release_fast(tr__action *a) { return tr__word_cas(a->obj, 1, 0); }
+static __attribute__((noinline)) tr_status release_slow(tr_lock *l, const char *file, int line)
+{
+    tr__action a = tr__action_at(&l->obj, TR__OP_LOCK_RELEASE, file, line);
+    a.effect = release_effect;
+    return tr__perform(&a);
+}
+
+/* Locked -> free is one CAS; the misuse (and a busy domain) takes the backend's way. */
+tr_status tr__lock_release_at(const char *file, int line, tr_lock *l)
+{
+    if (tr__fast_cas(&l->obj, 1, 0))
+        return TR_OK;
+    return release_slow(l, file, line);
+}
 
 tr_status (tr_lock_release)(tr_lock *l)
 {
-    tr__action a = tr__action_make(&l->obj, TR__OP_LOCK_RELEASE);
-    a.effect = release_effect;
-    a.fast = release_fast;
-    return tr__perform(&a);
+    const char *file;
+    int line;
+    tr__site_take(&file, &line);
+    return tr__lock_release_at(file, line, l);
 }
 
 static void locked_effect(tr__action *a) { *(bool *)a->arg = is_locked(a->obj); }

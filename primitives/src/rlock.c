@@ -92,28 +92,32 @@ static bool acquire_guard(const tr__action *a)
 static void acquire_effect(tr__action *a) { take(a, (tr_rlock *)a->obj, 1); }
 
 /* Free: one CAS to us. Ours: one more level (no other thread reads count). */
-static bool acquire_fast(tr__action *a)
+static inline bool acquire_as(tr_rlock *r, uintptr_t self)
 {
-    tr_rlock *r = (tr_rlock *)a->obj;
-    tr_thread *self = tr__thread_self();
     uintptr_t owner;
     if (!tr__word_quiet(&r->obj, &owner))
         return false;
-    if (owner == (uintptr_t)self) {
+    if (owner == self) {
         r->count++;
         return true;
     }
-    if (owner != 0 || !tr__word_cas(&r->obj, 0, (uintptr_t)self))
+    if (owner != 0 || !tr__word_cas(&r->obj, 0, self))
         return false;
     r->count = 1;
     return true;
 }
 
-tr_status (tr_rlock_acquire)(tr_rlock *r, bool blocking, double timeout)
+static bool acquire_fast(tr__action *a)
 {
-    tr__action a = tr__action_make(&r->obj, TR__OP_RLOCK_ACQUIRE);
+    return acquire_as((tr_rlock *)a->obj, (uintptr_t)tr__thread_self());
+}
+
+static __attribute__((noinline)) tr_status acquire_slow(tr_rlock *r, bool blocking,
+                                                        double timeout, const char *file, int line)
+{
+    tr__action a = tr__action_at(&r->obj, TR__OP_RLOCK_ACQUIRE, file, line);
     /* Checked before ownership: the owner's acquire(False, 5) is still a ValueError. */
-    tr_status s = tr__check_lock_timeout(blocking, timeout, a.file, a.line);
+    tr_status s = tr__check_lock_timeout(blocking, timeout, file, line);
     if (s != TR_OK)
         return s;
     a.guard = acquire_guard;
@@ -121,6 +125,28 @@ tr_status (tr_rlock_acquire)(tr_rlock *r, bool blocking, double timeout)
     a.timeout = blocking ? timeout : 0;
     a.fast = acquire_fast;
     return tr__perform(&a);
+}
+
+/* The common call (no timeout to check): acquire_fast without building the action, the
+ * owner read from the thread-local tr__actor (NULL before this thread's first
+ * action: the slow way, which binds it). */
+tr_status tr__rlock_acquire_at(const char *file, int line, tr_rlock *r, bool blocking,
+                               double timeout)
+{
+    tr_thread *self = tr__actor;
+    if (timeout == TR_FOREVER && self &&
+        atomic_load_explicit(&tr__fast_open, memory_order_relaxed) &&
+        acquire_as(r, (uintptr_t)self))
+        return TR_OK;
+    return acquire_slow(r, blocking, timeout, file, line);
+}
+
+tr_status (tr_rlock_acquire)(tr_rlock *r, bool blocking, double timeout)
+{
+    const char *file;
+    int line;
+    tr__site_take(&file, &line);
+    return tr__rlock_acquire_at(file, line, r, blocking, timeout);
 }
 
 static bool owned_by(const tr_rlock *r, const tr_thread *actor)
@@ -140,10 +166,9 @@ static void release_effect(tr__action *a)
 
 /* Ours above one level: one level less. Ours at one: count 0, then one CAS to free
  * (count first: the next owner sets its own after its CAS; put back if the CAS fails). */
-static bool release_fast(tr__action *a)
+static inline bool release_as(tr_rlock *r, uintptr_t self)
 {
-    tr_rlock *r = (tr_rlock *)a->obj;
-    uintptr_t self = (uintptr_t)tr__thread_self(), owner;
+    uintptr_t owner;
     if (!tr__word_quiet(&r->obj, &owner) || owner != self || r->count < 1)
         return false;
     if (r->count > 1) {
@@ -157,12 +182,34 @@ static bool release_fast(tr__action *a)
     return false;
 }
 
-tr_status (tr_rlock_release)(tr_rlock *r)
+static bool release_fast(tr__action *a)
 {
-    tr__action a = tr__action_make(&r->obj, TR__OP_RLOCK_RELEASE);
+    return release_as((tr_rlock *)a->obj, (uintptr_t)tr__thread_self());
+}
+
+static __attribute__((noinline)) tr_status release_slow(tr_rlock *r, const char *file, int line)
+{
+    tr__action a = tr__action_at(&r->obj, TR__OP_RLOCK_RELEASE, file, line);
     a.effect = release_effect;
     a.fast = release_fast;
     return tr__perform(&a);
+}
+
+tr_status tr__rlock_release_at(const char *file, int line, tr_rlock *r)
+{
+    tr_thread *self = tr__actor;
+    if (self && atomic_load_explicit(&tr__fast_open, memory_order_relaxed) &&
+        release_as(r, (uintptr_t)self))
+        return TR_OK;
+    return release_slow(r, file, line);
+}
+
+tr_status (tr_rlock_release)(tr_rlock *r)
+{
+    const char *file;
+    int line;
+    tr__site_take(&file, &line);
+    return tr__rlock_release_at(file, line, r);
 }
 
 /* ---- queries -------------------------------------------------------------------------- */

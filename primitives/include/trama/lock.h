@@ -39,14 +39,24 @@ TR_PUBLIC bool tr_rlock_is_owned(const tr_rlock *);
 TR_PUBLIC long tr_rlock_recursion_count(const tr_rlock *);
 TR_PUBLIC void tr_rlock_free(tr_rlock *);
 
+/* What the acquire/release macros below call: the same functions with the caller's site
+ * as arguments rather than in the thread-local slot (storing to the slot, and clearing
+ * it, cost as much as the uncontended lock itself). Internal, not API. */
+TR_PUBLIC tr_status tr__lock_acquire_at(const char *file, int line, tr_lock *, bool blocking,
+                                        double timeout);
+TR_PUBLIC tr_status tr__lock_release_at(const char *file, int line, tr_lock *);
+TR_PUBLIC tr_status tr__rlock_acquire_at(const char *file, int line, tr_rlock *, bool blocking,
+                                         double timeout);
+TR_PUBLIC tr_status tr__rlock_release_at(const char *file, int line, tr_rlock *);
+
 /* Call sites: the macros record the caller's file:line; (tr_lock_acquire)(...) or the
  * function's address still reach the plain functions. */
-#define tr_lock_acquire(...) (TR__SITE(), tr_lock_acquire(__VA_ARGS__))
-#define tr_lock_release(...) (TR__SITE(), tr_lock_release(__VA_ARGS__))
+#define tr_lock_acquire(...) tr__lock_acquire_at(__FILE__, __LINE__, __VA_ARGS__)
+#define tr_lock_release(...) tr__lock_release_at(__FILE__, __LINE__, __VA_ARGS__)
 #define tr_lock_locked(...) (TR__SITE(), tr_lock_locked(__VA_ARGS__))
 #define tr_lock_new() (TR__SITE(), tr_lock_new())
-#define tr_rlock_acquire(...) (TR__SITE(), tr_rlock_acquire(__VA_ARGS__))
-#define tr_rlock_release(...) (TR__SITE(), tr_rlock_release(__VA_ARGS__))
+#define tr_rlock_acquire(...) tr__rlock_acquire_at(__FILE__, __LINE__, __VA_ARGS__)
+#define tr_rlock_release(...) tr__rlock_release_at(__FILE__, __LINE__, __VA_ARGS__)
 #define tr_rlock_new() (TR__SITE(), tr_rlock_new())
 
 #ifdef __cplusplus
