@@ -44,14 +44,22 @@ static bool same_finding(const tr_finding *a, const tr_finding *b)
     return true;
 }
 
+/* Whether an equal (kind, sites) finding is kept in r already. */
+static bool kept(const tr_result *r, const tr_finding *f)
+{
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (same_finding(&r->findings[i], f))
+            return true;
+    return false;
+}
+
 void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f)
 {
     r->found |= 1u << f->kind;
-    for (size_t i = 0; i < r->n_findings; i++)
-        if (same_finding(&r->findings[i], f)) {
-            tr__finding_free(f);
-            return;
-        }
+    if (kept(r, f)) {
+        tr__finding_free(f);
+        return;
+    }
     if (r->n_findings == *cap) {
         *cap = *cap ? *cap * 2 : 8;
         r->findings = realloc(r->findings, *cap * sizeof *r->findings);
@@ -66,21 +74,12 @@ typedef struct explore_end {
     bool complete;
 } explore_end;
 
-/* In the exploring child, only a finding not seen before crosses to the parent. */
-static bool kept(const tr_result *r, const tr_finding *f)
-{
-    for (size_t i = 0; i < r->n_findings; i++)
-        if (same_finding(&r->findings[i], f))
-            return true;
-    return false;
-}
-
 static void on_finding(tr_finding *f, void *ctx)
 {
     collector *col = ctx;
     tr_finding copy = *f;
     copy.execution = col->execution;
-    if (col->stream && !kept(col->r, &copy))
+    if (col->stream && !kept(col->r, &copy)) /* only a new finding crosses to the parent */
         tr__wire_put_finding(&copy);
     tr__result_keep(col->r, &col->cap, &copy);
 }
