@@ -150,6 +150,50 @@ TR_CASE(condvar_pc, TR_PASS)
     tr_condition_free(q->cond);
 }
 
+/* process_pingpong<N>: a parent and its child exchange N messages each way over a duplex
+ * pipe (the parent sends first), then the parent joins. */
+static int pingpong_rounds = 1;
+
+static void pong(void *arg)
+{
+    tr_connection *c = arg;
+    for (int i = 0; i < pingpong_rounds; i++) {
+        void *buf = NULL;
+        size_t len = 0;
+        tr_connection_recv(c, &buf, &len);
+        free(buf);
+        tr_connection_send(c, "pong", 4);
+    }
+}
+
+TR_CASE(process_pingpong, TR_PASS)
+{
+    tr_connection *mine, *theirs;
+    tr_pipe(true, &mine, &theirs);
+    tr_process *p = tr_process_new(pong, theirs, NULL);
+    tr_process_start(p);
+    for (int i = 0; i < pingpong_rounds; i++) {
+        tr_connection_send(mine, "ping", 4);
+        void *buf = NULL;
+        size_t len = 0;
+        tr_connection_recv(mine, &buf, &len);
+        free(buf);
+    }
+    tr_process_join(p, TR_FOREVER);
+    tr_process_free(p);
+}
+
+/* process_start_join: the cost of a process in an execution (start, its end, join). */
+static void nothing(void *arg) { (void)arg; }
+
+TR_CASE(process_start_join, TR_PASS)
+{
+    tr_process *p = tr_process_new(nothing, NULL, NULL);
+    tr_process_start(p);
+    tr_process_join(p, TR_FOREVER);
+    tr_process_free(p);
+}
+
 static void run(const char *model, const char *case_name, tr_strategy strategy, long max,
                 bool stop_at_bug)
 {
@@ -194,6 +238,15 @@ int main(int argc, char **argv)
             run(name, "philosophers_model", st, budget / 10, false);
         }
     }
+    for (size_t s = 0; s < sizeof exhaustive / sizeof *exhaustive; s++) {
+        for (int n = 1; n <= 2; n++) {
+            char name[32];
+            snprintf(name, sizeof name, "process_pingpong%d", n);
+            pingpong_rounds = n;
+            run(name, "process_pingpong", exhaustive[s], budget / 100, false);
+        }
+    }
+    run("process_start_join", "process_start_join", TR_STRATEGY_RANDOM, 2000, false);
     model_threads = 2, model_increments = 1;
     run("lock2x1", "lock_model", TR_STRATEGY_RANDOM, 100000, false);
     model_threads = 3, model_increments = 2;

@@ -7,63 +7,6 @@
  * row, the explorer's event. */
 #include "execution.h"
 
-/* Whether a step that ran may have changed its object: any timeout other than a look
- * may have (a Barrier's wait that times out breaks the barrier, which a spinning thread
- * may watch). */
-static bool step_modifies(const tr__action *a)
-{
-    return tr__op_modifies(a->op) && !(a->timed_out && tr__timeout_only_reads(a->op));
-}
-
-/* Who holds the lock-like objects, after the detectors saw the step. */
-static void track_mutex(const tr__action *a, int thread)
-{
-    if (a->mutex_acquired) {
-        tr__objrec *r = tr__rec_of(a->mutex_acquired);
-        if (r->holder == thread) {
-            r->depth++;
-        } else {
-            r->holder = thread;
-            r->depth = 1;
-            r->held_file = a->file;
-            r->held_line = a->line;
-        }
-    }
-    if (a->mutex_released) {
-        tr__objrec *r = tr__rec_of(a->mutex_released);
-        if (--r->depth <= 0) {
-            r->holder = -1;
-            r->depth = 0;
-        }
-    }
-}
-
-static void tell_explorer(const tr__cthread *me, const tr__action *a, bool in_cs)
-{
-    tr__explorer *e = tr__exec.opts->explorer;
-    if (!e->on_step)
-        return;
-    tr__event ev = {.thread = me->id, .op = a->op, .domain = tr__index_of(a->obj->domain),
-                    .modifies = step_modifies(a),
-                    .acquired = a->mutex_acquired ? tr__index_of(a->mutex_acquired->domain) : -1,
-                    .released = a->mutex_released ? tr__index_of(a->mutex_released->domain) : -1,
-                    .in_critical_section = in_cs,
-                    .blocking = a->guard && a->timeout != 0};
-    e->on_step(e, &ev);
-}
-
-static void over_budget(const tr__cthread *me, const tr__action *a)
-{
-    tr_finding f;
-    tr__finding_init(&f, TR_HANG, "execution exceeded %ld steps (livelock or unbounded loop)",
-                     tr__exec.opts->max_steps);
-    if (a->file)
-        tr__finding_site(&f, a->file, a->line);
-    tr__finding_thread(&f, me->id);
-    tr__finding_emit(&f, true);
-    tr__cut_execution();
-}
-
 /* The chosen thread performs its pending action. */
 static void fire(tr__cthread *me, tr__action *a)
 {
@@ -78,22 +21,7 @@ static void fire(tr__cthread *me, tr__action *a)
     tr__action_finish(a, timed_out);
     me->fire_timeout = false;
     me->pending = NULL;
-    if (a->op == TR__OP_YIELD) {
-        me->yield_epoch = x->mod_epoch;
-        me->yielded_once = true;
-    }
-    bool in_cs = tr__rec_of(a->obj->domain)->holder == me->id;
-    tr__race_step(me, a);
-    tr__lockorder_step(me, a);
-    track_mutex(a, me->id);
-    x->steps++;
-    tr__progress_step();
-    if (step_modifies(a))
-        x->mod_epoch++;
-    tr__trace_step(me, a, preempted);
-    tell_explorer(me, a, in_cs);
-    if (x->opts->max_steps > 0 && x->steps > x->opts->max_steps)
-        over_budget(me, a);
+    tr__account_step(me, a, preempted);
 }
 
 static void controlled_perform(tr__action *a)
@@ -101,6 +29,10 @@ static void controlled_perform(tr__action *a)
     struct tr__execution *x = &tr__exec;
     tr__cthread *me = tr__self;
     TR_CHECK(me && x->active, "a trama operation ran outside the running execution");
+    if (tr__in_child()) {
+        tr__child_perform(a);
+        return;
+    }
     if (me->begin_granted) { /* chosen for THREAD_BEGIN before the host existed */
         me->begin_granted = false;
         fire(me, a);
@@ -110,11 +42,14 @@ static void controlled_perform(tr__action *a)
     me->state = TR__CT_PENDING;
     if (tr__is_timed(a))
         me->deadline = x->vtime + a->timeout;
+    tr__processes_refresh();
     int next = tr__choose_next(me->id);
     if (next != me->id) {
-        if (x->threads[next].state == TR__CT_READY)
-            x->threads[next].begin_granted = true;
-        tr__hosts_wake(next);
+        tr__baton_pass(next);
+        if (!tr__runs_here(next)) { /* another process has it until one of ours is chosen */
+            tr__processes_serve_until_here();
+            tr__hosts_wake(x->running);
+        }
         tr__hosts_park(me);
     }
     fire(me, a);
@@ -128,6 +63,8 @@ static tr_status controlled_spawn(tr_thread *t)
     c->pending = &c->begin;
     c->state = TR__CT_READY;
     snprintf(c->name, sizeof c->name, "%s", tr_thread_name(t));
+    if (tr__in_child())
+        tr__child_spawned(c);
     return TR_OK;
 }
 
@@ -136,25 +73,52 @@ static tr_status controlled_spawn(tr_thread *t)
  * job). */
 static void controlled_thread_done(void)
 {
-    struct tr__execution *x = &tr__exec;
     tr__cthread *me = tr__self;
     me->state = TR__CT_FINISHED;
     me->pending = NULL;
-    int next = tr__choose_next(-1); /* may end the execution (a stall) */
+    if (tr__in_child()) {
+        tr__child_thread_done(me); /* serves until the baton is back here */
+    } else {
+        tr__processes_refresh();
+        int next = tr__choose_next(-1); /* may end the execution (a stall) */
+        if (tr__runs_here(next)) {
+            tr__hosts_release_self(me);
+            tr__baton_pass(next);
+            return;
+        }
+        tr__baton_pass(next);
+        tr__processes_serve_until_here(); /* may end it too: this host is still ours */
+    }
+    /* released before the next thread is woken: a pthread host runs at once */
     tr__hosts_release_self(me);
-    if (x->threads[next].state == TR__CT_READY)
-        x->threads[next].begin_granted = true;
-    tr__hosts_wake(next);
+    tr__hosts_wake(tr__exec.running);
 }
 
 static double controlled_now(void) { return tr__exec.vtime; }
 
+static tr_status controlled_object_init(tr__object *obj)
+{
+    return tr__in_child() ? tr__child_object_init(obj) : tr__objects_init(obj);
+}
+
+static void controlled_object_fini(tr__object *obj)
+{
+    if (obj->backend && obj->type->kind == TR__KIND_CONNECTION)
+        tr__outside_step(TR__OP_CONN_CLOSE); /* its descriptor closes */
+    if (tr__in_child())
+        tr__child_object_fini(obj);
+    else
+        tr__objects_fini(obj);
+}
+
 const tr__backend tr__controlled_backend = {
     .name = "controlled",
-    .object_init = tr__objects_init,
-    .object_fini = tr__objects_fini,
+    .object_init = controlled_object_init,
+    .object_fini = controlled_object_fini,
     .perform = controlled_perform,
     .spawn = controlled_spawn,
     .now = controlled_now,
     .thread_done = controlled_thread_done,
+    .fork_process = tr__processes_fork,
+    .process_exit = tr__processes_exit,
 };

@@ -41,6 +41,8 @@ static bool all_threads_done(const tr__action *a)
     const struct tr__execution *x = &tr__exec;
     for (int i = 1; i < x->n_threads; i++) {
         const tr__cthread *c = &x->threads[i];
+        if (c->process != 0)
+            continue; /* another process's: its own exit waits for it */
         if (c->state == TR__CT_FINISHED || c->state == TR__CT_NEW || tr_thread_daemon(c->thread))
             continue;
         if (c->state == TR__CT_PENDING && c->pending->op == TR__OP_POOL_TAKE)
@@ -74,6 +76,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
 {
     tr__hosts_start();
     tr__execution_begin(c, opts, sink, ctx);
+    tr__processes_begin();
     tr__race_reset();
     const tr__backend *previous = tr__backend_install(&tr__controlled_backend);
     tr__set_misuse_observer(on_misuse, NULL);
@@ -86,6 +89,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
              tr_thread_name(main));
     tr__thread_bind(main);
     tr__hosts_drive(run_case, main);
+    tr__processes_end();
     if (trace)
         keep_trace(trace);
     tr__thread_bind(NULL);
@@ -112,6 +116,8 @@ void tr__assert_failed(const char *file, int line, const char *text)
     tr__finding_site(&f, file, line);
     tr__finding_thread(&f, tr__self->id);
     tr__finding_emit(&f, true);
+    if (tr__in_child())
+        tr__child_cut(); /* P0's scheduler ends it */
     tr__cut_execution();
 }
 

@@ -57,12 +57,12 @@ static void reclaim_objects(void)
     bool *owned = calloc((size_t)x->n_objects + 1, sizeof *owned);
     TR_CHECK(owned, "out of memory reclaiming objects");
     for (int i = 0; i < x->n_objects; i++) {
-        tr__object *obj = x->objects[i].obj;
+        tr__object *obj = x->objects[i].process == 0 ? x->objects[i].obj : NULL;
         owned[i] = obj && obj->owner && obj->owner->backend;
     }
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < x->n_objects; i++) {
-            tr__object *obj = x->objects[i].obj;
+            tr__object *obj = x->objects[i].process == 0 ? x->objects[i].obj : NULL;
             if (obj && (pass == 1 || !owned[i]))
                 obj->type->destroy(obj);
         }
@@ -86,7 +86,7 @@ tr_status tr__objects_init(tr__object *obj)
     x->objects = tr__grow(x->objects, &x->cap_objects, x->n_objects + 1, sizeof *x->objects);
     tr__objrec *r = &x->objects[x->n_objects++];
     tr__kind k = obj->type->kind;
-    *r = (tr__objrec){.obj = obj, .id = {k, 0}, .holder = -1};
+    *r = (tr__objrec){.obj = obj, .id = {k, 0}, .holder = -1, .process = x->process};
     r->id.number = k == TR__KIND_THREAD ? x->kind_counts[k]++ : ++x->kind_counts[k];
     obj->backend = (void *)(intptr_t)x->n_objects;
     if (k == TR__KIND_THREAD) {
@@ -95,6 +95,8 @@ tr_status tr__objects_init(tr__object *obj)
         memset(c, 0, sizeof *c);
         c->id = x->n_threads++;
         c->thread = tr__thread_of(obj);
+        c->process = x->process;
+        c->object = x->n_objects - 1;
         c->state = TR__CT_NEW;
         snprintf(c->name, sizeof c->name, "%s", obj->label ? obj->label : "");
         TR_CHECK(c->id == r->id.number, "thread ids follow creation order");

@@ -20,7 +20,7 @@
 #include "finding.h"
 #include "harness_internal.h"
 
-enum { TR__MAX_THREADS = 256 };
+enum { TR__MAX_THREADS = 256, TR__MAX_PROCESSES = 64 };
 
 typedef struct tr__host tr__host; /* hosts.c */
 
@@ -44,6 +44,13 @@ typedef struct tr__cthread {
     bool fire_timeout;         /* chosen to time out */
     bool preempting;           /* chosen while the thread that chose could have gone on */
     double deadline;           /* virtual; for the pending timed action */
+    int process;               /* P<process>: the process it runs in (0: the case's own) */
+    int object;                /* its thread object's index */
+    /* A thread of another process, as this one's scheduler sees it (processes.c): its
+     * pending action rebuilt from the process's word, and whether its guard held when
+     * the process last told. */
+    tr__action proxy;
+    bool told_enabled;
     unsigned long yield_epoch; /* mod_epoch at its last yield: spinning if unchanged */
     bool yielded_once;
     char name[48];             /* for reports after the case freed its thread object */
@@ -57,7 +64,21 @@ typedef struct tr__objrec {
     int depth;         /* the holder's re-entry depth */
     const char *held_file; /* where the holder took it */
     int held_line;
+    int process;       /* the process the object lives in */
 } tr__objrec;
+
+/* A process of the execution (processes.c). P0 is the case's own process; the others
+ * are started by tr_process_start anywhere in the tree, numbered in fork order. */
+typedef struct tr__cprocess {
+    pid_t pid;
+    int parent;        /* the process that started it; -1 for P0 */
+    int object;        /* its tr_process object in the parent; -1 for P0 */
+    int channel;       /* P0's end of the process's channel; -1 for P0 and once gone */
+    int pidfd;         /* readable once it has exited; -1 for P0 */
+    bool ended;
+    bool external;     /* one of its pending threads waits on another process (a pipe) */
+    unsigned long told; /* outside_epoch when it last told its threads' guards */
+} tr__cprocess;
 
 struct tr__execution {
     /* ---- this execution: tr__execution_begin sets every field of this part ---- */
@@ -88,6 +109,13 @@ struct tr__execution {
     int n_choices, cap_choices;
     void **allocs;           /* tr_case_alloc's blocks */
     int n_allocs, cap_allocs;
+    /* the processes (processes.c); in a process other than P0 this struct is a mirror:
+     * only its own threads' and objects' entries are kept, P0 decides */
+    tr__cprocess processes[TR__MAX_PROCESSES];
+    int n_processes;
+    int process;              /* which process this copy of the struct belongs to */
+    int channel;              /* a process other than P0: its end of the channel to P0 */
+    unsigned long outside_epoch; /* steps that may have changed what another process sees */
 };
 
 /* The one execution of this process (a process runs one at a time). */
@@ -141,10 +169,16 @@ void tr__trace_snapshot_waiting(void);
 
 /* Once per process, before the first execution. */
 void tr__hosts_start(void);
+/* Keeps this process on the CPU it runs on (unless TRAMA_NO_PIN=1): one case thread or
+ * process runs at a time, and a hand-over between processes is then a same-core wake-up
+ * with no TLB shootdown to other cores after a fork's copy-on-write. */
+void tr__hosts_pin(void);
 /* T0's host: the driver's thread and stack. */
 tr__host *tr__hosts_driver(void);
 /* Gives the baton to thread id (finding it a host if it has none). */
 void tr__hosts_wake(int id);
+/* A forked child: the forking thread's host now runs me, the child's first thread. */
+void tr__hosts_adopt(tr__cthread *me);
 /* Parks the calling case thread until it holds the baton again. */
 void tr__hosts_park(tr__cthread *me);
 /* The calling thread's body returned: its host goes back to the pool. */
@@ -180,6 +214,51 @@ static inline bool tr__is_timed(const tr__action *a)
 /* After the effect, before the holders are updated. */
 void tr__race_step(const tr__cthread *me, const tr__action *a);
 void tr__lockorder_step(const tr__cthread *me, const tr__action *a);
+
+/* ---- step.c ---------------------------------------------------------------------------- */
+
+/* The bookkeeping of a step that ran (detectors, holders, the trace row, the explorer,
+ * the step budget), wherever its effect ran. */
+void tr__account_step(tr__cthread *me, const tr__action *a, bool preempted);
+/* Hands the baton to thread next, chosen by tr__choose_next: a host of this process, or
+ * the word RUN to another process (channel.c). */
+void tr__baton_pass(int next);
+/* A step, or an object's end, that another process may see (a pipe, a process). */
+void tr__outside_step(tr__op op);
+
+/* ---- channel.c -------------------------------------------------------------------------- */
+
+/* P0: thread id of another process holds the baton now. */
+void tr__channel_run(int id);
+
+/* ---- processes.c ---------------------------------------------------------------------- */
+
+/* Whether thread id runs in this process. */
+static inline bool tr__runs_here(int id)
+{
+    return id >= 0 && tr__exec.threads[id].process == tr__exec.process;
+}
+/* Whether this process is a started child, not P0 (its scheduler is P0's). */
+static inline bool tr__in_child(void) { return tr__exec.process != 0; }
+void tr__processes_begin(void);
+/* P0, the execution over: every other process is killed and taken back. */
+void tr__processes_end(void);
+/* While the baton is in another process: serves the words of the process holding it
+ * (P0), or P0's (a child), until a thread of this process holds it again. */
+void tr__processes_serve_until_here(void);
+/* P0, before choosing: every process whose threads wait on another process tells again
+ * whether their guards hold, when something another process sees changed since. */
+void tr__processes_refresh(void);
+/* A child: its side of the controlled backend's calls. */
+void tr__child_perform(tr__action *a);
+tr_status tr__child_object_init(tr__object *obj);
+void tr__child_object_fini(tr__object *obj);
+void tr__child_spawned(tr__cthread *c);
+void tr__child_thread_done(tr__cthread *me);
+_Noreturn void tr__child_cut(void);
+/* The backend's fork_process and process_exit. */
+pid_t tr__processes_fork(tr__object *process);
+void tr__processes_exit(int code);
 
 /* ---- backend_controlled.c --------------------------------------------------------------- */
 

@@ -57,6 +57,7 @@ typedef struct dpor {
     int n_domains;
     clock thread_clock[DPOR_THREADS];
     uint32_t local[DPOR_THREADS];
+    bool forked; /* a process was started in this execution */
 } dpor;
 
 static int key_of(const tr__choice *c) { return c->thread * 2 + (c->timeout ? 1 : 0); }
@@ -90,6 +91,7 @@ static void dpor_begin(tr__explorer *x)
     dpor *d = (dpor *)x;
     d->pos = 0;
     d->n_events = 0;
+    d->forked = false;
     for (int i = 0; i < d->n_domains; i++) {
         free(d->domains[i].events);
     }
@@ -108,8 +110,13 @@ static const tr__choice *choice_with_key(const state *s, int key)
     return NULL;
 }
 
+/* A Process start forks: it reads every object (see fork_races). */
+static bool forks(const tr__choice *a) { return a->op == TR__OP_PROCESS_START; }
+
 static bool independent(const tr__choice *a, const tr__choice *b)
 {
+    if ((forks(a) && b->modifies) || (forks(b) && a->modifies))
+        return a->thread == b->thread;
     return a->thread != b->thread &&
            (a->domain != b->domain || a->domain < 0 || (!a->modifies && !b->modifies));
 }
@@ -289,6 +296,26 @@ static void find_races(dpor *d, int i)
     }
 }
 
+/* A fork reads every object of its process: it races with each step of another thread of
+ * that process that changed one and is not before it, and each later such step races
+ * with it. Coarser than per-domain races (no clock is carried along), so it only adds
+ * reversals. */
+static void fork_races(dpor *d, int i)
+{
+    const event *e = &d->events[i];
+    clock acc = d->thread_clock[e->ev.thread];
+    acc.c[e->ev.thread] = e->local;
+    for (int j = i - 1; j >= 0; j--) {
+        const event *ej = &d->events[j];
+        if (ej->ev.thread == e->ev.thread || ej->ev.process != e->ev.process ||
+            before(ej, &acc))
+            continue;
+        if ((e->ev.forks && ej->ev.modifies) || (ej->ev.forks && e->ev.modifies)) {
+            reverse_race(d, j, i);
+        }
+    }
+}
+
 static void dpor_on_step(tr__explorer *x, const tr__event *ev)
 {
     dpor *d = (dpor *)x;
@@ -301,6 +328,9 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     e->ev = *ev;
     e->local = d->local[t] + 1;
     find_races(d, i);
+    if (ev->forks || (ev->modifies && d->forked))
+        fork_races(d, i);
+    d->forked |= ev->forks;
     if (ev->never_ran) { /* its races are all it has to say: it is no event */
         d->n_events--;
         return;

@@ -83,8 +83,10 @@ void tr__finding_rows(tr_finding *f, const tr__step *waiting, int n_waiting)
     for (int i = 0; i < n_waiting && p->n_steps < n; i++)
         p->steps[p->n_steps++] = row_of(&waiting[i]);
     p->n_names = x->n_threads < TR__PART_NAMES ? x->n_threads : TR__PART_NAMES;
-    for (int i = 0; i < p->n_names; i++)
+    for (int i = 0; i < p->n_names; i++) {
         snprintf(p->names[i], sizeof p->names[i], "%s", x->threads[i].name);
+        p->processes[i] = x->threads[i].process;
+    }
 }
 
 void tr__finding_emit(tr_finding *f, bool ends)
@@ -102,6 +104,22 @@ const char *tr__finding_name(const tr_finding *f, int thread)
     if (!f->parts || thread < 0 || thread >= f->parts->n_names)
         return "?";
     return f->parts->names[thread];
+}
+
+int tr__finding_process(const tr_finding *f, int thread)
+{
+    if (!f->parts || thread < 0 || thread >= f->parts->n_names)
+        return 0;
+    return f->parts->processes[thread];
+}
+
+void tr__thread_ref_text(const tr_finding *f, int thread, char *out, size_t size)
+{
+    int process = tr__finding_process(f, thread);
+    if (process > 0)
+        snprintf(out, size, "P%d/T%d", process, thread);
+    else
+        snprintf(out, size, "T%d", thread);
 }
 
 void tr__ref_text(const tr__ref *r, bool with_label, char *out, size_t size)

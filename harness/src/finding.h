@@ -82,6 +82,7 @@ struct tr__finding_parts {
     size_t size; /* bytes in this block, this header included */
     int n_names;
     char names[TR__PART_NAMES][TR__PART_NAME]; /* thread names by id */
+    int processes[TR__PART_NAMES];             /* the process of each thread (P<n>) */
     int n_waiters;
     tr__waiter waiters[TR__PART_THREADS];
     int n_cycle; /* deadlock: T, object, T, object, ...; the first thread closes it */
@@ -113,6 +114,10 @@ void tr__finding_rows(tr_finding *f, const tr__step *waiting, int n_waiting);
 void tr__finding_free(tr_finding *f);
 /* A thread's name from the parts ("?" when not kept). */
 const char *tr__finding_name(const tr_finding *f, int thread);
+/* The process a thread ran in (0: the case's own, or unknown). */
+int tr__finding_process(const tr_finding *f, int thread);
+/* How reports name a thread: "T3", or "P1/T3" for a thread of another process. */
+void tr__thread_ref_text(const tr_finding *f, int thread, char *out, size_t size);
 /* ":24" for a site in the case's own file, "file:24" elsewhere, "-" for none. */
 void tr__site_text(const tr_case *c, const char *file, int line, char *out, size_t size);
 /* "L2" or, with_label, "L2 B" into out; "-" for no object. */

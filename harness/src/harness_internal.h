@@ -52,6 +52,10 @@ typedef struct tr__event {
      * might have raced with what did (a join before the start, an acquire before a
      * try-acquire took the permit). Told after the execution's last step. */
     bool never_ran;
+    int process;   /* the process it ran in (P<n>) */
+    /* A Process start: the fork copies every object of its process, as if it read them
+     * all (an explorer must not take it as independent of its process's other steps). */
+    bool forks;
 } tr__event;
 
 /* choose() results besides an index. */

@@ -130,6 +130,12 @@ static void pin_to_one_cpu(void)
     pool.pinned = pthread_setaffinity_np(pthread_self(), sizeof pool.cpu, &pool.cpu) == 0;
 }
 
+void tr__hosts_pin(void)
+{
+    if (!pool.pinned)
+        pin_to_one_cpu();
+}
+
 void tr__hosts_start(void)
 {
     if (pool.started)
@@ -237,6 +243,8 @@ void tr__hosts_park(tr__cthread *me)
     if (tr__exec.over)
         longjmp(h->base, 1);
 }
+
+void tr__hosts_adopt(tr__cthread *me) { me->host->job = me->id; }
 
 /* The thread's body has returned and its exit step is done: the host goes back to the
  * pool (host_main then waits for its next job, and a fiber host switches to the chosen

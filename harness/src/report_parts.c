@@ -40,7 +40,7 @@ static void site(FILE *out, const char *key, tr_site_ref s)
 /* "T1" and its name: "thread":"T1","name":"a" */
 static void thread(FILE *out, const tr_finding *f, int id)
 {
-    fprintf(out, "\"thread\":\"T%d\",\"name\":", id);
+    fprintf(out, "\"thread\":\"T%d\",\"process\":%d,\"name\":", id, tr__finding_process(f, id));
     tr__json_string(out, tr__finding_name(f, id));
 }
 

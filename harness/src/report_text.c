@@ -65,8 +65,9 @@ static void object_text(const tr__ref *r, char *out, size_t size) { tr__ref_text
 /* "  T1 "a" holds L1 (taken at :24), waits in lock.acquire on L2 at :25" */
 static void print_waiter(FILE *out, const tr_case *c, const tr_finding *f, const tr__waiter *w)
 {
-    char obj[96], site[128];
-    fprintf(out, "  T%d \"%s\"", w->thread, tr__finding_name(f, w->thread));
+    char obj[96], site[128], who[32];
+    tr__thread_ref_text(f, w->thread, who, sizeof who);
+    fprintf(out, "  %s \"%s\"", who, tr__finding_name(f, w->thread));
     for (int i = 0; i < w->n_holds; i++) {
         object_text(&w->holds[i].object, obj, sizeof obj);
         tr__site_text(c, w->holds[i].site.file, w->holds[i].site.line, site, sizeof site);
@@ -83,24 +84,27 @@ static void print_waiter(FILE *out, const tr_case *c, const tr_finding *f, const
 }
 
 /* "  cycle: T1 -> L2 -> T2 -> L1 -> T1" */
-static void print_cycle(FILE *out, const tr__finding_parts *p)
+static void print_cycle(FILE *out, const tr_finding *f, const tr__finding_parts *p)
 {
-    char obj[96];
+    char obj[96], who[32];
     fputs("  cycle: ", out);
     for (int i = 0; i < p->n_cycle; i++) {
         object_text(&p->cycle_objects[i], obj, sizeof obj);
-        fprintf(out, "T%d -> %s -> ", p->cycle_threads[i], obj);
+        tr__thread_ref_text(f, p->cycle_threads[i], who, sizeof who);
+        fprintf(out, "%s -> %s -> ", who, obj);
     }
-    fprintf(out, "T%d\n", p->cycle_threads[0]);
+    tr__thread_ref_text(f, p->cycle_threads[0], who, sizeof who);
+    fprintf(out, "%s\n", who);
 }
 
 /* "  T2 "b" writes M1 4 bytes at :14, holding no lock" */
 static void print_access(FILE *out, const tr_case *c, const tr_finding *f, const tr__access_part *a)
 {
-    char obj[96], site[128], lock[96];
+    char obj[96], site[128], lock[96], who[32];
     object_text(&a->object, obj, sizeof obj);
     tr__site_text(c, a->site.file, a->site.line, site, sizeof site);
-    fprintf(out, "  T%d \"%s\" %s %s at %s, holding ", a->thread, tr__finding_name(f, a->thread),
+    tr__thread_ref_text(f, a->thread, who, sizeof who);
+    fprintf(out, "  %s \"%s\" %s %s at %s, holding ", who, tr__finding_name(f, a->thread),
             a->write ? "writes" : "reads", obj, site);
     for (int i = 0; i < a->n_locks; i++) {
         object_text(&a->locks[i], lock, sizeof lock);
@@ -112,12 +116,13 @@ static void print_access(FILE *out, const tr_case *c, const tr_finding *f, const
 /* "  T1 "a" holds L1 (taken at :24) and takes L2 at :25" */
 static void print_edge(FILE *out, const tr_case *c, const tr_finding *f, const tr__edge_part *e)
 {
-    char held[96], taken[96], held_at[128], taken_at[128];
+    char held[96], taken[96], held_at[128], taken_at[128], who[32];
+    tr__thread_ref_text(f, e->thread, who, sizeof who);
     tr__ref_text(&e->holds, false, held, sizeof held);
     tr__ref_text(&e->takes, false, taken, sizeof taken);
     tr__site_text(c, e->held_at.file, e->held_at.line, held_at, sizeof held_at);
     tr__site_text(c, e->taken_at.file, e->taken_at.line, taken_at, sizeof taken_at);
-    fprintf(out, "  T%d \"%s\" holds %s (taken at %s) and takes %s at %s\n", e->thread,
+    fprintf(out, "  %s \"%s\" holds %s (taken at %s) and takes %s at %s\n", who,
             tr__finding_name(f, e->thread), held, held_at, taken, taken_at);
 }
 
@@ -129,7 +134,7 @@ void tr__report_story(FILE *out, const tr_case *c, const tr_finding *f)
     for (int i = 0; i < p->n_waiters; i++)
         print_waiter(out, c, f, &p->waiters[i]);
     if (p->n_cycle)
-        print_cycle(out, p);
+        print_cycle(out, f, p);
     for (int i = 0; i < p->n_accesses; i++)
         print_access(out, c, f, &p->accesses[i]);
     if (p->n_edges)
@@ -142,10 +147,11 @@ void tr__report_story(FILE *out, const tr_case *c, const tr_finding *f)
 /* One row of the numbered interleaving; the waiting threads' rows have no number. */
 static void print_row(FILE *out, const tr_case *c, const tr_finding *f, const tr__row *r, int n)
 {
-    char obj[96], site[128], who[64];
+    char obj[96], site[128], who[64], id[32];
     object_text(&r->object, obj, sizeof obj);
     tr__site_text(c, r->site.file, r->site.line, site, sizeof site);
-    snprintf(who, sizeof who, "T%d %s", r->thread, tr__finding_name(f, r->thread));
+    tr__thread_ref_text(f, r->thread, id, sizeof id);
+    snprintf(who, sizeof who, "%s %s", id, tr__finding_name(f, r->thread));
     if (r->state != TR__ROW_RAN) {
         fprintf(out, "  %4s  %-16.16s %-16s %-14s %s  (%s)\n", "", who, tr__op_name(r->op), obj,
                 site, r->state == TR__ROW_BLOCKED ? "blocked" : "not run");

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "tsan.h"
@@ -113,6 +114,19 @@ void tr__object_fini(tr__object *obj) { installed()->object_fini(obj); }
 double tr__now(void) { return installed()->now(); }
 
 tr_status tr__spawn(tr_thread *t) { return installed()->spawn(t); }
+
+pid_t tr__fork_process(tr__object *process)
+{
+    const tr__backend *b = installed();
+    return b->fork_process ? b->fork_process(process) : fork();
+}
+
+void tr__process_exiting(int code)
+{
+    const tr__backend *b = installed();
+    if (b->process_exit)
+        b->process_exit(code);
+}
 
 tr__host_done_fn tr__host_done_hook(void) { return installed()->thread_done; }
 

@@ -131,6 +131,7 @@ TR__HIDDEN void tr__object_fini(tr__object *obj);
     X(TR__OP_PROCESS_JOIN, "process.join", true)                                                 \
     X(TR__OP_PROCESS_SIGNAL, "process.signal", true)                                             \
     X(TR__OP_PROCESS_QUERY, "process.query", false)                                              \
+    X(TR__OP_PROCESS_EXIT, "process.exit", true)                                                 \
     X(TR__OP_CONN_SEND, "conn.send", true)                                                       \
     X(TR__OP_CONN_RECV, "conn.recv", true)                                                       \
     X(TR__OP_CONN_POLL, "conn.poll", false)                                                      \
@@ -523,11 +524,21 @@ typedef struct tr__backend {
     /* The last call of a thread's body, after THREAD_EXIT ran and the thread object was
      * let go (it may be freed): the host may be reused from here on. */
     void (*thread_done)(void);
+    /* Optional (NULL: fork() and nothing). A Process start forks through fork_process:
+     * fork()'s contract, 0 in the child; process is the tr_process object being started.
+     * The controlled backend makes the child one more process of the execution, its
+     * first step chosen by the scheduler like a new thread's. process_exit: a started
+     * process's last call before _exit(code), after its target and its interpreter
+     * exit. */
+    pid_t (*fork_process)(tr__object *process);
+    void (*process_exit)(int code);
 } tr__backend;
 
 /* The installed backend's operations (backend.c, the only reader of the table). */
 TR__HIDDEN double tr__now(void); /* its clock (seconds) */
 TR__HIDDEN tr_status tr__spawn(tr_thread *t);
+TR__HIDDEN pid_t tr__fork_process(tr__object *process);
+TR__HIDDEN void tr__process_exiting(int code);
 /* Its thread_done, taken while a thread's body still holds the thread: called after the
  * thread object was let go, when a harness may have installed another backend. */
 typedef void (*tr__host_done_fn)(void);

@@ -101,8 +101,8 @@ static void pair_unref(pipe_pair *pp)
 {
     if (atomic_fetch_sub(&pp->refs, 1) != 1)
         return;
+    tr__object_fini(&pp->end[1].obj); /* before its domain */
     tr__object_fini(&pp->end[0].obj);
-    tr__object_fini(&pp->end[1].obj);
     free(pp);
 }
 
@@ -157,7 +157,9 @@ tr_status(tr_pipe)(bool duplex, tr_connection **conn1, tr_connection **conn2)
     end_init(pp, 1, fds[1], duplex, true, duplex);
     if (tr__object_init(&pp->end[0].obj, &connection_type, NULL) != TR_OK)
         goto no_memory;
-    if (tr__object_init(&pp->end[1].obj, &connection_type, NULL) != TR_OK) {
+    /* One pipe, one domain: what one end does changes what the other can (a recv's bytes,
+     * a poll's answer, EOF), so a scheduler must never take their steps as independent. */
+    if (tr__object_init(&pp->end[1].obj, &connection_type, &pp->end[0].obj) != TR_OK) {
         tr__object_fini(&pp->end[0].obj);
         goto no_memory;
     }

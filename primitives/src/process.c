@@ -82,9 +82,14 @@ static void setup(void) { atexit(exit_function); }
 
 /* ---- objects -------------------------------------------------------------------------- */
 
+static void registry_remove(tr_process *p);
+
+/* Also the harness's reclaim at the end of an execution, while the object may still be
+ * in the registry (its child never reaped): it leaves it. */
 static void process_destroy(tr__object *obj)
 {
     tr_process *p = (tr_process *)obj;
+    registry_remove(p);
     if (p->exit_fd >= 0)
         close(p->exit_fd);
     tr__object_fini(&p->obj);
@@ -288,6 +293,7 @@ static _Noreturn void child_main(tr_process *p, tr__exit_watch *watch)
     exit_function();
     fflush(stdout);
     fflush(stderr);
+    tr__process_exiting(0);
     _exit(0);
 }
 
@@ -301,7 +307,7 @@ static tr_status fork_child(tr_process *p, const tr__action *first)
         goto failed;
     fflush(stdout); /* Python's _flush_std_streams: nothing buffered is written twice */
     fflush(stderr);
-    pid_t pid = fork();
+    pid_t pid = tr__fork_process(&p->obj);
     if (pid == 0)
         child_main(p, &watch);
     if (pid < 0) {

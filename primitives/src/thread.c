@@ -61,9 +61,26 @@ void tr__names_reset(void)
  * keeps a listed thread alive. */
 static tr__live_list live_threads = TR__LIVE_LIST_INIT;
 
-/* fork() copied only the calling thread: the others will never finish here (Python's
- * threading._after_fork). */
-void tr__threads_after_fork(void) { tr__live_forget_all(&live_threads); }
+/* fork() copied only the calling thread: the others are stopped here, as Python's
+ * threading._after_fork marks them (is_alive() false, join() returns at once), and leave
+ * the list (the child's shutdown does not wait for them). Only this thread runs, so their
+ * state is written directly: their monitors may have been held at the fork. */
+void tr__threads_after_fork(void)
+{
+    tr__live_forget_all(&live_threads);
+    tr__live_node *n = live_threads.head, *next;
+    live_threads.head = NULL;
+    for (; n; n = next) {
+        next = n->next;
+        tr_thread *t = TR__LIVE_OF(n, tr_thread, live);
+        n->listed = false;
+        if (t == tr__actor) {
+            tr__live_add(&live_threads, n);
+            continue;
+        }
+        t->state = STATE_FINISHED;
+    }
+}
 
 static void thread_destroy(tr__object *obj)
 {

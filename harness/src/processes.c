@@ -1,0 +1,865 @@
+/* processes.c — the case's processes under one scheduler.
+ *
+ * P0 (the case's own process, where tr__execute runs) keeps the execution: the threads of
+ * every process, the objects, the trace, the explorer. A process a case starts (its
+ * tr_process_start forks through the backend's fork_process) is P1, P2... in fork order,
+ * anywhere in the tree; it keeps a mirror of the struct with its own threads and objects
+ * only, and asks P0 for everything else over its channel, a stream socket to P0:
+ *
+ *   child -> P0   ACTION  a thread reached a scheduling point (op, object, timeout, site)
+ *                 FIRED   the chosen thread's effect ran (its outcome, for the detectors)
+ *                 DONE    a thread's body returned        SPAWN   a thread was started
+ *                 OBJECT  an object was created (answered INDEX)    FINI  one went
+ *                 FORK    it started a process (the new channel rides along; FORKED)
+ *                 EXIT    it ends with this code          FINDING, CUT  a misuse, an assert
+ *                 CRASHED a signal is killing it (its crash handler)
+ *                 TOLD    its threads' guards, when P0 asked (EVALUATE)
+ *   P0 -> child   RUN     this thread of yours holds the baton now
+ *                 HELLO   your number and where your inherited objects went
+ *
+ * Every word a child sends carries whether each of its pending threads' guards holds, so
+ * P0 chooses among the threads of every process without reading their memory. What one
+ * process does can change another's guards only through the kernel (a pipe's bytes or its
+ * end, a process's exit): after such a step P0 asks a process with threads waiting on the
+ * outside to tell again before it chooses (outside_epoch).
+ *
+ * Fork keeps its meaning: the child has a copy of its parent's memory, so every object the
+ * parent had is the child's own copy (a Lock held at the fork stays held there), registered
+ * anew in the child's process at the fork, in index order on both sides. A pipe's ends
+ * keep their domain across the fork: one pipe is one unit of dependence for DPOR.
+ *
+ * A child that dies without EXIT is a crash of that process (CRASHED says the signal), a
+ * finding that names it; its threads end and its joiners see its exit code, as natively.
+ * Nothing a child writes is trusted: a word that does not fit its process is the end of
+ * that process, never of P0. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "channel.h"
+
+/* ======================================================================================== */
+/* ---- a child's side --------------------------------------------------------------------- */
+
+_Noreturn static void child_gone(void) { _exit(0); } /* P0 is done with us */
+
+/* This process's pending threads and their guards, on every word it sends. */
+static void tell_guards(word *w)
+{
+    const struct tr__execution *x = &tr__exec;
+    for (int i = 0; i < x->n_threads; i++) {
+        const tr__cthread *c = &x->threads[i];
+        if (c->process != x->process || !c->pending ||
+            (c->state != TR__CT_PENDING && c->state != TR__CT_READY))
+            continue;
+        tr__mask_set(w->pending, i);
+        if (c->state == TR__CT_READY || tr__guard_holds(c->pending))
+            tr__mask_set(w->enabled, i);
+        if (c->state == TR__CT_PENDING && c->pending->wait_fd >= 0)
+            tr__mask_set(w->outside, i);
+    }
+}
+
+static void child_send(word *w)
+{
+    tell_guards(w);
+    if (!tr__channel_put(tr__exec.channel, w, sizeof *w, -1))
+        child_gone();
+}
+
+static void child_receive(word *w, word_kind want)
+{
+    if (!tr__channel_get(tr__exec.channel, w, sizeof *w, NULL) || w->kind != want)
+        child_gone();
+}
+
+/* Waiting for the baton (hosts.c calls it while it is elsewhere): P0 asks for the guards
+ * again, or gives the baton to one of our threads. */
+static void child_serve(void)
+{
+    struct tr__execution *x = &tr__exec;
+    word w;
+    if (!tr__channel_get(x->channel, &w, sizeof w, NULL))
+        child_gone();
+    if (w.kind == W_EVALUATE) {
+        word told = {.kind = W_TOLD};
+        child_send(&told);
+        return;
+    }
+    if (w.kind != W_RUN || !tr__runs_here(w.thread))
+        child_gone();
+    tr__cthread *c = &x->threads[w.thread];
+    c->fire_timeout = w.fire_timeout;
+    c->begin_granted = w.begin_granted;
+    x->vtime = w.vtime;
+    x->running = w.thread; /* the caller wakes it (tr__processes_serve_until_here) */
+}
+
+static int index_or_none(const tr__object *obj) { return obj ? tr__index_of(obj) : -1; }
+
+/* The chosen thread performs its action here; P0 does the bookkeeping from FIRED. */
+static void child_fire(tr__cthread *me, tr__action *a)
+{
+    struct tr__execution *x = &tr__exec;
+    x->running = me->id;
+    me->state = TR__CT_RUNNING;
+    tr__action_finish(a, me->fire_timeout);
+    me->fire_timeout = false;
+    me->pending = NULL;
+    word w = {.kind = W_FIRED, .thread = me->id, .op = a->op, .object = index_or_none(a->obj),
+              .file = a->file, .line = a->line, .timeout = a->timeout,
+              .has_guard = a->guard != NULL, .timed_out = a->timed_out, .status = a->status,
+              .n_hb = a->n_hb, .acquired = index_or_none(a->mutex_acquired),
+              .released = index_or_none(a->mutex_released)};
+    for (int i = 0; i < a->n_hb; i++) {
+        w.hb[i] = index_or_none(a->hb[i].obj);
+        w.hb_acquire[i] = a->hb[i].kind == TR__HB_ACQUIRE;
+    }
+    child_send(&w);
+}
+
+void tr__child_perform(tr__action *a)
+{
+    struct tr__execution *x = &tr__exec;
+    tr__cthread *me = tr__self;
+    if (me->begin_granted) {
+        me->begin_granted = false;
+        child_fire(me, a);
+        return;
+    }
+    me->pending = a;
+    me->state = TR__CT_PENDING;
+    word w = {.kind = W_ACTION, .thread = me->id, .op = a->op, .object = index_or_none(a->obj),
+              .file = a->file, .line = a->line, .timeout = a->timeout,
+              .has_guard = a->guard != NULL};
+    child_send(&w);
+    x->running = -1;
+    tr__processes_serve_until_here();
+    tr__hosts_wake(x->running);
+    tr__hosts_park(me);
+    child_fire(me, a);
+}
+
+/* The mirror's record for an object P0 numbered. */
+static void mirror_object(tr__object *obj, int index, int number)
+{
+    struct tr__execution *x = &tr__exec;
+    x->objects = tr__grow(x->objects, &x->cap_objects, index + 1, sizeof *x->objects);
+    if (x->n_objects <= index)
+        x->n_objects = index + 1;
+    tr__kind k = obj->type->kind;
+    x->objects[index] = (tr__objrec){.obj = obj, .id = {k, number}, .holder = -1,
+                                     .process = x->process};
+    obj->backend = (void *)(intptr_t)(index + 1);
+    if (k != TR__KIND_THREAD)
+        return;
+    TR_CHECK(number < TR__MAX_THREADS, "too many threads in one execution");
+    tr__cthread *c = &x->threads[number];
+    memset(c, 0, sizeof *c);
+    c->id = number;
+    c->thread = tr__thread_of(obj);
+    c->state = TR__CT_NEW;
+    c->process = x->process;
+    c->object = index;
+    snprintf(c->name, sizeof c->name, "%s", obj->label ? obj->label : "");
+    if (x->n_threads <= number)
+        x->n_threads = number + 1;
+}
+
+tr_status tr__child_object_init(tr__object *obj)
+{
+    word w = {.kind = W_OBJECT, .obj_kind = obj->type->kind,
+              .domain = obj->domain == obj ? -1 : index_or_none(obj->domain)};
+    snprintf(w.text, sizeof w.text, "%s", obj->label ? obj->label : "");
+    child_send(&w);
+    child_receive(&w, W_INDEX);
+    mirror_object(obj, w.object, w.number);
+    return TR_OK;
+}
+
+void tr__child_object_fini(tr__object *obj)
+{
+    if (!obj->backend)
+        return;
+    word w = {.kind = W_FINI, .object = tr__index_of(obj)};
+    tr__rec_of(obj)->obj = NULL;
+    obj->backend = NULL;
+    child_send(&w);
+}
+
+void tr__child_spawned(tr__cthread *c)
+{
+    word w = {.kind = W_SPAWN, .thread = c->id};
+    snprintf(w.text, sizeof w.text, "%s", c->name);
+    child_send(&w);
+}
+
+void tr__child_thread_done(tr__cthread *me)
+{
+    word w = {.kind = W_DONE, .thread = me->id};
+    child_send(&w);
+    tr__exec.running = -1;
+    tr__processes_serve_until_here();
+}
+
+/* The sink of a child's findings (a misuse, a failed assertion): P0 has the steps and the
+ * schedule and completes them. Whether the finding ends the execution shows in its rows:
+ * only an ending one lists the threads left waiting. */
+static void forward_finding(tr_finding *f, void *ctx)
+{
+    (void)ctx;
+    word w = {.kind = W_FINDING};
+    for (int i = 0; f->parts && i < f->parts->n_steps; i++)
+        w.ends |= f->parts->steps[i].state != TR__ROW_RAN;
+    tr_finding flat = *f;
+    flat.parts = NULL;
+    tr__finding_free(f);
+    child_send(&w);
+    if (!tr__channel_put(tr__exec.channel, &flat, sizeof flat, -1))
+        child_gone();
+}
+
+void tr__child_cut(void)
+{
+    word w = {.kind = W_CUT};
+    child_send(&w);
+    for (;;)
+        pause(); /* P0 ends the execution and this process with it */
+}
+
+void tr__processes_exit(int code)
+{
+    if (!tr__in_child() || !tr__exec.active)
+        return;
+    word w = {.kind = W_EXIT, .thread = tr__self ? tr__self->id : -1, .code = code};
+    child_send(&w);
+}
+
+/* A crash signal: P0 is told which, then the signal does what it does. */
+static void crashed(int sig)
+{
+    word w = {.kind = W_CRASHED, .code = sig};
+    ssize_t ignored = write(tr__exec.channel, &w, sizeof w);
+    (void)ignored;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void child_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = crashed;
+    sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+    const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaction(sigs[i], &sa, NULL);
+    signal(SIGUSR1, SIG_DFL); /* the watchdog asks P0, not us */
+}
+
+/* In the new child, right after fork: its number and its copies of its parent's objects,
+ * renumbered as P0 did; then it waits for its first step like a started thread. */
+static void child_start(int channel, int parent_channel, int forking_thread)
+{
+    struct tr__execution *x = &tr__exec;
+    int parent = x->process;
+    if (parent == 0) {
+        for (int i = 1; i < x->n_processes; i++)
+            if (x->processes[i].channel >= 0)
+                close(x->processes[i].channel);
+    } else {
+        close(parent_channel);
+    }
+    x->channel = channel;
+    x->sink = forward_finding;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    child_signals();
+    word hello;
+    child_receive(&hello, W_HELLO);
+    x->process = hello.number;
+    /* the parent's live objects, in index order, become base, base + 1, ... */
+    int n = x->n_objects, k = 0, thread = hello.first_thread;
+    tr__objrec *old = malloc(sizeof *old * (size_t)(n ? n : 1));
+    TR_CHECK(old, "out of memory renumbering a child's objects");
+    memcpy(old, x->objects, sizeof *old * (size_t)n);
+    tr__cthread *forking = &x->threads[forking_thread];
+    tr__host *host = forking->host;
+    int main_thread = -1;
+    for (int i = 0; i < n; i++)
+        x->objects[i].obj = NULL;
+    for (int i = 0; i < x->n_threads; i++)
+        if (x->threads[i].process == parent)
+            x->threads[i].process = -1; /* the parent's, not ours */
+    for (int i = 0; i < n; i++) {
+        if (!old[i].obj || old[i].process != parent)
+            continue;
+        bool is_thread = old[i].id.kind == TR__KIND_THREAD;
+        mirror_object(old[i].obj, hello.base + k++, is_thread ? thread : 0);
+        if (is_thread) {
+            if (i == forking->object)
+                main_thread = thread;
+            x->threads[thread].state = TR__CT_FINISHED; /* stopped here, as Python's */
+            thread++;
+        }
+    }
+    free(old);
+    TR_CHECK(k == hello.count && main_thread == hello.thread,
+             "a child's objects do not match its parent's");
+    tr__cthread *me = &x->threads[main_thread];
+    me->host = host;
+    me->state = TR__CT_READY;
+    tr__self = me;
+    x->running = -1;
+    tr__hosts_adopt(me);
+    tr__processes_serve_until_here(); /* until P0 chooses our first step */
+    tr__hosts_wake(x->running);
+    tr__hosts_park(me);
+    tr__action begin = tr__action_at(tr__thread_object(me->thread), TR__OP_THREAD_BEGIN,
+                                     NULL, 0);
+    me->begin_granted = false;
+    child_fire(me, &begin);
+}
+
+/* ======================================================================================== */
+/* ---- P0's side -------------------------------------------------------------------------- */
+
+/* An object of another process as P0 sees it: its kind, its domain, its label. */
+typedef struct shadow {
+    tr__object obj;
+    struct shadow *next;
+    char label[48];
+} shadow;
+
+static shadow *shadows; /* this execution's, freed at its end */
+static tr__type shadow_types[TR__KIND_COUNT];
+
+static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+/* A site's file name from another process: the case's __FILE__ literals sit at the same
+ * address in every process of the tree (one binary, forked), so P0 keeps the pointer,
+ * once it has checked it points into a read-only segment of a loaded object with its
+ * end inside it. Anything else (a corrupted word) becomes no site. */
+typedef struct segment {
+    uintptr_t begin, end;
+} segment;
+
+static segment segments[64];
+static int n_segments = -1;
+
+static int add_segments(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+    (void)size;
+    (void)ctx;
+    for (int i = 0; i < info->dlpi_phnum && n_segments < 64; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_W))
+            segments[n_segments++] = (segment){info->dlpi_addr + ph->p_vaddr,
+                                               info->dlpi_addr + ph->p_vaddr + ph->p_memsz};
+    }
+    return 0;
+}
+
+static const char *checked_site(const char *file)
+{
+    if (n_segments < 0) {
+        n_segments = 0;
+        dl_iterate_phdr(add_segments, NULL);
+    }
+    uintptr_t at = (uintptr_t)file;
+    for (int i = 0; file && i < n_segments; i++)
+        if (at >= segments[i].begin && at < segments[i].end &&
+            memchr(file, '\0', segments[i].end - at))
+            return file;
+    return NULL;
+}
+
+void tr__processes_begin(void)
+{
+    struct tr__execution *x = &tr__exec;
+    for (int k = 0; k < TR__KIND_COUNT; k++)
+        shadow_types[k].kind = (tr__kind)k;
+    x->process = 0;
+    x->channel = -1;
+    x->outside_epoch = 0;
+    x->n_processes = 1;
+    x->processes[0] = (tr__cprocess){.pid = getpid(), .parent = -1, .object = -1,
+                                     .channel = -1, .pidfd = -1};
+}
+
+static bool remote_guard(const tr__action *a) { return ((tr__cthread *)a->arg)->told_enabled; }
+
+/* A new record for an object of process p; its thread entry when it is a thread. */
+static int add_remote(int p, tr__kind k, int domain, const char *label)
+{
+    struct tr__execution *x = &tr__exec;
+    x->objects = tr__grow(x->objects, &x->cap_objects, x->n_objects + 1, sizeof *x->objects);
+    int index = x->n_objects++;
+    shadow *s = calloc(1, sizeof *s);
+    TR_CHECK(s, "out of memory recording another process's object");
+    s->next = shadows;
+    shadows = s;
+    snprintf(s->label, sizeof s->label, "%s", label ? label : "");
+    s->obj.type = &shadow_types[k];
+    s->obj.backend = (void *)(intptr_t)(index + 1);
+    s->obj.label = s->label[0] ? s->label : NULL;
+    s->obj.domain = domain >= 0 && domain < index && x->objects[domain].obj
+                        ? x->objects[domain].obj
+                        : &s->obj;
+    tr__objrec *r = &x->objects[index];
+    *r = (tr__objrec){.obj = &s->obj, .id = {k, 0}, .holder = -1, .process = p};
+    r->id.number = k == TR__KIND_THREAD ? x->kind_counts[k]++ : ++x->kind_counts[k];
+    if (k == TR__KIND_THREAD) {
+        TR_CHECK(x->n_threads < TR__MAX_THREADS, "too many threads in one execution");
+        tr__cthread *c = &x->threads[x->n_threads];
+        memset(c, 0, sizeof *c);
+        c->id = x->n_threads++;
+        c->state = TR__CT_NEW;
+        c->process = p;
+        c->object = index;
+        snprintf(c->name, sizeof c->name, "%s", s->label);
+    }
+    return index;
+}
+
+/* A word's thread and object belong to the process that sent it. */
+static bool owns_thread(int p, int t)
+{
+    return t >= 0 && t < tr__exec.n_threads && tr__exec.threads[t].process == p;
+}
+
+static bool owns_object(int p, int i)
+{
+    return i >= -1 && i < tr__exec.n_objects && (i < 0 || tr__exec.objects[i].process == p);
+}
+
+static tr__object *object_at(int i) { return i >= 0 ? tr__exec.objects[i].obj : NULL; }
+
+/* What a child told of its threads' guards. */
+static void take_guards(int p, const word *w)
+{
+    struct tr__execution *x = &tr__exec;
+    tr__cprocess *q = &x->processes[p];
+    q->external = false;
+    for (int i = 0; i < x->n_threads; i++) {
+        tr__cthread *c = &x->threads[i];
+        if (c->process != p)
+            continue;
+        c->told_enabled = tr__mask_has(w->enabled, i);
+        q->external |= tr__mask_has(w->outside, i) && tr__mask_has(w->pending, i);
+    }
+    q->told = x->outside_epoch;
+}
+
+void tr__processes_refresh(void)
+{
+    struct tr__execution *x = &tr__exec;
+    for (int p = 1; p < x->n_processes; p++) {
+        tr__cprocess *q = &x->processes[p];
+        if (q->ended || !q->external || q->told == x->outside_epoch)
+            continue;
+        word w = {.kind = W_EVALUATE};
+        tr__channel_to_child(p, &w);
+        if (q->channel >= 0 && tr__channel_get(q->channel, &w, sizeof w, NULL) && w.kind == W_TOLD)
+            take_guards(p, &w);
+        else
+            q->external = false; /* it died: serving it says so */
+    }
+}
+
+/* The process's threads end with it; P0 waits until the kernel agrees (its exit
+ * descriptor readable, its pipes' ends closed), so every guard reads the same after. */
+static void process_ended(int p)
+{
+    struct tr__execution *x = &tr__exec;
+    tr__cprocess *q = &x->processes[p];
+    q->ended = true;
+    q->external = false;
+    for (int i = 0; i < x->n_threads; i++)
+        if (x->threads[i].process == p) {
+            x->threads[i].state = TR__CT_FINISHED;
+            x->threads[i].pending = NULL;
+        }
+    if (q->pidfd >= 0) {
+        struct pollfd pf = {.fd = q->pidfd, .events = POLLIN};
+        while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+            ;
+    }
+    if (q->channel >= 0)
+        close(q->channel);
+    q->channel = -1;
+    x->outside_epoch++;
+}
+
+/* The step of a process's end, on the tr_process object its parent holds (what join and
+ * is_alive there depend on). */
+static void account_exit(int p, int thread)
+{
+    struct tr__execution *x = &tr__exec;
+    if (thread < 0)
+        return;
+    tr__cthread *c = &x->threads[thread];
+    tr__action a;
+    tr__action_clear(&a, object_at(x->processes[p].object), TR__OP_PROCESS_EXIT);
+    c->state = TR__CT_FINISHED;
+    tr__account_step(c, &a, false);
+}
+
+static void next_after(int me)
+{
+    struct tr__execution *x = &tr__exec;
+    tr__processes_refresh();
+    int next = tr__choose_next(me);
+    if (!tr__runs_here(next)) {
+        tr__baton_pass(next);
+        return;
+    }
+    if (x->threads[next].state == TR__CT_READY)
+        x->threads[next].begin_granted = true;
+    x->running = next; /* the caller wakes it (tr__processes_serve_until_here) */
+}
+
+static void crash_finding(int p, int sig, bool told)
+{
+    struct tr__execution *x = &tr__exec;
+    tr_finding f;
+    if (told)
+        tr__finding_init(&f, TR_CRASH, "process P%d was killed by signal %d (%s)", p, sig,
+                         strsignal(sig));
+    else
+        tr__finding_init(&f, TR_CRASH,
+                         "process P%d ended without a word to the harness (exit() or _exit() "
+                         "outside its target, or killed)", p);
+    for (int i = 0; i < x->n_threads; i++)
+        if (x->threads[i].process == p && x->threads[i].state == TR__CT_RUNNING) {
+            tr__finding_thread(&f, i);
+            break;
+        }
+    tr__finding_emit(&f, false);
+}
+
+/* A child that broke its channel or sent what does not fit it: it is taken down. */
+static void broken(int p, int running, bool told_signal, int sig)
+{
+    struct tr__execution *x = &tr__exec;
+    tr__cprocess *q = &x->processes[p];
+    if (!told_signal && q->pidfd >= 0)
+        syscall(SYS_pidfd_send_signal, q->pidfd, SIGKILL, NULL, 0);
+    crash_finding(p, sig, told_signal);
+    process_ended(p);
+    (void)running;
+    next_after(-1);
+}
+
+static void register_child(int parent, int thread, pid_t pid, int channel, int object);
+
+/* One word from the process holding the baton. */
+static void root_serve(void)
+{
+    struct tr__execution *x = &tr__exec;
+    int running = x->running;
+    int p = x->threads[running].process;
+    tr__cprocess *q = &x->processes[p];
+    word w;
+    int passed = -1;
+    if (q->channel < 0 || !tr__channel_get(q->channel, &w, sizeof w, &passed)) {
+        broken(p, running, false, 0);
+        return;
+    }
+    if (w.kind == W_CRASHED) {
+        broken(p, running, true, w.code);
+        return;
+    }
+    if (w.kind != W_FORK && passed >= 0)
+        close(passed);
+    take_guards(p, &w);
+    switch (w.kind) {
+    case W_ACTION: {
+        if (w.thread != running || w.object < 0 || !owns_object(p, w.object) ||
+            w.op >= TR__OP_COUNT)
+            break;
+        tr__cthread *c = &x->threads[w.thread];
+        tr__action *a = &c->proxy;
+        tr__action_clear(a, object_at(w.object), w.op);
+        a->file = checked_site(w.file);
+        a->line = w.line;
+        a->timeout = w.timeout;
+        a->arg = c;
+        a->guard = w.has_guard ? remote_guard : NULL;
+        c->pending = a;
+        c->state = TR__CT_PENDING;
+        if (tr__is_timed(a))
+            c->deadline = x->vtime + a->timeout;
+        next_after(c->id);
+        return;
+    }
+    case W_FIRED: {
+        if (w.thread != running || w.object < 0 || !owns_object(p, w.object) ||
+            w.op >= TR__OP_COUNT || w.n_hb < 0 || w.n_hb > TR__HB_MAX || !owns_object(p, w.acquired) ||
+            !owns_object(p, w.released))
+            break;
+        tr__cthread *c = &x->threads[w.thread];
+        tr__action a;
+        tr__action_clear(&a, object_at(w.object), w.op);
+        a.file = checked_site(w.file);
+        a.line = w.line;
+        a.timeout = w.timeout;
+        a.timed_out = w.timed_out;
+        a.status = w.status;
+        a.n_hb = w.n_hb;
+        for (int i = 0; i < w.n_hb; i++) {
+            if (!owns_object(p, w.hb[i]) && !(w.hb[i] >= 0 && w.hb[i] < x->n_objects))
+                goto bad;
+            a.hb[i].obj = object_at(w.hb[i]);
+            a.hb[i].kind = w.hb_acquire[i] ? TR__HB_ACQUIRE : TR__HB_RELEASE;
+        }
+        a.mutex_acquired = object_at(w.acquired);
+        a.mutex_released = object_at(w.released);
+        if (a.timed_out && tr__is_timed(&a) && c->deadline > x->vtime)
+            x->vtime = c->deadline;
+        bool preempted = c->preempting;
+        c->preempting = false;
+        c->state = TR__CT_RUNNING;
+        c->pending = NULL;
+        tr__account_step(c, &a, preempted);
+        return;
+    }
+    case W_DONE:
+        if (w.thread != running)
+            break;
+        x->threads[w.thread].state = TR__CT_FINISHED;
+        x->threads[w.thread].pending = NULL;
+        next_after(-1);
+        return;
+    case W_SPAWN: {
+        if (!owns_thread(p, w.thread) || x->threads[w.thread].state != TR__CT_NEW)
+            break;
+        tr__cthread *c = &x->threads[w.thread];
+        c->begin = (tr__action){.obj = object_at(c->object), .op = TR__OP_THREAD_BEGIN,
+                                .timeout = TR_FOREVER, .wait_fd = -1, .arg = c};
+        c->pending = &c->begin;
+        c->state = TR__CT_READY;
+        c->told_enabled = true;
+        snprintf(c->name, sizeof c->name, "%s", w.text);
+        return;
+    }
+    case W_OBJECT: {
+        if (w.obj_kind >= TR__KIND_COUNT || !owns_object(p, w.domain))
+            break;
+        w.text[sizeof w.text - 1] = '\0';
+        int index = add_remote(p, w.obj_kind, w.domain, w.text);
+        word reply = {.kind = W_INDEX, .object = index,
+                      .number = x->objects[index].id.number};
+        tr__channel_to_child(p, &reply);
+        return;
+    }
+    case W_FINI:
+        if (w.object < 0 || !owns_object(p, w.object))
+            break;
+        if (x->objects[w.object].id.kind == TR__KIND_CONNECTION)
+            tr__outside_step(TR__OP_CONN_CLOSE); /* its descriptor closes */
+        x->objects[w.object].obj = NULL;
+        return;
+    case W_FORK:
+        if (w.thread != running || passed < 0 || !owns_object(p, w.object))
+            break;
+        register_child(p, w.thread, w.pid, passed, w.object);
+        {
+            word reply = {.kind = W_FORKED};
+            tr__channel_to_child(p, &reply);
+        }
+        return;
+    case W_EXIT:
+        if (w.thread != running)
+            break;
+        account_exit(p, w.thread);
+        process_ended(p);
+        next_after(-1);
+        return;
+    case W_FINDING: {
+        tr_finding f;
+        if (!tr__channel_get(q->channel, &f, sizeof f, NULL))
+            break;
+        f.parts = NULL;
+        f.message[sizeof f.message - 1] = '\0';
+        if ((unsigned)f.kind > TR_HANG || f.n_sites < 0 || f.n_sites > TR_FINDING_SITES ||
+            f.n_threads < 0 || f.n_threads > TR_FINDING_THREADS)
+            break;
+        for (int i = 0; i < f.n_sites; i++)
+            f.sites[i].file = checked_site(f.sites[i].file);
+        tr__finding_emit(&f, w.ends);
+        return;
+    }
+    case W_CUT:
+        tr__cut_execution();
+    default:
+        break;
+    }
+bad:
+    if (passed >= 0 && w.kind == W_FORK)
+        close(passed);
+    broken(p, running, false, 0);
+}
+
+/* Returns with the baton at a thread of this process (x->running), not yet woken: the
+ * caller first lets go of what it holds (a pthread host woken now would run at once). */
+void tr__processes_serve_until_here(void)
+{
+    while (!tr__runs_here(tr__exec.running)) {
+        if (tr__in_child())
+            child_serve();
+        else
+            root_serve();
+    }
+}
+
+/* P0 numbers process p's copies of its parent's objects, in index order. */
+static void register_child(int parent, int thread, pid_t pid, int channel, int object)
+{
+    struct tr__execution *x = &tr__exec;
+    TR_CHECK(x->n_processes < TR__MAX_PROCESSES, "too many processes in one execution");
+    int p = x->n_processes++;
+    tr__cprocess *q = &x->processes[p];
+    *q = (tr__cprocess){.pid = pid, .parent = parent, .object = object,
+                        .channel = tr__channel_high_fd(channel), .pidfd = pidfd_open_(pid)};
+    word hello = {.kind = W_HELLO, .number = p, .base = x->n_objects,
+                  .first_thread = x->n_threads};
+    int n = x->n_objects, count = 0, forking = x->threads[thread].object;
+    int *renumbered = malloc(sizeof *renumbered * (size_t)(n ? n : 1));
+    TR_CHECK(renumbered, "out of memory renumbering a child's objects");
+    for (int i = 0; i < n; i++) {
+        renumbered[i] = -1;
+        const tr__objrec *r = &x->objects[i];
+        if (!r->obj || r->process != parent)
+            continue;
+        tr__object *domain = r->obj->domain;
+        int d = tr__index_of(domain);
+        /* one pipe stays one domain across processes; other domains are copies too */
+        int new_domain = d == i                                             ? -1
+                         : x->objects[d].id.kind == TR__KIND_CONNECTION     ? d
+                         : d >= 0 && d < i && renumbered[d] >= 0            ? renumbered[d]
+                                                                            : -1;
+        tr__kind k = r->id.kind;
+        const char *label = r->obj->label;
+        if (k == TR__KIND_THREAD)
+            for (int t = 0; t < x->n_threads; t++)
+                if (x->threads[t].object == i && x->threads[t].process == parent)
+                    label = x->threads[t].name;
+        int index = add_remote(p, k, new_domain, label);
+        tr__objrec *dup = &x->objects[index];
+        /* a Lock held at the fork stays held in the copy, by a thread not there */
+        dup->holder = r->holder;
+        dup->depth = r->depth;
+        dup->held_file = r->held_file;
+        dup->held_line = r->held_line;
+        if (d == i && k == TR__KIND_CONNECTION) /* the pair's first end: the shared domain */
+            x->objects[index].obj->domain = r->obj;
+        renumbered[i] = index;
+        count++;
+        if (k == TR__KIND_THREAD) {
+            tr__cthread *c = &x->threads[x->n_threads - 1];
+            if (i == forking) {
+                hello.thread = c->id;
+                c->begin = (tr__action){.obj = x->objects[index].obj,
+                                        .op = TR__OP_THREAD_BEGIN, .timeout = TR_FOREVER,
+                                        .wait_fd = -1, .arg = c};
+                c->pending = &c->begin;
+                c->state = TR__CT_READY;
+                c->told_enabled = true;
+            } else {
+                c->state = TR__CT_FINISHED; /* a parent's other thread: stopped there */
+            }
+        }
+    }
+    free(renumbered);
+    hello.count = count;
+    tr__channel_to_child(p, &hello);
+}
+
+pid_t tr__processes_fork(tr__object *process)
+{
+    struct tr__execution *x = &tr__exec;
+    if (!x->active || !tr__self)
+        return fork();
+    int sv[2];
+    if (!tr__in_child())
+        tr__hosts_pin(); /* the children inherit it */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return -1;
+    int parent_channel = x->channel;
+    int forking = tr__self->id;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        child_start(tr__channel_high_fd(sv[1]), parent_channel, forking);
+        return 0;
+    }
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return pid;
+    }
+    int object = tr__index_of(process);
+    if (!tr__in_child()) {
+        /* orphans of the case's processes come back here, to be taken back at the end */
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        register_child(0, forking, pid, sv[0], object);
+        return pid;
+    }
+    word w = {.kind = W_FORK, .thread = forking, .pid = pid, .object = object};
+    tell_guards(&w);
+    bool sent = tr__channel_put(x->channel, &w, sizeof w, sv[0]);
+    close(sv[0]);
+    if (!sent)
+        child_gone();
+    child_receive(&w, W_FORKED);
+    return pid;
+}
+
+/* Every process but P0 is killed (deepest first, so each is reparented to P0, a
+ * subreaper, before its parent goes) and taken back. */
+void tr__processes_end(void)
+{
+    struct tr__execution *x = &tr__exec;
+    for (int p = x->n_processes - 1; p >= 1; p--) {
+        tr__cprocess *q = &x->processes[p];
+        if (q->channel >= 0)
+            close(q->channel);
+        q->channel = -1;
+        if (q->pidfd < 0)
+            continue;
+        syscall(SYS_pidfd_send_signal, q->pidfd, SIGKILL, NULL, 0);
+        struct pollfd pf = {.fd = q->pidfd, .events = POLLIN};
+        while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+            ;
+    }
+    for (int p = x->n_processes - 1; p >= 1; p--) {
+        tr__cprocess *q = &x->processes[p];
+        if (q->pidfd < 0)
+            continue;
+        siginfo_t info;
+        while (waitid(P_PIDFD, (id_t)q->pidfd, &info, WEXITED) < 0 && errno == EINTR)
+            ;
+        close(q->pidfd);
+        q->pidfd = -1;
+    }
+    x->n_processes = 1;
+    while (shadows) {
+        shadow *s = shadows;
+        shadows = s->next;
+        free(s);
+    }
+}
+
