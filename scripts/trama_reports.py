@@ -20,9 +20,53 @@ KINDS = ["deadlock", "data_race", "lock_order", "runtime_error", "value_error", 
 
 # ---- JSON Lines --------------------------------------------------------------------------
 
+# The fields a reader relies on, with their JSON types; records may carry others (fields
+# are only ever added) and may lack any of these. A value is a type, a tuple of types, a
+# one-item list [T] (a list of T) or a dict (an object with those fields).
+_SITE = {"file": (str, type(None)), "line": int}
+_STEP = {"step": (int, type(None)), "thread": str, "name": str, "op": str,
+         "object": (str, type(None)), "object_label": str, "site": _SITE, "preemption": bool,
+         "timeout": bool, "error": bool, "blocked": bool, "state": str}
+_RECORD = {
+    "finding": {"kind": str, "case": str, "message": str, "schedule": str, "strategy": str,
+                "execution": int, "threads": [int], "sites": [_SITE], "story": str,
+                "steps": [_STEP], "trace": str, "seed": int, "noise": str},
+    "case": {"case": str, "expected": str, "found": [str], "executions": int,
+             "complete": bool, "ok": bool, "seconds": (int, float), "strategy": str,
+             "version": str, "seed": int, "outcome": str},
+}
+
+
+def _shape_problem(value, shape, where):
+    """Why value does not have the shape, or None."""
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return "%s is not an object" % where
+        for key, sub in shape.items():
+            if key in value:
+                p = _shape_problem(value[key], sub, "%s.%s" % (where, key))
+                if p:
+                    return p
+        return None
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return "%s is not a list" % where
+        for i, item in enumerate(value):
+            p = _shape_problem(item, shape[0], "%s[%d]" % (where, i))
+            if p:
+                return p
+        return None
+    types = shape if isinstance(shape, tuple) else (shape,)
+    # JSON true is not a number here, nor a number true
+    if isinstance(value, bool) != (bool in types) or not isinstance(value, types):
+        return "%s is %s" % (where, json.dumps(value)[:40])
+    return None
+
+
 def read_jsonl(path):
     """Records of one JSON Lines file, and the problems met (bad lines are skipped, never
-    fatal: a nightly shard killed mid-write leaves a truncated last line)."""
+    fatal: a nightly shard killed mid-write leaves a truncated last line, and a line of
+    the wrong shape is not read as a record)."""
     records, problems = [], []
     with open(path, encoding="utf-8", errors="replace") as f:
         for number, line in enumerate(f, 1):
@@ -31,11 +75,15 @@ def read_jsonl(path):
                 continue
             try:
                 rec = json.loads(line)
-            except ValueError as e:
+            except (ValueError, RecursionError) as e:
                 problems.append("%s:%d: not JSON (%s)" % (path, number, e))
                 continue
             if not isinstance(rec, dict) or rec.get("type") not in ("finding", "case"):
                 problems.append("%s:%d: not a trama record" % (path, number))
+                continue
+            p = _shape_problem(rec, _RECORD[rec["type"]], rec["type"])
+            if p:
+                problems.append("%s:%d: not a trama record: %s" % (path, number, p))
                 continue
             rec["_file"] = path
             records.append(rec)

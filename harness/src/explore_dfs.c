@@ -104,7 +104,7 @@ tr__explorer *tr__explorer_dfs(int preemption_bound)
 {
     dfs *d = calloc(1, sizeof *d);
     TR_CHECK(d, "out of memory");
-    d->base = (tr__explorer){"dfs", dfs_begin, dfs_choose, dfs_end, dfs_destroy, NULL, false, NULL};
+    d->base = (tr__explorer){"dfs", dfs_begin, dfs_choose, dfs_end, dfs_destroy, NULL, false, NULL, 0};
     d->bound = preemption_bound;
     return &d->base;
 }

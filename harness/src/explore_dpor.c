@@ -408,6 +408,7 @@ tr__explorer *tr__explorer_dpor(void)
     dpor *d = calloc(1, sizeof *d);
     TR_CHECK(d, "out of memory");
     d->base = (tr__explorer){"dpor",       dpor_begin,   dpor_choose, dpor_end,
-                             dpor_destroy, dpor_on_step, true,       dpor_cut};
+                             dpor_destroy, dpor_on_step, true,       dpor_cut,
+                             DPOR_THREADS};
     return &d->base;
 }

@@ -9,7 +9,7 @@
  *
  * Records on the wire (wire.c): 'C' a choice (int n, current, depth, pick; n choices),
  * 'S' a step (tr__event), 'X' a cut (int n; n thread ids), 'F' a finding, 'O' a
- * lock-order edge (two tr__lock_site), 'E' the end of the execution. */
+ * lock-order edge (a file table and two tr__lock_site), 'E' the end of the execution. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -17,10 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "execution.h"
 #include "finding.h"
 #include "wire.h"
 
-enum { MAX_LOGGED_CHOICES = 256, MAX_CUT = 256 };
+/* MAX_INDEX bounds the object and domain indices a child's record may name: a garbage
+ * index would make an explorer grow its per-domain state to it. */
+enum { MAX_LOGGED_CHOICES = 256, MAX_CUT = 256, MAX_INDEX = 1 << 16 };
 
 typedef struct logger {
     tr__explorer base;
@@ -75,7 +78,7 @@ static void sink_to_wire(tr_finding *f, void *ctx)
 static _Noreturn void run_child(const tr_case *c, const tr__exec_opts *xo)
 {
     logger l = {.base = {"isolated", log_begin, log_choose, log_end, log_destroy, log_step,
-                         xo->explorer->every_point, log_cut},
+                         xo->explorer->every_point, log_cut, xo->explorer->max_threads},
                 .inner = xo->explorer};
     tr__exec_opts mine = *xo;
     mine.explorer = &l.base;
@@ -84,9 +87,11 @@ static _Noreturn void run_child(const tr_case *c, const tr__exec_opts *xo)
     tr__execute(c, &mine, sink_to_wire, NULL, NULL);
     for (int i = known_edges; i < tr__lockorder_count(); i++) {
         tr__lock_site edge[2];
+        tr__wire_files t = {.n = 0};
         tr__lockorder_edge(i, &edge[0], &edge[1]);
-        /* file names are the case's literals: the same addresses in the parent */
-        tr__wire_put('O', edge, sizeof edge, NULL, 0);
+        tr__wire_file_out(&t, &edge[0].file);
+        tr__wire_file_out(&t, &edge[1].file);
+        tr__wire_put_files('O', &t, edge, sizeof edge, NULL, 0);
     }
     tr__wire_put('E', NULL, 0, NULL, 0);
     _exit(0);
@@ -103,19 +108,53 @@ typedef struct replay {
     void *ctx;
 } replay;
 
+/* A flag read from the wire is any byte; loading a bool that is neither 0 nor 1 is
+ * undefined, so each is read as a byte and stored back. */
+static void wire_flag(bool *b)
+{
+    unsigned char v;
+    memcpy(&v, b, 1);
+    *b = v != 0;
+}
+
+static bool thread_ok(const replay *rp, int thread)
+{
+    int max = rp->e->max_threads ? rp->e->max_threads : TR__MAX_THREADS;
+    return thread >= 0 && thread < max;
+}
+
+static bool index_ok(int index) { return index >= -1 && index < MAX_INDEX; }
+
+/* A choice as a child's explorer could have been offered it. */
+static bool choice_ok(const replay *rp, tr__choice *c)
+{
+    wire_flag(&c->timeout);
+    wire_flag(&c->yield);
+    wire_flag(&c->modifies);
+    return thread_ok(rp, c->thread) && (unsigned)c->op < TR__OP_COUNT && index_ok(c->object) &&
+           index_ok(c->domain);
+}
+
 static bool take_choice(replay *rp, const char *p, size_t len)
 {
     int head[4];
     if (len < sizeof head)
         return false;
     memcpy(head, p, sizeof head);
-    int n = head[0];
-    if (n < 0 || n > MAX_LOGGED_CHOICES || len != sizeof head + (size_t)n * sizeof(tr__choice))
+    int n = head[0], current = head[1], depth = head[2];
+    if (n < 1 || n > MAX_LOGGED_CHOICES || len != sizeof head + (size_t)n * sizeof(tr__choice) ||
+        (current != -1 && !thread_ok(rp, current)) || depth < 0)
         return false;
     tr__choice choices[MAX_LOGGED_CHOICES];
     memcpy(choices, p + sizeof head, (size_t)n * sizeof *choices);
-    int pick = rp->e->choose(rp->e, choices, n, head[1], head[2]);
-    TR_CHECK(pick == head[3], "an isolated execution chose differently");
+    for (int i = 0; i < n; i++)
+        if (!choice_ok(rp, &choices[i]))
+            return false;
+    int pick = rp->e->choose(rp->e, choices, n, current, depth);
+    /* the child's copy of this explorer, given the same calls, chose head[3]: another
+     * answer means the record is not what that child sent */
+    if (pick != head[3])
+        return false;
     if (pick >= 0 && n > 1 && rp->n_schedule < TR__SCHEDULE_MAX)
         rp->schedule[rp->n_schedule++] = choices[pick];
     rp->ok &= pick != TR__CHOOSE_MISMATCH;
@@ -131,16 +170,53 @@ static bool take_cut(replay *rp, const char *p, size_t len)
     if (n < 0 || n > MAX_CUT || len != sizeof n + (size_t)n * sizeof *cut)
         return false;
     memcpy(cut, p + sizeof n, (size_t)n * sizeof *cut);
+    for (int i = 0; i < n; i++)
+        if (!thread_ok(rp, cut[i]))
+            return false;
     if (rp->e->execution_cut)
         rp->e->execution_cut(rp->e, cut, n);
+    return true;
+}
+
+/* An executed step, as the child's explorer was told it. */
+static bool take_step(replay *rp, const void *p, size_t len)
+{
+    tr__event ev;
+    if (len != sizeof ev)
+        return false;
+    memcpy(&ev, p, sizeof ev);
+    wire_flag(&ev.modifies);
+    wire_flag(&ev.in_critical_section);
+    wire_flag(&ev.blocking);
+    wire_flag(&ev.never_ran);
+    if (!thread_ok(rp, ev.thread) || (unsigned)ev.op >= TR__OP_COUNT || ev.domain < 0 ||
+        !index_ok(ev.domain) || !index_ok(ev.acquired) || !index_ok(ev.released))
+        return false;
+    if (rp->e->on_step)
+        rp->e->on_step(rp->e, &ev);
+    return true;
+}
+
+/* A lock-order edge the execution added: two lock sites, their files in the table. */
+static bool take_edge(const void *p, size_t len)
+{
+    tr__wire_files t;
+    tr__lock_site edge[2];
+    const void *body;
+    size_t n;
+    if (!tr__wire_get_files(p, len, &t, &body, &n) || n != sizeof edge)
+        return false;
+    memcpy(edge, body, sizeof edge);
+    for (int i = 0; i < 2; i++)
+        if (!tr__wire_file_in(&t, &edge[i].file) || (unsigned)edge[i].lock.kind >= TR__KIND_COUNT)
+            return false;
+    tr__lockorder_add(&edge[0], &edge[1]);
     return true;
 }
 
 /* Replays one record; false if it is not one the child sends. */
 static bool take(replay *rp, char tag, const void *p, size_t len)
 {
-    tr__event ev;
-    tr__lock_site edge[2];
     tr_finding f;
     switch (tag) {
     case 'C':
@@ -148,18 +224,9 @@ static bool take(replay *rp, char tag, const void *p, size_t len)
     case 'X':
         return take_cut(rp, p, len);
     case 'S':
-        if (len != sizeof ev)
-            return false;
-        memcpy(&ev, p, sizeof ev);
-        if (rp->e->on_step)
-            rp->e->on_step(rp->e, &ev);
-        return true;
+        return take_step(rp, p, len);
     case 'O':
-        if (len != sizeof edge)
-            return false;
-        memcpy(edge, p, sizeof edge);
-        tr__lockorder_add(&edge[0], &edge[1]);
-        return true;
+        return take_edge(p, len);
     case 'F':
         if (!tr__wire_get_finding(p, len, &f))
             return false;

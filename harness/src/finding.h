@@ -2,8 +2,8 @@
  * (TSan's ReportDesc). No prose is made below report_*.c. Never installed.
  *
  * tr_finding (public) carries the headline fields; its `parts` point to one malloc'd
- * block, free of pointers except site files (the __FILE__ strings of the case binary,
- * valid in every process forked from it), so it crosses the wire as its bytes. */
+ * block, free of pointers except site files (the __FILE__ strings of the case binary),
+ * so it crosses the wire as its bytes, its site files as names (wire.h). */
 #ifndef TRAMA_FINDING_H
 #define TRAMA_FINDING_H
 

@@ -79,6 +79,9 @@ struct tr__explorer {
     /* Optional: the execution ended early (assertion, step budget) with these threads
      * still unfinished. */
     void (*execution_cut)(tr__explorer *, const int *threads, int n);
+    /* Thread ids it takes are below this (0: any case thread id). The --isolate parent
+     * refuses a child's record past it rather than hand it over. */
+    int max_threads;
 };
 
 tr__explorer *tr__explorer_dfs(int preemption_bound);

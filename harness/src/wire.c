@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,28 +51,181 @@ static bool write_parts(int fd, struct iovec *iov, int n)
     return true;
 }
 
-bool tr__wire_put(char tag, const void *a, size_t na, const void *b, size_t nb)
+/* Writes one record: iov[0] is left for the head, iov[1..n-1] are the payload. */
+static bool put_iov(char tag, struct iovec *iov, int n)
 {
-    if (wire_fd < 0 || getpid() != wire_pid || na + nb > TR__WIRE_MAX)
+    if (wire_fd < 0 || getpid() != wire_pid)
         return false;
+    size_t total = 0;
+    for (int i = 1; i < n; i++) {
+        if (iov[i].iov_len > TR__WIRE_MAX - total)
+            return false;
+        total += iov[i].iov_len;
+    }
     unsigned char head[HEAD];
-    uint32_t len = (uint32_t)(na + nb);
+    uint32_t len = (uint32_t)total;
     head[0] = (unsigned char)tag;
     memcpy(head + 1, &len, sizeof len);
-    struct iovec iov[3] = {{head, HEAD}, {(void *)a, na}, {(void *)b, nb}};
-    return write_parts(wire_fd, iov, 3);
+    iov[0] = (struct iovec){head, HEAD};
+    return write_parts(wire_fd, iov, n);
+}
+
+bool tr__wire_put(char tag, const void *a, size_t na, const void *b, size_t nb)
+{
+    struct iovec iov[3] = {{NULL, 0}, {(void *)a, na}, {(void *)b, nb}};
+    return put_iov(tag, iov, 3);
 }
 
 void tr__wire_set_execution(long execution) { wire_execution = execution; }
 
-_Static_assert(sizeof(tr_finding) + TR__PARTS_MAX_BYTES <= TR__WIRE_MAX,
-               "a finding with its largest parts fits in one record");
+_Static_assert(sizeof(tr_finding) + TR__PARTS_MAX_BYTES + 4 + TR__WIRE_FILES * 256 <=
+                   TR__WIRE_MAX,
+               "a finding with its largest parts and a table of long names fits in one record");
+
+/* ---- site files (wire.h) --------------------------------------------------------------- */
+
+void tr__wire_file_out(tr__wire_files *t, const char **file)
+{
+    uintptr_t k = 0;
+    if (*file) {
+        /* the same literal is the same address: one entry per file, usually */
+        while ((int)k < t->n && t->file[k] != *file)
+            k++;
+        if ((int)k == t->n && t->n < TR__WIRE_FILES)
+            t->file[t->n++] = *file;
+        k = (int)k < t->n ? k + 1 : 0;
+    }
+    *file = (const char *)k;
+}
+
+/* Async-signal-safe as long as no parts travel (the crash handler's findings have none):
+ * the names are written from where they are. */
+bool tr__wire_put_files(char tag, const tr__wire_files *t, const void *a, size_t na,
+                        const void *b, size_t nb)
+{
+    struct iovec iov[TR__WIRE_FILES + 4];
+    uint32_t count = (uint32_t)t->n;
+    int n = 1;
+    iov[n++] = (struct iovec){&count, sizeof count};
+    for (int i = 0; i < t->n; i++)
+        iov[n++] = (struct iovec){(void *)t->file[i], strlen(t->file[i]) + 1};
+    iov[n++] = (struct iovec){(void *)a, na};
+    iov[n++] = (struct iovec){(void *)b, nb};
+    return put_iov(tag, iov, n);
+}
+
+/* Documented per-process state: every distinct file name read from a child, kept for the
+ * life of the process (findings borrow them), bounded so that a child cannot make the
+ * parent keep without end; a name past the bounds makes its record malformed. */
+enum { KEPT_FILES = 4096, KEPT_BYTES = 1 << 20 };
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *kept_files[KEPT_FILES];
+static int n_kept_files;
+static size_t kept_bytes;
+
+static const char *keep_file(const char *name)
+{
+    size_t len = strlen(name) + 1;
+    const char *found = NULL;
+    pthread_mutex_lock(&kept_mu);
+    for (int i = 0; i < n_kept_files && !found; i++)
+        if (strcmp(kept_files[i], name) == 0)
+            found = kept_files[i];
+    if (!found && n_kept_files < KEPT_FILES && len <= KEPT_BYTES - kept_bytes) {
+        char *copy = malloc(len);
+        TR_CHECK(copy, "out of memory keeping a file name");
+        memcpy(copy, name, len);
+        kept_files[n_kept_files++] = copy;
+        kept_bytes += len;
+        found = copy;
+    }
+    pthread_mutex_unlock(&kept_mu);
+    return found;
+}
+
+bool tr__wire_get_files(const void *payload, size_t len, tr__wire_files *t, const void **body,
+                        size_t *body_len)
+{
+    const char *p = payload, *end = p + len;
+    uint32_t n;
+    if (len < sizeof n)
+        return false;
+    memcpy(&n, p, sizeof n);
+    p += sizeof n;
+    if (n > TR__WIRE_FILES)
+        return false;
+    for (t->n = 0; t->n < (int)n; t->n++) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        if (!nul || !(t->file[t->n] = keep_file(p)))
+            return false;
+        p = nul + 1;
+    }
+    *body = p;
+    *body_len = (size_t)(end - p);
+    return true;
+}
+
+bool tr__wire_file_in(const tr__wire_files *t, const char **file)
+{
+    uintptr_t k = (uintptr_t)*file;
+    if (k > (uintptr_t)t->n)
+        return false;
+    *file = k ? t->file[k - 1] : NULL;
+    return true;
+}
+
+/* ---- a finding on the wire ------------------------------------------------------------- */
+
+typedef bool (*site_fn)(void *ctx, const char **file);
+
+/* Calls fn on the file of every site a finding holds (its counts already checked). */
+static bool each_site(tr_finding *f, site_fn fn, void *ctx)
+{
+    bool ok = true;
+    tr__finding_parts *p = f->parts;
+    for (int i = 0; i < f->n_sites; i++)
+        ok &= fn(ctx, &f->sites[i].file);
+    for (int i = 0; p && i < p->n_waiters; i++) {
+        for (int k = 0; k < p->waiters[i].n_holds; k++)
+            ok &= fn(ctx, &p->waiters[i].holds[k].site.file);
+        ok &= fn(ctx, &p->waiters[i].site.file);
+    }
+    for (int i = 0; p && i < p->n_accesses; i++)
+        ok &= fn(ctx, &p->accesses[i].site.file);
+    for (int i = 0; p && i < p->n_edges; i++) {
+        ok &= fn(ctx, &p->edges[i].held_at.file);
+        ok &= fn(ctx, &p->edges[i].taken_at.file);
+    }
+    for (int i = 0; p && i < p->n_steps; i++)
+        ok &= fn(ctx, &p->steps[i].site.file);
+    return ok;
+}
+
+static bool file_out(void *t, const char **file)
+{
+    tr__wire_file_out(t, file);
+    return true;
+}
+
+static bool file_in(void *t, const char **file) { return tr__wire_file_in(t, file); }
 
 bool tr__wire_put_finding(const tr_finding *f)
 {
+    tr__wire_files t;
+    t.n = 0;
     tr_finding flat = *f;
-    flat.parts = NULL; /* the parts' bytes follow the struct */
-    return tr__wire_put('F', &flat, sizeof flat, f->parts, f->parts ? f->parts->size : 0);
+    flat.parts = NULL;
+    if (f->parts) { /* a copy: its sites are rewritten as numbers */
+        flat.parts = malloc(f->parts->size);
+        if (!flat.parts)
+            return false;
+        memcpy(flat.parts, f->parts, f->parts->size);
+    }
+    each_site(&flat, file_out, &t);
+    bool ok = tr__wire_put_files('F', &t, &flat, sizeof flat, flat.parts,
+                                 flat.parts ? flat.parts->size : 0);
+    free(flat.parts);
+    return ok;
 }
 
 /* A signal the case died of, told with the schedule it was running; then the default
@@ -229,34 +383,107 @@ tr__wire_status tr__wire_get(tr__wire *w, char *tag, const void **payload, size_
     return s;
 }
 
+/* A flag read from the wire is any byte, and loading a bool that holds neither 0 nor 1 is
+ * undefined: each is read as a byte and written back as a bool. */
+static void wire_flag(bool *b)
+{
+    unsigned char v;
+    memcpy(&v, b, 1);
+    *b = v != 0;
+}
+
+/* An object reference: its kind in range (TR__KIND_COUNT is none), its label a string. */
+static bool wire_ref(tr__ref *r)
+{
+    r->label[sizeof r->label - 1] = '\0';
+    return (unsigned)r->id.kind <= TR__KIND_COUNT;
+}
+
+static bool wire_row(tr__row *r)
+{
+    wire_flag(&r->preemption);
+    wire_flag(&r->timeout);
+    wire_flag(&r->error);
+    return (unsigned)r->op < TR__OP_COUNT && (unsigned)r->state <= TR__ROW_NOT_RUN &&
+           wire_ref(&r->object);
+}
+
+static bool wire_waiter(tr__waiter *w)
+{
+    wire_flag(&w->blocked);
+    wire_flag(&w->joins_all);
+    bool ok = w->n_holds >= 0 && w->n_holds <= TR__PART_HOLDS && (unsigned)w->op < TR__OP_COUNT &&
+              wire_ref(&w->object);
+    for (int k = 0; ok && k < w->n_holds; k++)
+        ok = wire_ref(&w->holds[k].object);
+    return ok;
+}
+
+static bool wire_access(tr__access_part *a)
+{
+    wire_flag(&a->write);
+    bool ok = a->n_locks >= 0 && a->n_locks <= TR__PART_HOLDS && wire_ref(&a->object);
+    for (int k = 0; ok && k < a->n_locks; k++)
+        ok = wire_ref(&a->locks[k]);
+    return ok;
+}
+
+/* The parts block as read (size bytes): every count in its bounds, then every part. */
+static bool wire_parts(tr__finding_parts *p, size_t size)
+{
+    size_t rows = (size - sizeof *p) / sizeof(tr__row);
+    if (p->size != size || (size - sizeof *p) % sizeof(tr__row) != 0 || p->n_steps < 0 ||
+        (size_t)p->n_steps != rows || p->n_names < 0 || p->n_names > TR__PART_NAMES ||
+        p->n_waiters < 0 || p->n_waiters > TR__PART_THREADS || p->n_cycle < 0 ||
+        p->n_cycle > TR__PART_CYCLE || p->n_accesses < 0 || p->n_accesses > 2 ||
+        p->n_edges < 0 || p->n_edges > TR__PART_EDGES)
+        return false;
+    bool ok = true;
+    for (int i = 0; i < TR__PART_NAMES; i++)
+        p->names[i][TR__PART_NAME - 1] = '\0';
+    for (int i = 0; ok && i < p->n_waiters; i++)
+        ok = wire_waiter(&p->waiters[i]);
+    for (int i = 0; ok && i < p->n_cycle; i++)
+        ok = wire_ref(&p->cycle_objects[i]);
+    for (int i = 0; ok && i < p->n_accesses; i++)
+        ok = wire_access(&p->accesses[i]);
+    for (int i = 0; ok && i < p->n_edges; i++)
+        ok = wire_ref(&p->edges[i].holds) && wire_ref(&p->edges[i].takes);
+    for (int i = 0; ok && i < p->n_steps; i++)
+        ok = wire_row(&p->steps[i]);
+    return ok;
+}
+
 bool tr__wire_get_finding(const void *payload, size_t len, tr_finding *f)
 {
-    if (len < sizeof *f)
+    tr__wire_files t;
+    const void *body;
+    size_t n;
+    if (!tr__wire_get_files(payload, len, &t, &body, &n) || n < sizeof *f)
         return false;
-    memcpy(f, payload, sizeof *f);
+    memcpy(f, body, sizeof *f);
+    f->parts = NULL;
     if ((unsigned)f->kind >= TR_VERDICT_COUNT || f->n_sites < 0 ||
         f->n_sites > TR_FINDING_SITES || f->n_threads < 0 || f->n_threads > TR_FINDING_THREADS)
         return false;
     f->message[sizeof f->message - 1] = '\0';
     f->schedule[sizeof f->schedule - 1] = '\0';
-    f->parts = NULL;
-    size_t size = len - sizeof *f;
-    if (size == 0)
-        return true;
-    tr__finding_parts head;
-    if (size < sizeof head)
+    size_t size = n - sizeof *f;
+    if (size > 0) {
+        if (size < sizeof(tr__finding_parts))
+            return false;
+        f->parts = malloc(size);
+        TR_CHECK(f->parts, "out of memory reading a finding"); /* at most TR__WIRE_MAX */
+        memcpy(f->parts, (const char *)body + sizeof *f, size);
+        if (!wire_parts(f->parts, size)) {
+            tr__finding_free(f);
+            return false;
+        }
+    }
+    if (!each_site(f, file_in, &t)) {
+        tr__finding_free(f);
         return false;
-    memcpy(&head, (const char *)payload + sizeof *f, sizeof head);
-    if (head.size != size || head.n_steps < 0 ||
-        (size_t)head.n_steps != (size - sizeof head) / sizeof(tr__row) ||
-        head.n_names < 0 || head.n_names > TR__PART_NAMES || head.n_waiters < 0 ||
-        head.n_waiters > TR__PART_THREADS || head.n_cycle < 0 || head.n_cycle > TR__PART_CYCLE ||
-        head.n_accesses < 0 || head.n_accesses > 2 || head.n_edges < 0 ||
-        head.n_edges > TR__PART_EDGES)
-        return false;
-    f->parts = malloc(size);
-    TR_CHECK(f->parts, "out of memory reading a finding"); /* at most TR__WIRE_MAX */
-    memcpy(f->parts, (const char *)payload + sizeof *f, size);
+    }
     return true;
 }
 

@@ -70,10 +70,34 @@ tr__wire_status tr__wire_reject(tr__wire *w, char tag, size_t len);
 bool tr__wire_end(tr__wire *w, tr__wire_status last, bool ended, bool told, const char *who,
                   tr_finding *lost);
 
-/* A finding crosses the wire through these two only. The struct goes flat (site files
- * are the case's __FILE__ literals: the same addresses in parent and forked child), the
- * parts block after it (finding.h). get checks every count and fills *f with malloc'd
- * parts. */
+/* Site files (the case's __FILE__ literals) cross the wire as strings, never as
+ * addresses: a child can write anything, and the parent must not read through a pointer
+ * it was sent. A record that holds sites starts with its file table (a 4-byte count, then
+ * that many NUL-terminated names); in the structs after it each site's file pointer
+ * holds the file's number in the table (1-based, 0 for none). The reader keeps each
+ * distinct name once for the life of the process (findings borrow their files, as they
+ * borrow __FILE__ literals in the process that made them). */
+enum { TR__WIRE_FILES = 256 }; /* names in one record's table; a site past them has none */
+typedef struct tr__wire_files {
+    int n;
+    const char *file[TR__WIRE_FILES];
+} tr__wire_files;
+
+/* The writer: replaces *file by its number in t (adding it). */
+void tr__wire_file_out(tr__wire_files *t, const char **file);
+/* Writes one record: t's table, then the payload a then b. */
+bool tr__wire_put_files(char tag, const tr__wire_files *t, const void *a, size_t na,
+                        const void *b, size_t nb);
+/* The reader: the table at the head of payload into t, *body and *body_len the rest.
+ * False when the table is malformed (or the process keeps too many names already). */
+bool tr__wire_get_files(const void *payload, size_t len, tr__wire_files *t, const void **body,
+                        size_t *body_len);
+/* The reader: replaces a number by its file; false for a number not in t. */
+bool tr__wire_file_in(const tr__wire_files *t, const char **file);
+
+/* A finding crosses the wire through these two only: its file table, the struct flat,
+ * then the parts block (finding.h). get checks every count, enum, flag and string and
+ * fills *f with malloc'd parts; it never trusts a pointer it reads. */
 bool tr__wire_put_finding(const tr_finding *f);
 bool tr__wire_get_finding(const void *payload, size_t len, tr_finding *f);
 

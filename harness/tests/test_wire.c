@@ -68,7 +68,7 @@ static void test_records_and_a_finding_arrive_as_sent(void **unused)
     assert_true(tr__wire_get_finding(p, len, &f));
     assert_int_equal(f.kind, TR_DEADLOCK);
     assert_int_equal(f.execution, 3);
-    assert_ptr_equal(f.sites[0].file, __FILE__); /* the same literal in parent and child */
+    assert_string_equal(f.sites[0].file, __FILE__); /* sent as its name, not its address */
     assert_string_equal(f.message, "two threads wait");
     assert_non_null(f.parts);
     assert_int_equal(f.parts->n_cycle, 1);
@@ -103,36 +103,105 @@ static void test_an_oversized_length_is_a_malformed_record_not_an_allocation(voi
     assert_non_null(strstr(lost.message, "the child sent a malformed record"));
 }
 
+/* A finding's payload as a child writes it: the file table (file: one name, or none),
+ * the struct, then the parts when p is given. Returns its length; free *out. */
+static size_t payload(char **out, const tr_finding *f, size_t flen, const void *p, size_t plen,
+                      const char *file)
+{
+    uint32_t n = file ? 1 : 0;
+    size_t names = file ? strlen(file) + 1 : 0;
+    size_t len = sizeof n + names + flen + plen;
+    char *b = calloc(1, len);
+    assert_non_null(b);
+    memcpy(b, &n, sizeof n);
+    if (file)
+        memcpy(b + sizeof n, file, names);
+    memcpy(b + sizeof n + names, f, flen);
+    if (p)
+        memcpy(b + sizeof n + names + flen, p, plen);
+    *out = b;
+    return len;
+}
+
+static bool read_back(const tr_finding *f, size_t flen, const void *p, size_t plen,
+                      const char *file, tr_finding *out)
+{
+    char *b;
+    size_t len = payload(&b, f, flen, p, plen, file);
+    bool ok = tr__wire_get_finding(b, len, out);
+    free(b);
+    return ok;
+}
+
 static void test_a_short_or_impossible_finding_is_refused(void **unused)
 {
     (void)unused;
     tr_finding f = {.kind = TR_CRASH}, out;
-    assert_false(tr__wire_get_finding(&f, sizeof f - 1, &out));
+    assert_false(read_back(&f, sizeof f - 1, NULL, 0, NULL, &out));
     f.kind = TR_VERDICT_COUNT;
-    assert_false(tr__wire_get_finding(&f, sizeof f, &out));
+    assert_false(read_back(&f, sizeof f, NULL, 0, NULL, &out));
     f.kind = TR_CRASH;
     f.n_sites = TR_FINDING_SITES + 1;
-    assert_false(tr__wire_get_finding(&f, sizeof f, &out));
+    assert_false(read_back(&f, sizeof f, NULL, 0, NULL, &out));
     f.n_sites = 0;
-    assert_true(tr__wire_get_finding(&f, sizeof f, &out));
+    assert_true(read_back(&f, sizeof f, NULL, 0, NULL, &out));
     assert_null(out.parts);
     /* parts whose counts do not match their size */
-    size_t size = sizeof f + sizeof(tr__finding_parts);
-    char *both = calloc(1, size);
-    assert_non_null(both);
     tr__finding_parts p = {.size = sizeof p, .n_steps = 3};
-    memcpy(both, &f, sizeof f);
-    memcpy(both + sizeof f, &p, sizeof p);
-    assert_false(tr__wire_get_finding(both, size, &out));
+    assert_false(read_back(&f, sizeof f, &p, sizeof p, NULL, &out));
     p.n_steps = 0;
     p.n_waiters = TR__PART_THREADS + 1;
-    memcpy(both + sizeof f, &p, sizeof p);
-    assert_false(tr__wire_get_finding(both, size, &out));
+    assert_false(read_back(&f, sizeof f, &p, sizeof p, NULL, &out));
     p.n_waiters = 1;
-    memcpy(both + sizeof f, &p, sizeof p);
-    assert_true(tr__wire_get_finding(both, size, &out));
-    free(both);
+    p.waiters[0].n_holds = TR__PART_HOLDS + 1;
+    assert_false(read_back(&f, sizeof f, &p, sizeof p, NULL, &out));
+    p.waiters[0].n_holds = 0;
+    p.waiters[0].op = TR__OP_COUNT;
+    assert_false(read_back(&f, sizeof f, &p, sizeof p, NULL, &out));
+    p.waiters[0].op = 0;
+    assert_true(read_back(&f, sizeof f, &p, sizeof p, NULL, &out));
     assert_int_equal(out.parts->n_waiters, 1);
+    tr__finding_free(&out);
+}
+
+static void test_a_site_file_is_a_name_in_the_table_never_an_address(void **unused)
+{
+    (void)unused;
+    tr_finding f = {.kind = TR_ASSERTION, .n_sites = 2}, out;
+    f.sites[0] = (tr_site_ref){(const char *)(uintptr_t)1, 7}; /* the table's first name */
+    f.sites[1] = (tr_site_ref){NULL, 0};                       /* none */
+    assert_true(read_back(&f, sizeof f, NULL, 0, "/src/case.c", &out));
+    assert_string_equal(out.sites[0].file, "/src/case.c");
+    assert_null(out.sites[1].file);
+    tr_finding again;
+    assert_true(read_back(&f, sizeof f, NULL, 0, "/src/case.c", &again));
+    assert_ptr_equal(again.sites[0].file, out.sites[0].file); /* each name kept once */
+    /* an address (or any number past the table) is refused */
+    f.sites[0].file = __FILE__;
+    assert_false(read_back(&f, sizeof f, NULL, 0, "/src/case.c", &out));
+    f.sites[0].file = (const char *)(uintptr_t)2;
+    assert_false(read_back(&f, sizeof f, NULL, 0, "/src/case.c", &out));
+    /* a table whose name has no end is refused */
+    char *b;
+    size_t len = payload(&b, &f, 0, NULL, 0, "/src/case.c");
+    assert_false(tr__wire_get_finding(b, len - 1, &out));
+    free(b);
+}
+
+static void test_flags_labels_and_names_are_made_safe_to_read(void **unused)
+{
+    (void)unused;
+    tr_finding f = {.kind = TR_DEADLOCK}, out;
+    tr__finding_parts p = {.size = sizeof p, .n_names = 1, .n_waiters = 1};
+    memset(p.names[0], 'x', sizeof p.names[0]);
+    memset(p.waiters[0].object.label, 'y', sizeof p.waiters[0].object.label);
+    memset(&p.waiters[0].blocked, 7, 1); /* not a bool */
+    assert_true(read_back(&f, sizeof f, &p, sizeof p, NULL, &out));
+    assert_int_equal(strlen(out.parts->names[0]), TR__PART_NAME - 1);
+    assert_int_equal(strlen(out.parts->waiters[0].object.label), TR__PART_LABEL - 1);
+    unsigned char flag;
+    memcpy(&flag, &out.parts->waiters[0].blocked, 1);
+    assert_int_equal(flag, 1);
     tr__finding_free(&out);
 }
 
@@ -206,6 +275,8 @@ int main(void)
         cmocka_unit_test(test_records_and_a_finding_arrive_as_sent),
         cmocka_unit_test(test_an_oversized_length_is_a_malformed_record_not_an_allocation),
         cmocka_unit_test(test_a_short_or_impossible_finding_is_refused),
+        cmocka_unit_test(test_a_site_file_is_a_name_in_the_table_never_an_address),
+        cmocka_unit_test(test_flags_labels_and_names_are_made_safe_to_read),
         cmocka_unit_test(test_a_process_the_child_forks_does_not_write_on_the_wire),
         cmocka_unit_test(test_a_child_killed_by_a_signal_is_a_crash),
         cmocka_unit_test(test_a_child_deaf_to_the_watchdog_is_a_hang),

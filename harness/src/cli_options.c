@@ -1,0 +1,255 @@
+/* cli_options.c — the trama command line's syntax (cli.h): the command, its options and
+ * their values, its positional arguments, parsed into a tr__cli without any effect. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char tr__cli_usage[] =
+    "usage: trama list\n"
+    "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|random] [--max-executions N]\n"
+    "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
+    "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
+    "                 [--no-fork] [-j N] [--shard I/N] [--json F] [--sarif F] [--junit F]\n"
+    "                 [--quiet]\n"
+    "       trama replay CASE SCHEDULE [--trace]\n"
+    "       trama verify [CASE-GLOB...] [same options as run]\n";
+
+/* Where a problem is written: the caller's buffer. */
+typedef struct problem {
+    char *text;
+    size_t size;
+} problem;
+
+static int fail(problem *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(problem *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->text, p->size, fmt, ap);
+    va_end(ap);
+    return 2;
+}
+
+/* The whole string is one decimal integer in [lo, hi]. */
+static bool parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* The whole string is a number above 0 (a NaN is not a number of seconds). */
+static bool parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || v != v || v <= 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "I/N" with 0 <= I < N, each a decimal integer that fits an int. */
+static bool parse_shard(const char *s, int *index, int *count)
+{
+    const char *slash = strchr(s, '/');
+    char head[24];
+    long i, n;
+    if (!slash || (size_t)(slash - s) >= sizeof head)
+        return false;
+    memcpy(head, s, (size_t)(slash - s));
+    head[slash - s] = '\0';
+    if (!parse_long(head, 0, 1000000, &i) || !parse_long(slash + 1, 1, 1000000, &n) || i >= n)
+        return false;
+    *index = (int)i;
+    *count = (int)n;
+    return true;
+}
+
+static const char *const value_options[] = {
+    "--strategy", "--timeouts", "--max-executions", "--max-steps", "--time-budget",
+    "--step-timeout", "--preemption-bound", "--pct-depth", "--seed", "-j", "--jobs",
+    "--shard", "--json", "--sarif", "--junit",
+};
+
+static bool takes_value(const char *a)
+{
+    for (size_t i = 0; i < sizeof value_options / sizeof *value_options; i++)
+        if (strcmp(a, value_options[i]) == 0)
+            return true;
+    return false;
+}
+
+/* An option that takes a value (one of value_options): sets *c from v. Returns 0 or 2. */
+static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
+{
+    long n;
+    tr_explore_opts *o = &c->o;
+    if (strcmp(a, "--strategy") == 0) {
+        if (strcmp(v, "dfs") == 0)
+            o->strategy = TR_STRATEGY_DFS;
+        else if (strcmp(v, "dpor") == 0)
+            o->strategy = TR_STRATEGY_DPOR;
+        else if (strcmp(v, "random") == 0)
+            o->strategy = TR_STRATEGY_RANDOM;
+        else if (strcmp(v, "pct") == 0)
+            o->strategy = TR_STRATEGY_PCT;
+        else
+            return fail(p, "unknown strategy \"%s\" (dfs, dpor, pct, random)", v);
+    } else if (strcmp(a, "--timeouts") == 0) {
+        if (strcmp(v, "lazy") == 0)
+            o->timeouts = TR_TIMEOUTS_LAZY;
+        else if (strcmp(v, "any") == 0)
+            o->timeouts = TR_TIMEOUTS_ANY;
+        else
+            return fail(p, "--timeouts is lazy or any, not \"%s\"", v);
+    } else if (strcmp(a, "--max-executions") == 0) {
+        if (!parse_long(v, 1, LONG_MAX, &o->max_executions))
+            return fail(p, "--max-executions needs a positive integer, not \"%s\"", v);
+    } else if (strcmp(a, "--max-steps") == 0) {
+        if (!parse_long(v, 1, LONG_MAX, &o->max_steps))
+            return fail(p, "--max-steps needs a positive integer, not \"%s\"", v);
+    } else if (strcmp(a, "--time-budget") == 0) {
+        if (!parse_seconds(v, &o->time_budget))
+            return fail(p, "--time-budget needs a positive number of seconds, not \"%s\"", v);
+    } else if (strcmp(a, "--step-timeout") == 0) {
+        if (!parse_seconds(v, &o->step_timeout))
+            return fail(p, "--step-timeout needs a positive number of seconds, not \"%s\"", v);
+    } else if (strcmp(a, "--preemption-bound") == 0) {
+        if (!parse_long(v, 0, 1000, &n))
+            return fail(p, "--preemption-bound needs an integer from 0 to 1000, not \"%s\"", v);
+        o->preemption_bound = (int)n;
+    } else if (strcmp(a, "--pct-depth") == 0) {
+        if (!parse_long(v, 1, 16, &n))
+            return fail(p, "--pct-depth needs an integer from 1 to 16, not \"%s\"", v);
+        o->pct_depth = (int)n;
+    } else if (strcmp(a, "--seed") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(v, &end, 0);
+        if (errno || end == v || *end)
+            return fail(p, "--seed needs an unsigned integer, not \"%s\"", v);
+        o->seed = s;
+    } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+        if (!parse_long(v, 1, 256, &n))
+            return fail(p, "-j needs an integer from 1 to 256, not \"%s\"", v);
+        o->jobs = (int)n;
+    } else if (strcmp(a, "--shard") == 0) {
+        if (!parse_shard(v, &o->shard_index, &o->shard_count))
+            return fail(p, "--shard needs I/N with 0 <= I < N, not \"%s\"", v);
+    } else if (strcmp(a, "--json") == 0) {
+        c->json = v;
+    } else if (strcmp(a, "--sarif") == 0) {
+        c->sarif = v;
+    } else if (strcmp(a, "--junit") == 0) {
+        c->junit = v;
+    } else {
+        return fail(p, "unknown option %s", a);
+    }
+    return 0;
+}
+
+/* A flag: sets it and returns true, or false when a is no flag. */
+static bool flag_option(tr__cli *c, const char *a)
+{
+    if (strcmp(a, "--isolate") == 0)
+        c->o.isolate = true;
+    else if (strcmp(a, "--no-fork") == 0)
+        c->o.no_fork = true;
+    else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+        c->quiet = true;
+    else if (strcmp(a, "--trace") == 0)
+        c->trace = true;
+    else
+        return false;
+    return true;
+}
+
+/* A positional argument: a case pattern (run, verify) or replay's case, then schedule. */
+static int positional(tr__cli *c, const char *a, problem *p)
+{
+    if (c->command != TR__CMD_REPLAY) {
+        if (c->n_globs == TR__CLI_GLOBS)
+            return fail(p, "too many case patterns (%s...)", a);
+        c->globs[c->n_globs++] = a;
+    } else if (!c->replay_case) {
+        c->replay_case = a;
+    } else if (!c->replay_schedule) {
+        c->replay_schedule = a;
+    } else {
+        return fail(p, "unexpected argument %s", a);
+    }
+    return 0;
+}
+
+/* The options and positional arguments of run, verify and replay. */
+static int parse_arguments(int argc, char **argv, tr__cli *c, problem *p)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        long n;
+        int rc;
+        if (flag_option(c, a))
+            continue;
+        if (strncmp(a, "-j", 2) == 0 && a[2] != '\0') { /* -j2 */
+            if (!parse_long(a + 2, 1, 256, &n))
+                return fail(p, "-j needs an integer from 1 to 256, not \"%s\"", a + 2);
+            c->o.jobs = (int)n;
+        } else if (takes_value(a)) {
+            if (i + 1 == argc)
+                return fail(p, "option %s needs a value", a);
+            if ((rc = value_option(c, a, argv[++i], p)) != 0)
+                return rc;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return fail(p, "unknown option %s", a);
+        } else if ((rc = positional(c, a, p)) != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int tr__cli_parse(int argc, char **argv, tr__cli *c, char *err, size_t err_size)
+{
+    problem p = {err, err_size};
+    memset(c, 0, sizeof *c);
+    tr_explore_opts_init(&c->o);
+    if (err_size)
+        err[0] = '\0';
+    if (argc < 2)
+        return fail(&p, "missing command");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "list") == 0) {
+        c->command = TR__CMD_LIST;
+        return argc == 2 ? 0 : fail(&p, "list takes no arguments");
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        c->command = TR__CMD_HELP;
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        c->command = TR__CMD_RUN;
+    else if (strcmp(cmd, "verify") == 0)
+        c->command = TR__CMD_VERIFY;
+    else if (strcmp(cmd, "replay") == 0)
+        c->command = TR__CMD_REPLAY;
+    else
+        return fail(&p, "unknown command \"%s\"", cmd);
+    int rc = parse_arguments(argc - 2, argv + 2, c, &p);
+    if (rc)
+        return rc;
+    if (c->command == TR__CMD_REPLAY && !c->replay_schedule)
+        return fail(&p, "replay needs a case and a schedule");
+    c->o.stop_on_expected = c->command == TR__CMD_VERIFY;
+    return 0;
+}
