@@ -157,4 +157,5 @@ const tr__backend tr__controlled_backend = {
     .spawn = controlled_spawn,
     .now = controlled_now,
     .thread_done = controlled_thread_done,
+    .hold = tr__held_keep,
 };

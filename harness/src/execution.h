@@ -88,6 +88,7 @@ struct tr__execution {
     int n_choices, cap_choices;
     void **allocs;           /* tr_case_alloc's blocks */
     int n_allocs, cap_allocs;
+    tr__held held;           /* the primitives' held blocks not yet freed (circular) */
 };
 
 /* The one execution of this process (a process runs one at a time). */
@@ -112,6 +113,8 @@ void tr__execution_end(void);
 
 tr_status tr__objects_init(tr__object *obj);
 void tr__objects_fini(tr__object *obj);
+/* The controlled backend's hold: keeps a held block made during the execution. */
+void tr__held_keep(tr__held *h);
 /* An object's index in the execution, -1 for NULL. */
 static inline int tr__index_of(const tr__object *obj)
 {
