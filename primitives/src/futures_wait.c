@@ -138,7 +138,8 @@ static void partition(tr_future **fs, const bool *done, size_t n, tr_future **tm
     for (size_t i = 0; i < n; i++)
         if (!done[i])
             tmp[k++] = fs[i];
-    memcpy(fs, tmp, n * sizeof *fs);
+    if (n > 0) /* fs may be NULL then, and memcpy's pointers may never be */
+        memcpy(fs, tmp, n * sizeof *fs);
 }
 
 static size_t unwatch_all(tr_future **fs, size_t n, tr__watch *nodes, bool *done)
