@@ -121,4 +121,5 @@ const tr__backend tr__controlled_backend = {
     .thread_done = controlled_thread_done,
     .fork_process = tr__processes_fork,
     .process_exit = tr__processes_exit,
+    .hold = tr__held_keep,
 };

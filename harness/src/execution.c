@@ -45,6 +45,7 @@ void tr__execution_begin(const tr_case *c, const tr__exec_opts *opts, tr__findin
     x->n_waiting = 0;
     x->n_choices = 0;
     x->n_allocs = 0;
+    x->held.prev = x->held.next = &x->held;
 }
 
 /* Frees what the case left behind. Owners go first, oldest first (a pool before the
@@ -71,6 +72,9 @@ static void reclaim_objects(void)
     for (int i = 0; i < x->n_allocs; i++)
         free(x->allocs[i]);
     x->n_allocs = 0;
+    /* After the objects: a destroy frees the held blocks its object owns (a pool's queued
+     * items); what is left was held by frames that will never return. */
+    tr__held_free_all(&x->held);
 }
 
 void tr__execution_end(void)
@@ -110,6 +114,17 @@ void tr__objects_fini(tr__object *obj)
         return;
     tr__rec_of(obj)->obj = NULL;
     obj->backend = NULL;
+}
+
+void tr__held_keep(tr__held *h)
+{
+    struct tr__execution *x = &tr__exec;
+    if (!x->active)
+        return;
+    h->prev = x->held.prev;
+    h->next = &x->held;
+    x->held.prev->next = h;
+    x->held.prev = h;
 }
 
 void *(tr_case_alloc)(size_t size)

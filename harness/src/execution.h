@@ -116,6 +116,7 @@ struct tr__execution {
     int process;              /* which process this copy of the struct belongs to */
     int channel;              /* a process other than P0: its end of the channel to P0 */
     unsigned long outside_epoch; /* steps that may have changed what another process sees */
+    tr__held held;           /* the primitives' held blocks not yet freed (circular) */
 };
 
 /* The one execution of this process (a process runs one at a time). */
@@ -140,6 +141,8 @@ void tr__execution_end(void);
 
 tr_status tr__objects_init(tr__object *obj);
 void tr__objects_fini(tr__object *obj);
+/* The controlled backend's hold: keeps a held block made during the execution. */
+void tr__held_keep(tr__held *h);
 /* An object's index in the execution, -1 for NULL. */
 static inline int tr__index_of(const tr__object *obj)
 {

@@ -42,10 +42,17 @@ static struct {
     int n_mem, used_mem;
 } R;
 
+/* memset(NULL, 0, 0) is undefined, and the arrays are NULL until something is used. */
+static void clear(void *array, int used, size_t elem)
+{
+    if (used > 0)
+        memset(array, 0, (size_t)used * elem);
+}
+
 void tr__race_reset(void)
 {
-    memset(R.thread, 0, (size_t)R.used_threads * sizeof *R.thread);
-    memset(R.object, 0, (size_t)R.used_objects * sizeof *R.object);
+    clear(R.thread, R.used_threads, sizeof *R.thread);
+    clear(R.object, R.used_objects, sizeof *R.object);
     for (int i = 0; i < R.used_mem; i++)
         if (R.mem[i])
             memset(R.mem[i], 0, sizeof *R.mem[i]);

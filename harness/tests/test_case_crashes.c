@@ -5,6 +5,7 @@
  * Its own executable: every exploration here forks, and a process that has run executions
  * itself has host threads (or, to ThreadSanitizer, fibers that count as threads), after
  * which TSan refuses to let a forked child start the watchdog thread. */
+#define _DEFAULT_SOURCE /* fault.h */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,19 +14,19 @@
 #include <cmocka.h>
 #include <trama/harness.h>
 
-/* ---- crashes on a case thread --------------------------------------------------------- */
+#include "fault.h"
 
-static int *volatile nowhere;
+/* ---- crashes on a case thread --------------------------------------------------------- */
 
 /* Crashes only when it sees T0's store: the crash needs a particular schedule. */
 static void crash_if_flagged(void *arg)
 {
     int *flag = arg;
     if (TR_LOAD(*flag))
-        *nowhere = 1;
+        *(volatile int *)fault_address() = 1;
 }
 
-TR_CASE(case_thread_dereferences_null, TR_CRASH)
+TR_CASE(case_thread_stores_through_a_bad_pointer, TR_CRASH)
 {
     int *flag = tr_case_alloc(sizeof *flag);
     tr_thread *t = tr_thread_new(crash_if_flagged, flag, NULL);
@@ -83,7 +84,7 @@ static void expect_crash_with_schedule(const char *case_name)
 static void test_segfault_on_case_thread_is_crash_with_schedule(void **state)
 {
     (void)state;
-    expect_crash_with_schedule("case_thread_dereferences_null");
+    expect_crash_with_schedule("case_thread_stores_through_a_bad_pointer");
 }
 
 static void test_stack_overflow_on_case_thread_is_crash_with_schedule(void **state)

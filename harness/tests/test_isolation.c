@@ -1,6 +1,7 @@
 /* test_isolation.c — a case that crashes or spins without scheduling points becomes a
  * finding with a schedule, and the harness itself keeps working (forked per case by
  * default, per execution with --isolate). */
+#define _DEFAULT_SOURCE /* fault.h */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,24 +13,25 @@
 #include <cmocka.h>
 
 #include "../src/harness_internal.h"
+#include "fault.h"
 
 typedef struct shared {
     int *volatile target; /* volatile: the crash must really happen */
     int ready;
 } shared;
 
-static void clear_target(void *arg)
+static void spoil_target(void *arg)
 {
     shared *s = arg;
-    TR_STORE(s->target, NULL);
+    TR_STORE(s->target, fault_address());
 }
 
-/* Crashes only when the worker clears the pointer before main uses it (1 preemption). */
+/* Crashes only when the worker spoils the pointer before main uses it (1 preemption). */
 TR_CASE(crash_under_one_schedule, TR_CRASH)
 {
     shared *s = tr_case_alloc(sizeof *s);
     s->target = tr_case_alloc(sizeof(int));
-    tr_thread *t = tr_thread_new(clear_target, s, NULL);
+    tr_thread *t = tr_thread_new(spoil_target, s, NULL);
     tr_thread_start(t);
     int *p = TR_LOAD(s->target);
     *p = 1;

@@ -1,7 +1,9 @@
 /* backend.c — the dispatcher: the installed backend and every use of it (object
- * registration, perform, spawn, the clock; native with noise is chosen here) and the op
- * and kind tables. */
+ * registration, perform, spawn, the clock, held blocks; native with noise is chosen here)
+ * and the op and kind tables. */
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -129,6 +131,49 @@ void tr__process_exiting(int code)
 }
 
 tr__host_done_fn tr__host_done_hook(void) { return installed()->thread_done; }
+
+/* The payload starts max-aligned after the header, as malloc's own blocks do. */
+#define HELD_HEADER                                                                        \
+    ((sizeof(tr__held) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *             \
+     _Alignof(max_align_t))
+
+void *tr__held_alloc(size_t size)
+{
+    tr__held *h = size <= SIZE_MAX - HELD_HEADER ? calloc(1, HELD_HEADER + size) : NULL;
+    if (!h)
+        return NULL;
+    void (*hold)(tr__held *) = installed()->hold;
+    if (hold)
+        hold(h);
+    return (char *)h + HELD_HEADER;
+}
+
+static void unlink_held(tr__held *h)
+{
+    if (h->prev) {
+        h->prev->next = h->next;
+        h->next->prev = h->prev;
+        h->prev = h->next = NULL;
+    }
+}
+
+void tr__held_free(void *p)
+{
+    if (!p)
+        return;
+    tr__held *h = (tr__held *)(void *)((char *)p - HELD_HEADER);
+    unlink_held(h);
+    free(h);
+}
+
+void tr__held_free_all(tr__held *head)
+{
+    while (head->next != head) {
+        tr__held *h = head->next;
+        unlink_held(h);
+        free(h);
+    }
+}
 
 tr_status tr__perform_backend(tr__action *a)
 {

@@ -64,7 +64,7 @@ tr_executor *(tr_thread_pool_new)(const tr_pool_opts *o)
 
 static void work_free(tr__pool_item *it)
 {
-    free(it);
+    tr__held_free(it);
 }
 
 /* ---- the worker ----------------------------------------------------------------------- */

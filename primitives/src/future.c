@@ -53,7 +53,7 @@ static void future_destroy(tr__object *obj)
     tr_future *f = (tr_future *)obj;
     while (f->callbacks) {
         callback *next = f->callbacks->next;
-        free(f->callbacks);
+        tr__held_free(f->callbacks);
         f->callbacks = next;
     }
     free(f->bytes.data);
@@ -138,7 +138,7 @@ static void deliver(tr_future *f, delivery *d)
         callback *c = d->callbacks;
         d->callbacks = c->next;
         c->fn(f, c->arg);
-        free(c);
+        tr__held_free(c);
     }
 }
 
@@ -398,7 +398,7 @@ static void callback_effect(tr__action *a)
 tr_status tr_future_add_done_callback(tr_future *f, void (*fn)(tr_future *, void *), void *arg)
 {
     tr__action a = tr__action_make(&f->obj, TR__OP_FUTURE_CALLBACK);
-    callback *c = calloc(1, sizeof *c);
+    callback *c = tr__held_alloc(sizeof *c);
     if (!c)
         return tr__set_error(TR_NO_MEMORY, "");
     c->fn = fn;
@@ -408,7 +408,7 @@ tr_status tr_future_add_done_callback(tr_future *f, void (*fn)(tr_future *, void
     tr__perform(&a);
     if (a.arg) { /* already done: Python calls fn(self) at once, in the caller */
         fn(f, arg);
-        free(c);
+        tr__held_free(c);
     }
     return TR_OK;
 }

@@ -138,7 +138,8 @@ static void partition(tr_future **fs, const bool *done, size_t n, tr_future **tm
     for (size_t i = 0; i < n; i++)
         if (!done[i])
             tmp[k++] = fs[i];
-    memcpy(fs, tmp, n * sizeof *fs);
+    if (n > 0) /* fs may be NULL then, and memcpy's pointers may never be */
+        memcpy(fs, tmp, n * sizeof *fs);
 }
 
 static size_t unwatch_all(tr_future **fs, size_t n, tr__watch *nodes, bool *done)
@@ -156,9 +157,9 @@ tr_status (tr_wait)(tr_future **fs, size_t n, double timeout, tr_return_when whe
 {
     tr__waiter *w = waiter_new(0);
     tr__action a = tr__action_make(w ? &w->obj : NULL, TR__OP_WAITER_WAIT);
-    tr__watch *nodes = calloc(n ? n : 1, sizeof *nodes);
-    bool *done = calloc(n ? n : 1, sizeof *done);
-    tr_future **tmp = calloc(n ? n : 1, sizeof *tmp);
+    tr__watch *nodes = tr__held_alloc(n * sizeof *nodes);
+    bool *done = tr__held_alloc(n * sizeof *done);
+    tr_future **tmp = tr__held_alloc(n * sizeof *tmp);
     wait_args wa = {when, n, 0, 0};
     tr_status s = TR_OK;
     if (!w || !nodes || !done || !tmp) {
@@ -188,9 +189,9 @@ tr_status (tr_wait)(tr_future **fs, size_t n, double timeout, tr_return_when whe
     if (n_done)
         *n_done = count;
 out:
-    free(tmp);
-    free(done);
-    free(nodes);
+    tr__held_free(tmp);
+    tr__held_free(done);
+    tr__held_free(nodes);
     waiter_unref(w);
     return s;
 }

@@ -501,6 +501,26 @@ TR_PUBLIC void tr__process_force_sentinel_pipe(bool on);
 /* Tests: how many event waits are past the point where a set() is sure to wake them. */
 TR_PUBLIC int tr__event_waiting(const tr_event *e);
 
+/* ---- held blocks ---------------------------------------------------------------------- */
+
+/* A block that, while a call may block, only the calling thread's frames refer to: a pool
+ * item until submit has queued it and again while a worker runs it, a worker's arguments
+ * until it starts, a done callback until it is queued or has run, a joiner's list of
+ * workers, wait()'s watch nodes. A harness that ends an execution with threads parked mid-call never returns
+ * into those frames, so it is handed every held block (the backend's hold) and frees the
+ * ones still held when it reclaims the execution's objects. Natively a held block is a
+ * plain allocation with this header in front, unlinked. */
+typedef struct tr__held {
+    struct tr__held *prev, *next; /* in a harness's list; both NULL when in none */
+} tr__held;
+/* size zeroed bytes, held; NULL when out of memory. */
+TR__HIDDEN void *tr__held_alloc(size_t size);
+/* Frees a block from tr__held_alloc (NULL: nothing), leaving whatever list it is in. */
+TR__HIDDEN void tr__held_free(void *p);
+/* Frees every block in the circular list after head (a harness's, at the end of an
+ * execution) and leaves it empty. */
+TR_PUBLIC void tr__held_free_all(tr__held *head);
+
 /* ---- backends ------------------------------------------------------------------------- */
 
 /* A backend: the table the primitives call through (SQLite's sqlite3_mutex_methods). */
@@ -532,6 +552,9 @@ typedef struct tr__backend {
      * exit. */
     pid_t (*fork_process)(tr__object *process);
     void (*process_exit)(int code);
+    /* Optional: links a new held block into the backend's list (tr__held_alloc), for a
+     * backend that may abandon threads mid-call. NULL: nothing is kept. */
+    void (*hold)(tr__held *h);
 } tr__backend;
 
 /* The installed backend's operations (backend.c, the only reader of the table). */

@@ -164,10 +164,10 @@ void *tr__pool_act(tr__pool *p, tr__op op, tr__guard_fn guard, tr__effect_fn eff
 
 void *tr__pool_item_new(size_t size)
 {
-    tr__pool_item *it = calloc(1, size);
+    tr__pool_item *it = tr__held_alloc(size);
     tr_future *f = it ? tr__future_new() : NULL;
     if (!f) {
-        free(it);
+        tr__held_free(it);
         tr__set_error(TR_NO_MEMORY, "");
         return NULL;
     }
@@ -282,7 +282,7 @@ typedef struct worker_args {
 static void worker_main(void *arg)
 {
     worker_args wa = *(worker_args *)arg;
-    free(arg);
+    tr__held_free(arg);
     wa.p->kind->worker(wa.p, wa.slot);
     tr__pool_unref(wa.p);
 }
@@ -307,7 +307,7 @@ static void register_effect(tr__action *a)
 tr_status tr__pool_start_worker(tr__pool *p, int slot, const char *name)
 {
     tr_thread_opts opts = {name, tr_thread_daemon(tr_current_thread())};
-    worker_args *wa = malloc(sizeof *wa);
+    worker_args *wa = tr__held_alloc(sizeof *wa);
     tr_thread *t = NULL;
     if (wa) {
         *wa = (worker_args){p, slot};
@@ -321,7 +321,7 @@ tr_status tr__pool_start_worker(tr__pool *p, int slot, const char *name)
         t = NULL;
     }
     if (!t) {
-        free(wa);
+        tr__held_free(wa);
         atomic_fetch_sub(&p->refs, 1);
     }
     tr__pool_act(p, TR__OP_POOL_WORKER, NULL, register_effect, t);
@@ -360,7 +360,7 @@ static void threads_effect(tr__action *a)
 {
     tr__pool *p = (tr__pool *)a->obj;
     tr__hb_locked(a);
-    tr_thread **copy = malloc(((size_t)p->n_registered + 1) * sizeof *copy);
+    tr_thread **copy = tr__held_alloc(((size_t)p->n_registered + 1) * sizeof *copy);
     TR_CHECK(copy, "out of memory joining a pool's workers");
     size_t n = 0;
     for (int i = 0; i < p->n_registered; i++)
@@ -384,7 +384,7 @@ static bool join_workers(tr__pool *p)
         else
             joined_all = false;
     }
-    free(threads);
+    tr__held_free(threads);
     return joined_all;
 }
 

@@ -162,7 +162,7 @@ tr_executor *(tr_process_pool_new)(const tr_pool_opts *o)
 static void job_free(tr__pool_item *it)
 {
     free(((job *)it)->arg.data);
-    free(it);
+    tr__held_free(it);
 }
 
 /* ---- parent-side worker: pool actions ------------------------------------------------- */

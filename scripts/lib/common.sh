@@ -58,6 +58,15 @@ need() {
     run "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 }
 
+# skips BUILD — after ctest in BUILD: each test that skipped, with the reason it printed
+# ("SKIP: ..."), which ctest's summary leaves out.
+skips() {
+    local log="$1/Testing/Temporary/LastTest.log"
+    [ -f "$log" ] || return 0
+    awk '/^[0-9]+\/[0-9]+ Test: / { name = $3 }
+         /^SKIP: / { print "skipped: " name ": " substr($0, 7) }' "$log"
+}
+
 # The build's own needs: a C compiler, make, CMake, cmocka (the unit tests are configured
 # by default).
 need_build_tools() {
