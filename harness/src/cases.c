@@ -50,6 +50,34 @@ const tr_case *tr_case_find(const char *name)
     return NULL;
 }
 
+/* The few cases with a budget of their own (TR_CASE_BOUNDED), outside tr_case so that
+ * the struct stays as cases initialise it. */
+static struct {
+    const tr_case *c;
+    long budget;
+} budgets[64];
+static int n_budgets;
+
+void tr_case_set_budget(const tr_case *c, long max_executions)
+{
+    for (int i = 0; i < n_budgets; i++)
+        if (budgets[i].c == c) {
+            budgets[i].budget = max_executions;
+            return;
+        }
+    TR_CHECK(n_budgets < 64, "too many cases with a budget of their own");
+    budgets[n_budgets].c = c;
+    budgets[n_budgets++].budget = max_executions;
+}
+
+long tr_case_budget(const tr_case *c)
+{
+    for (int i = 0; i < n_budgets; i++)
+        if (budgets[i].c == c)
+            return budgets[i].budget;
+    return 0;
+}
+
 const char *tr_verdict_name(tr_verdict v)
 {
     switch (v) {

@@ -26,6 +26,9 @@ static int usage(const char *fmt, ...)
 
 static bool selected(const tr__cli *c, const char *name)
 {
+    for (int i = 0; i < c->n_excludes; i++)
+        if (fnmatch(c->excludes[i], name, 0) == 0)
+            return false;
     if (c->n_globs == 0)
         return true;
     for (int i = 0; i < c->n_globs; i++)

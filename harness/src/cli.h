@@ -30,6 +30,8 @@ typedef struct tr__cli {
     tr_explore_opts o;               /* tr_explore_opts_init, then the options */
     const char *globs[TR__CLI_GLOBS]; /* run, verify: the case patterns */
     int n_globs;
+    const char *excludes[TR__CLI_GLOBS]; /* --exclude: cases left out even if selected */
+    int n_excludes;
     const char *json, *sarif, *junit; /* report files */
     bool quiet;
     bool trace;                       /* replay --trace */

@@ -15,7 +15,7 @@ const char tr__cli_usage[] =
     "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
     "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
     "                 [--no-fork] [-j N] [--shard I/N] [--json F] [--sarif F] [--junit F]\n"
-    "                 [--quiet]\n"
+    "                 [--exclude CASE-GLOB]... [--quiet]\n"
     "       trama replay CASE SCHEDULE [--trace]\n"
     "       trama verify [CASE-GLOB...] [same options as run]\n";
 
@@ -79,7 +79,7 @@ static bool parse_shard(const char *s, int *index, int *count)
 static const char *const value_options[] = {
     "--strategy", "--timeouts", "--max-executions", "--max-steps", "--time-budget",
     "--step-timeout", "--preemption-bound", "--pct-depth", "--seed", "-j", "--jobs",
-    "--shard", "--json", "--sarif", "--junit",
+    "--shard", "--json", "--sarif", "--junit", "--exclude",
 };
 
 static bool takes_value(const char *a)
@@ -153,6 +153,10 @@ static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
         c->sarif = v;
     } else if (strcmp(a, "--junit") == 0) {
         c->junit = v;
+    } else if (strcmp(a, "--exclude") == 0) {
+        if (c->n_excludes == TR__CLI_GLOBS)
+            return fail(p, "too many --exclude patterns (%s...)", v);
+        c->excludes[c->n_excludes++] = v;
     } else {
         return fail(p, "unknown option %s", a);
     }

@@ -112,7 +112,9 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     tr__explorer *e = make_explorer(o);
     tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
                         .timeouts = o->timeouts};
-    long max = o->max_executions == 0 ? 100000 : o->max_executions;
+    long max = o->max_executions != 0 ? o->max_executions
+               : tr_case_budget(c) > 0 ? tr_case_budget(c)
+                                       : 100000;
     double start = tr__monotonic_seconds();
     tr__lockorder_reset();
     tr__progress_exploring(true);

@@ -37,6 +37,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -348,6 +349,47 @@ static tr__type shadow_types[TR__KIND_COUNT];
 
 static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
+/* Whether a process has exited (a zombie, or gone), for a system without pidfd_open
+ * (before Linux 5.3, or under valgrind): its state in /proc. */
+static bool exited(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
+    buf[n] = '\0';
+    const char *state = strrchr(buf, ')'); /* the name may hold anything but ends at ')' */
+    return !state || state[1] != ' ' || state[2] == 'Z' || state[2] == 'X';
+}
+
+/* Until the kernel has it exited: its exit descriptor readable, its descriptors closed
+ * (a pipe's end it held, a join's wait). The process is on its way out: it told EXIT, a
+ * crash signal is killing it, or P0 sent SIGKILL. */
+static void wait_exited(const tr__cprocess *q)
+{
+    if (q->pidfd >= 0) {
+        struct pollfd pf = {.fd = q->pidfd, .events = POLLIN};
+        while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+            ;
+        return;
+    }
+    while (!exited(q->pid))
+        sched_yield(); /* no descriptor to wait on: the exit is a matter of microseconds */
+}
+
+static void kill_process(const tr__cprocess *q)
+{
+    if (q->pidfd >= 0)
+        syscall(SYS_pidfd_send_signal, q->pidfd, SIGKILL, NULL, 0);
+    else if (!q->ended)
+        kill(q->pid, SIGKILL); /* not reaped yet (only an ended one can be): still its pid */
+}
+
 /* A site's file name from another process: the case's __FILE__ literals sit at the same
  * address in every process of the tree (one binary, forked), so P0 keeps the pointer,
  * once it has checked it points into a read-only segment of a loaded object with its
@@ -492,11 +534,7 @@ static void process_ended(int p)
             x->threads[i].state = TR__CT_FINISHED;
             x->threads[i].pending = NULL;
         }
-    if (q->pidfd >= 0) {
-        struct pollfd pf = {.fd = q->pidfd, .events = POLLIN};
-        while (poll(&pf, 1, -1) < 0 && errno == EINTR)
-            ;
-    }
+    wait_exited(q);
     if (q->channel >= 0)
         close(q->channel);
     q->channel = -1;
@@ -555,8 +593,8 @@ static void broken(int p, int running, bool told_signal, int sig)
 {
     struct tr__execution *x = &tr__exec;
     tr__cprocess *q = &x->processes[p];
-    if (!told_signal && q->pidfd >= 0)
-        syscall(SYS_pidfd_send_signal, q->pidfd, SIGKILL, NULL, 0);
+    if (!told_signal)
+        kill_process(q);
     crash_finding(p, sig, told_signal);
     process_ended(p);
     (void)running;
@@ -838,22 +876,23 @@ void tr__processes_end(void)
         if (q->channel >= 0)
             close(q->channel);
         q->channel = -1;
-        if (q->pidfd < 0)
-            continue;
-        syscall(SYS_pidfd_send_signal, q->pidfd, SIGKILL, NULL, 0);
-        struct pollfd pf = {.fd = q->pidfd, .events = POLLIN};
-        while (poll(&pf, 1, -1) < 0 && errno == EINTR)
-            ;
+        kill_process(q);
+        if (q->pidfd >= 0 || !q->ended)
+            wait_exited(q);
     }
     for (int p = x->n_processes - 1; p >= 1; p--) {
         tr__cprocess *q = &x->processes[p];
-        if (q->pidfd < 0)
-            continue;
-        siginfo_t info;
-        while (waitid(P_PIDFD, (id_t)q->pidfd, &info, WEXITED) < 0 && errno == EINTR)
-            ;
-        close(q->pidfd);
-        q->pidfd = -1;
+        if (q->pidfd >= 0) {
+            siginfo_t info;
+            while (waitid(P_PIDFD, (id_t)q->pidfd, &info, WEXITED) < 0 && errno == EINTR)
+                ;
+            close(q->pidfd);
+            q->pidfd = -1;
+        } else {
+            /* ended: maybe reaped by its parent already (then not ours: ECHILD) */
+            while (waitpid(q->pid, NULL, q->ended ? WNOHANG : 0) < 0 && errno == EINTR)
+                ;
+        }
     }
     x->n_processes = 1;
     while (shadows) {
