@@ -67,18 +67,15 @@ static tr__live_list live_threads = TR__LIVE_LIST_INIT;
  * state is written directly: their monitors may have been held at the fork. */
 void tr__threads_after_fork(void)
 {
-    tr__live_forget_all(&live_threads);
     tr__live_node *n = live_threads.head, *next;
-    live_threads.head = NULL;
+    tr__live_forget_all(&live_threads); /* unlists them all, links kept */
     for (; n; n = next) {
         next = n->next;
         tr_thread *t = TR__LIVE_OF(n, tr_thread, live);
-        n->listed = false;
-        if (t == tr__actor) {
+        if (t == tr__actor)
             tr__live_add(&live_threads, n);
-            continue;
-        }
-        t->state = STATE_FINISHED;
+        else
+            t->state = STATE_FINISHED;
     }
 }
 

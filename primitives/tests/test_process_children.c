@@ -92,6 +92,39 @@ static void test_child_does_not_wait_for_threads_of_its_parent(void **state)
     tr_lock_free(l);
 }
 
+/* In the child, the parent's thread still running is stopped, as Python's
+ * threading._after_fork marks it: is_alive() is false and join() returns at once (it
+ * would otherwise wait for a thread that does not exist in the child). */
+static tr_thread *parents_thread;
+
+static void look_at_the_parents_thread(void *arg)
+{
+    (void)arg;
+    CHILD_CHECK(!tr_thread_is_alive(parents_thread));
+    CHILD_CHECK(tr_thread_join(parents_thread, TR_FOREVER) == TR_OK);
+    CHILD_CHECK(tr_thread_is_alive(tr_current_thread()));
+}
+
+static void test_child_sees_the_parents_other_threads_stopped(void **state)
+{
+    (void)state;
+    tr_lock *l = tr_lock_new();
+    assert_int_equal(tr_lock_acquire(l, true, TR_FOREVER), TR_OK);
+    parents_thread = tr_thread_new(hold_until_released, l, NULL);
+    assert_int_equal(tr_thread_start(parents_thread), TR_OK);
+    assert_true(tr_thread_is_alive(parents_thread));
+    tr_process *p = tr_process_new(look_at_the_parents_thread, NULL, NULL);
+    assert_int_equal(tr_process_start(p), TR_OK);
+    assert_int_equal(tr_process_join(p, 60), TR_OK);
+    assert_int_equal(tr_process_exitcode(p), 0);
+    tr_process_free(p);
+    assert_true(tr_thread_is_alive(parents_thread)); /* still running here */
+    assert_int_equal(tr_lock_release(l), TR_OK);
+    assert_int_equal(tr_thread_join(parents_thread, TR_FOREVER), TR_OK);
+    tr_thread_free(parents_thread);
+    tr_lock_free(l);
+}
+
 /* A parent thread keeps entering a semaphore's monitor while children are forked: some
  * fork lands while it is inside. Each child then uses the semaphore and must not hang on
  * a monitor nobody in it holds (the parent's Python-level state is kept: the permits). */
@@ -325,6 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         TEST(test_child_waits_for_its_non_daemon_threads_before_exiting),
         TEST(test_child_does_not_wait_for_its_daemon_threads),
+        TEST(test_child_sees_the_parents_other_threads_stopped),
         TEST(test_child_does_not_wait_for_threads_of_its_parent),
         TEST(test_child_can_use_objects_a_parent_thread_was_using_at_the_fork),
         TEST(test_objects_of_another_process_are_runtime_errors),
