@@ -243,7 +243,7 @@ int main(int argc, char **argv)
             char name[32];
             snprintf(name, sizeof name, "process_pingpong%d", n);
             pingpong_rounds = n;
-            run(name, "process_pingpong", exhaustive[s], budget / 100, false);
+            run(name, "process_pingpong", exhaustive[s], 100000, false);
         }
     }
     run("process_start_join", "process_start_join", TR_STRATEGY_RANDOM, 2000, false);
