@@ -6,10 +6,13 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <trama/trama.h>
 #include <unistd.h>
@@ -327,15 +330,27 @@ static void test_shutdown_cancel_futures_cancels_the_queued_ones(void **state)
 
 /* The same from a process pool's callback, run by the pool's thread that collected the
  * result (Python: its executor manager thread; RuntimeError('cannot join current
- * thread') on CPython 3.13). The task waits for a byte on a pipe its child inherited. */
+ * thread') on CPython 3.13). The task waits for a byte on a FIFO it opens by name: the
+ * child closes every descriptor it inherited but its socket, so a pipe made here would be
+ * closed there (read: EBADF, the future done before its callback is added). */
 static tr_status read_a_byte(const tr_bytes *arg, tr_bytes *result)
 {
-    int fd;
+    char path[PATH_MAX];
     char c;
-    memcpy(&fd, arg->data, sizeof fd);
+    ssize_t n = -1;
     result->data = NULL;
     result->len = 0;
-    return read(fd, &c, 1) == 1 ? TR_OK : TR_OS_ERROR;
+    if (arg->len >= sizeof path)
+        return TR_VALUE_ERROR;
+    memcpy(path, arg->data, arg->len);
+    path[arg->len] = '\0';
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return TR_OS_ERROR;
+    while ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+        ;
+    close(fd);
+    return n == 1 ? TR_OK : TR_OS_ERROR;
 }
 
 typedef struct self_shutdown {
@@ -359,13 +374,20 @@ static void shutdown_own_pool(tr_future *f, void *arg)
 static void test_shutdown_wait_from_the_pools_callback_is_runtime_error(void **state)
 {
     (void)state;
-    int p[2];
-    assert_int_equal(pipe(p), 0);
+    char dir[] = "/tmp/trama-fifo-XXXXXX";
+    char path[sizeof dir + 8];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    /* Read and write (Linux): never blocks here, whenever the child opens its end. */
+    int w = open(path, O_RDWR);
+    assert_true(w >= 0);
     self_shutdown s = {.ex = pool(1), .done = tr_semaphore_new(0)};
-    tr_future *f = tr_executor_submit_bytes(s.ex, read_a_byte, &p[0], sizeof p[0]);
+    tr_future *f = tr_executor_submit_bytes(s.ex, read_a_byte, path, strlen(path));
     assert_int_equal(tr_future_add_done_callback(f, shutdown_own_pool, &s), TR_OK);
-    assert_int_equal(write(p[1], "x", 1), 1); /* only now can the task finish */
+    assert_int_equal(write(w, "x", 1), 1); /* only now can the task finish */
     assert_int_equal(tr_semaphore_acquire(s.done, true, 60), TR_OK);
+    assert_int_equal(tr_future_result_bytes(f, 0, NULL), TR_OK); /* the task got the byte */
     assert_false(s.in_caller);
     assert_int_equal(s.status, TR_RUNTIME_ERROR);
     assert_string_equal(s.text, "cannot join current thread");
@@ -374,8 +396,9 @@ static void test_shutdown_wait_from_the_pools_callback_is_runtime_error(void **s
     tr_future_free(f);
     tr_executor_free(s.ex);
     tr_semaphore_free(s.done);
-    close(p[0]);
-    close(p[1]);
+    close(w);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
 }
 
 int main(void)
