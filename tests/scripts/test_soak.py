@@ -1,10 +1,12 @@
-"""test_soak — scripts/soak on a tiny ctest folder (a CTestTestfile.cmake written here, no
-build): every run happens after a failure, the summary names each failed test with its
-run number and verdict, the exit status says whether anything failed, and the busy loops
-it started are gone when it returns."""
+"""test_soak — scripts/soak on tiny ctest folders (CTestTestfile.cmake files written here,
+no build): every run happens after a failure, the summary names each failed test with its
+run number and verdict, the two suites' runs alternate, the time budget stops new runs,
+the exit status says whether anything failed, and the busy loops it started are gone when
+it returns."""
 
 import os
 import re
+import signal
 import sys
 
 sys.dont_write_bytecode = True
@@ -43,8 +45,21 @@ def main():
     check("scripts/soak [N]" in p.stdout, "usage: %r" % p.stdout)
     run(soak + ["--bogus"], expect=(2,))
 
+    run(soak + ["0"], expect=(2,))
+
     p = run(base + ["2", "--no-load", "-R", "^steady$"])
     check("every run passed" in p.stdout, "a passing soak: %r" % p.stdout)
+
+    tsan = os.path.join(a.work, "tsan")
+    os.makedirs(tsan)
+    with open(os.path.join(tsan, "CTestTestfile.cmake"), "w") as f:
+        f.write('add_test(test_steady "sh" "-c" "exit 0")\nadd_test(other "sh" "-c" "exit 1")\n')
+    p = run(base + ["2", "--no-load", "-R", "^steady$", "--tsan", "1", "--tsan-dir", tsan])
+    order = re.findall(r"soak: (\w+ run \d+):", p.stdout)
+    check(order == ["native run 1", "tsan run 1", "native run 2"], "order: %r" % order)
+    p = run(base + ["0", "--no-load", "--tsan", "1", "--tsan-dir", tsan])
+    check("0 tests failed out of 1 " in p.stdout and "every run passed" in p.stdout,
+          "under TSan only ^(test|tsan)_ by default: %r" % p.stdout)
 
     open(os.path.join(suite, "HANG"), "w").close()
     p = run(base + ["3", "--load", "2"], expect=(1,))
@@ -66,7 +81,13 @@ def main():
     m = re.search(r"2 busy loops on \d+ cores \(pids ([0-9 ]+)\)", p.stdout)
     check(m, "the busy loops it started: %r" % p.stdout)
     left = [pid for pid in map(int, m.group(1).split()) if alive(pid)]
+    for pid in left:  # a failing soak must not leave this test's machine busy
+        os.kill(pid, signal.SIGKILL)
     check(not left, "busy loops still running: %r" % left)
+
+    p = run(base + ["3", "--no-load", "--time-budget", "1"], expect=(1,))
+    check("time budget (1 s) is spent" in p.stdout and "1 runs (1 native of 3" in p.stdout,
+          "a run of 1 s or more spends a budget of 1 s: %r" % p.stdout)
     print("ok")
 
 
