@@ -84,24 +84,31 @@ typedef struct fifo_gate {
     int fd;
 } fifo_gate;
 
-static void fifo_gate_make(fifo_gate *g)
+/* Setup and teardown: the teardown runs after a failed test too, so no FIFO is left. */
+static int fifo_gate_make(void **state)
 {
+    fifo_gate *g = calloc(1, sizeof *g);
+    assert_non_null(g);
     snprintf(g->dir, sizeof g->dir, "/tmp/trama-gate-XXXXXX");
     assert_non_null(mkdtemp(g->dir));
     snprintf(g->path, sizeof g->path, "%s/fifo", g->dir);
     assert_int_equal(mkfifo(g->path, 0600), 0);
     g->fd = open(g->path, O_RDWR);
     assert_true(g->fd >= 0);
+    *state = g;
+    return 0;
+}
+
+static int fifo_gate_remove(void **state)
+{
+    fifo_gate *g = *state;
+    close(g->fd);
+    int failed = unlink(g->path) != 0 || rmdir(g->dir) != 0;
+    free(g);
+    return failed;
 }
 
 static void fifo_gate_open(fifo_gate *g) { assert_int_equal(write(g->fd, "x", 1), 1); }
-
-static void fifo_gate_remove(fifo_gate *g)
-{
-    close(g->fd);
-    assert_int_equal(unlink(g->path), 0);
-    assert_int_equal(rmdir(g->dir), 0);
-}
 
 /* In the child: the gate's path is the task's argument. False when it cannot wait. */
 static bool fifo_gate_pass(const tr_bytes *arg)
@@ -258,19 +265,17 @@ static void test_failing_task_gives_task_failed_with_its_text(void **state)
 
 static void test_killed_worker_breaks_running_and_pending_futures_and_the_pool(void **state)
 {
-    (void)state;
-    fifo_gate g;
-    fifo_gate_make(&g);
+    fifo_gate *g = *state;
     tr_executor *ex = pool(1);
     tr_future *fs[3];
     /* The child dies only once the other two are queued: were it gone first, their
      * submits would fail with the pool's text, as in Python. */
-    fs[0] = submit_gated(ex, die_at_the_gate, &g);
+    fs[0] = submit_gated(ex, die_at_the_gate, g);
     fs[1] = tr_executor_submit_bytes(ex, reverse, "ab", 2);
     fs[2] = tr_executor_submit_bytes(ex, reverse, "cd", 2);
     assert_non_null(fs[1]);
     assert_non_null(fs[2]);
-    fifo_gate_open(&g);
+    fifo_gate_open(g);
     for (int i = 0; i < 3; i++) {
         tr_bytes r;
         assert_int_equal(tr_future_result_bytes(fs[i], 30.0, &r), TR_BROKEN);
@@ -281,7 +286,6 @@ static void test_killed_worker_breaks_running_and_pending_futures_and_the_pool(v
     assert_string_equal(tr_last_error(), submit_broken);
     tr_executor_free(ex);
     assert_no_children_left();
-    fifo_gate_remove(&g);
 }
 
 static void test_killed_worker_takes_the_other_workers_down(void **state)
@@ -432,13 +436,11 @@ static void shutdown_own_pool(tr_future *f, void *arg)
 
 static void test_shutdown_wait_from_the_pools_callback_is_runtime_error(void **state)
 {
-    (void)state;
-    fifo_gate g;
-    fifo_gate_make(&g);
+    fifo_gate *g = *state;
     self_shutdown s = {.ex = pool(1), .done = tr_semaphore_new(0)};
-    tr_future *f = submit_gated(s.ex, read_a_byte, &g);
+    tr_future *f = submit_gated(s.ex, read_a_byte, g);
     assert_int_equal(tr_future_add_done_callback(f, shutdown_own_pool, &s), TR_OK);
-    fifo_gate_open(&g); /* only now can the task finish */
+    fifo_gate_open(g); /* only now can the task finish */
     assert_int_equal(tr_semaphore_acquire(s.done, true, 60), TR_OK);
     assert_int_equal(tr_future_result_bytes(f, 0, NULL), TR_OK); /* the task got the byte */
     assert_false(s.in_caller);
@@ -449,7 +451,6 @@ static void test_shutdown_wait_from_the_pools_callback_is_runtime_error(void **s
     tr_future_free(f);
     tr_executor_free(s.ex);
     tr_semaphore_free(s.done);
-    fifo_gate_remove(&g);
 }
 
 int main(void)
@@ -461,7 +462,9 @@ int main(void)
         cmocka_unit_test(test_tasks_run_in_other_processes_and_results_match),
         cmocka_unit_test(test_large_argument_and_result_travel_whole),
         cmocka_unit_test(test_failing_task_gives_task_failed_with_its_text),
-        cmocka_unit_test(test_killed_worker_breaks_running_and_pending_futures_and_the_pool),
+        cmocka_unit_test_setup_teardown(
+            test_killed_worker_breaks_running_and_pending_futures_and_the_pool, fifo_gate_make,
+            fifo_gate_remove),
         cmocka_unit_test(test_killed_worker_takes_the_other_workers_down),
         cmocka_unit_test(test_failing_initializer_breaks_the_pool),
         cmocka_unit_test(test_submit_after_shutdown_is_runtime_error),
@@ -469,7 +472,8 @@ int main(void)
         cmocka_unit_test(test_default_max_workers_is_the_cpu_count),
         cmocka_unit_test(test_pools_leak_no_fds_and_leave_no_zombies),
         cmocka_unit_test(test_shutdown_cancel_futures_cancels_the_queued_ones),
-        cmocka_unit_test(test_shutdown_wait_from_the_pools_callback_is_runtime_error),
+        cmocka_unit_test_setup_teardown(test_shutdown_wait_from_the_pools_callback_is_runtime_error,
+                                        fifo_gate_make, fifo_gate_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
