@@ -54,12 +54,17 @@ def main():
     os.makedirs(tsan)
     with open(os.path.join(tsan, "CTestTestfile.cmake"), "w") as f:
         f.write('add_test(test_steady "sh" "-c" "exit 0")\nadd_test(other "sh" "-c" "exit 1")\n')
-    p = run(base + ["2", "--no-load", "-R", "^steady$", "--tsan", "1", "--tsan-dir", tsan])
+    p = run(base + ["2", "--no-load", "-R", "^steady$", "--tsan", "1", "--tsan-dir", tsan,
+                    "--asan", "2", "--asan-dir", tsan])
     order = re.findall(r"soak: (\w+ run \d+):", p.stdout)
-    check(order == ["native run 1", "tsan run 1", "native run 2"], "order: %r" % order)
+    check(order == ["native run 1", "tsan run 1", "asan run 1", "native run 2", "asan run 2"],
+          "order: %r" % order)
     p = run(base + ["0", "--no-load", "--tsan", "1", "--tsan-dir", tsan])
     check("0 tests failed out of 1 " in p.stdout and "every run passed" in p.stdout,
           "under TSan only ^(test|tsan)_ by default: %r" % p.stdout)
+    p = run(base + ["0", "--no-load", "--asan", "1", "--asan-dir", tsan])
+    check("0 tests failed out of 1 " in p.stdout and "every run passed" in p.stdout,
+          "under ASan only ^(test_.*|trama_verify)$ by default: %r" % p.stdout)
 
     open(os.path.join(suite, "HANG"), "w").close()
     p = run(base + ["3", "--load", "2"], expect=(1,))
