@@ -204,35 +204,25 @@ static void set_pid(proc_pool *p, int slot, pid_t pid)
     tr__pool_act(&p->core, TR__OP_POOL_WORKER, NULL, set_pid_effect, &pa);
 }
 
-typedef struct break_args {
-    tr__pool_item *drained;
-    pid_t *kill; /* the children still registered, 0-terminated */
-} break_args;
-
+/* Python's _terminate_broken: the pool is unusable, the pending futures fail, the other
+ * children are killed (their threads then fail their running futures). The kill is sent
+ * inside the action: a worker clears its slot (set_pid, an action on the same domain)
+ * before it reaps its child, so a pid seen here is not reaped yet and cannot have been
+ * reused by another process, which a kill after the action could hit. */
 static void break_effect(tr__action *a)
 {
     proc_pool *p = (proc_pool *)a->obj;
-    break_args *ba = a->arg;
     tr__hb_locked(a);
-    ba->drained = tr__pool_break(&p->core, pool_broken);
-    int k = 0;
+    a->arg = tr__pool_break(&p->core, pool_broken);
     for (int i = 0; i < p->core.max_workers; i++)
         if (p->pids[i] > 0)
-            ba->kill[k++] = p->pids[i];
-    ba->kill[k] = 0;
+            kill(p->pids[i], SIGKILL);
 }
 
-/* Python's _terminate_broken: the pool is unusable, the pending futures fail, the other
- * children are killed (their threads then fail their running futures). */
 static void break_pool(proc_pool *p)
 {
-    break_args ba = {NULL, calloc((size_t)p->core.max_workers + 1, sizeof(pid_t))};
-    TR_CHECK(ba.kill, "out of memory breaking a process pool");
-    tr__pool_act(&p->core, TR__OP_POOL_WORKER, NULL, break_effect, &ba);
-    for (int i = 0; ba.kill[i]; i++)
-        kill(ba.kill[i], SIGKILL);
-    free(ba.kill);
-    tr__pool_fail(&p->core, ba.drained, future_broken);
+    tr__pool_item *drained = tr__pool_act(&p->core, TR__OP_POOL_WORKER, NULL, break_effect, NULL);
+    tr__pool_fail(&p->core, drained, future_broken);
 }
 
 /* ---- parent-side worker: one task ----------------------------------------------------- */

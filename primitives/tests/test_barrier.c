@@ -16,6 +16,11 @@
 
 enum { N = 5 }; /* lock_tests' parties */
 
+/* The barriers' default timeout where lock_tests has defaultTimeout = 2.0: only a hang
+ * may reach it. N threads need not all reach a pass within 2 s on a busy machine, and the
+ * wait that times out would break the barrier the test watches. */
+#define DEFAULT_TIMEOUT HANG
+
 /* Until n threads arrived in the current pass (each is then blocked in wait). */
 static void await_n_waiting(tr_barrier *b, long n)
 {
@@ -112,7 +117,7 @@ static void run_threads(tr_target body, void *arg)
 
 static void check_passes_in_lockstep(int passes)
 {
-    multipass m = {.b = tr_barrier_new(N, NULL, NULL, 2.0), .passes = passes};
+    multipass m = {.b = tr_barrier_new(N, NULL, NULL, DEFAULT_TIMEOUT), .passes = passes};
     run_threads(multipass_body, &m);
     assert_int_equal(tr_barrier_n_waiting(m.b), 0);
     assert_false(tr_barrier_broken(m.b));
@@ -240,7 +245,7 @@ static void abort_body(void *arg) { wait_or_abort(arg); }
 static void test_abort_breaks_the_barrier_for_waiting_threads(void **state)
 {
     (void)state;
-    aborting x = {.b = tr_barrier_new(N, NULL, NULL, 2.0)};
+    aborting x = {.b = tr_barrier_new(N, NULL, NULL, DEFAULT_TIMEOUT)};
     run_threads(abort_body, &x);
     assert_int_equal(atomic_load(&x.passed), 0);
     assert_int_equal(atomic_load(&x.broken), N - 1);
@@ -274,7 +279,7 @@ static void reset_body(void *arg)
 static void test_reset_frees_waiting_threads_and_the_barrier_works_again(void **state)
 {
     (void)state;
-    aborting x = {.b = tr_barrier_new(N, NULL, NULL, 2.0)};
+    aborting x = {.b = tr_barrier_new(N, NULL, NULL, DEFAULT_TIMEOUT)};
     run_threads(reset_body, &x);
     assert_int_equal(atomic_load(&x.passed), 0);
     assert_int_equal(atomic_load(&x.broken), N - 1);
@@ -301,7 +306,7 @@ static void abort_and_reset_body(void *arg)
 static void test_a_broken_barrier_works_again_after_reset(void **state)
 {
     (void)state;
-    aborting x = {.b = tr_barrier_new(N, NULL, NULL, 2.0),
+    aborting x = {.b = tr_barrier_new(N, NULL, NULL, DEFAULT_TIMEOUT),
                   .b2 = tr_barrier_new(N, NULL, NULL, TR_FOREVER)};
     run_threads(abort_and_reset_body, &x);
     assert_int_equal(atomic_load(&x.passed), 0);
@@ -381,7 +386,7 @@ static void wait_briefly(void *arg)
 static void test_a_wait_that_times_out_breaks_the_barrier_for_all(void **state)
 {
     (void)state;
-    timing x = {tr_barrier_new(N, NULL, NULL, 2.0), QUIET};
+    timing x = {tr_barrier_new(N, NULL, NULL, DEFAULT_TIMEOUT), QUIET};
     tr_thread *t[N - 1];
     for (int i = 0; i < N - 1; i++)
         t[i] = start_thread(wait_briefly, &x);

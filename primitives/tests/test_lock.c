@@ -208,7 +208,7 @@ static void test_15_threads_acquire_and_release_then_all_end(void **state)
         assert_false(tr_thread_is_alive(t[i]));
         tr_thread_free(t[i]);
     }
-    assert_int_equal(atomic_load(&worker_failures), 0);
+    assert_int_equal(atomic_exchange(&worker_failures, 0), 0);
     assert_false(tr_lock_locked(l));
     tr_lock_free(l);
 }

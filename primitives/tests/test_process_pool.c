@@ -6,10 +6,12 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <trama/trama.h>
 #include <unistd.h>
@@ -68,6 +70,86 @@ static tr_status release_fresh_lock(const tr_bytes *arg, tr_bytes *result)
     tr_status s = tr_lock_release(l);
     tr_lock_free(l);
     return s;
+}
+
+/* A gate a pool task waits at until the test opens it: a FIFO the task opens by name. A
+ * pipe made here would not do: the child closes every descriptor it inherited but its
+ * socket (read: EBADF at once). The test's end is open for reading and writing (Linux),
+ * so neither side blocks in open() whenever the child gets there. */
+enum { FIFO_GATE_PATH = 48 };
+
+typedef struct fifo_gate {
+    char dir[32];
+    char path[FIFO_GATE_PATH];
+    int fd;
+} fifo_gate;
+
+/* Setup and teardown: the teardown runs after a failed test too, so no FIFO is left. */
+static int fifo_gate_make(void **state)
+{
+    fifo_gate *g = calloc(1, sizeof *g);
+    assert_non_null(g);
+    snprintf(g->dir, sizeof g->dir, "/tmp/trama-gate-XXXXXX");
+    assert_non_null(mkdtemp(g->dir));
+    snprintf(g->path, sizeof g->path, "%s/fifo", g->dir);
+    assert_int_equal(mkfifo(g->path, 0600), 0);
+    g->fd = open(g->path, O_RDWR);
+    assert_true(g->fd >= 0);
+    *state = g;
+    return 0;
+}
+
+static int fifo_gate_remove(void **state)
+{
+    fifo_gate *g = *state;
+    close(g->fd);
+    int failed = unlink(g->path) != 0 || rmdir(g->dir) != 0;
+    free(g);
+    return failed;
+}
+
+static void fifo_gate_open(fifo_gate *g) { assert_int_equal(write(g->fd, "x", 1), 1); }
+
+/* In the child: the gate's path is the task's argument. False when it cannot wait. */
+static bool fifo_gate_pass(const tr_bytes *arg)
+{
+    char path[FIFO_GATE_PATH];
+    char c;
+    ssize_t n = -1;
+    if (arg->len >= sizeof path)
+        return false;
+    memcpy(path, arg->data, arg->len);
+    path[arg->len] = '\0';
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    while ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+        ;
+    close(fd);
+    return n == 1;
+}
+
+static tr_status read_a_byte(const tr_bytes *arg, tr_bytes *result)
+{
+    result->data = NULL;
+    result->len = 0;
+    return fifo_gate_pass(arg) ? TR_OK : TR_OS_ERROR;
+}
+
+static tr_status die_at_the_gate(const tr_bytes *arg, tr_bytes *result)
+{
+    (void)result;
+    if (!fifo_gate_pass(arg))
+        return TR_OS_ERROR;
+    kill(getpid(), SIGKILL);
+    return TR_OK;
+}
+
+static tr_future *submit_gated(tr_executor *ex, tr_bytes_task fn, const fifo_gate *g)
+{
+    tr_future *f = tr_executor_submit_bytes(ex, fn, g->path, strlen(g->path));
+    assert_non_null(f);
+    return f;
 }
 
 static tr_executor *pool(int max_workers)
@@ -183,12 +265,17 @@ static void test_failing_task_gives_task_failed_with_its_text(void **state)
 
 static void test_killed_worker_breaks_running_and_pending_futures_and_the_pool(void **state)
 {
-    (void)state;
+    fifo_gate *g = *state;
     tr_executor *ex = pool(1);
     tr_future *fs[3];
-    fs[0] = tr_executor_submit_bytes(ex, die, NULL, 0);
+    /* The child dies only once the other two are queued: were it gone first, their
+     * submits would fail with the pool's text, as in Python. */
+    fs[0] = submit_gated(ex, die_at_the_gate, g);
     fs[1] = tr_executor_submit_bytes(ex, reverse, "ab", 2);
     fs[2] = tr_executor_submit_bytes(ex, reverse, "cd", 2);
+    assert_non_null(fs[1]);
+    assert_non_null(fs[2]);
+    fifo_gate_open(g);
     for (int i = 0; i < 3; i++) {
         tr_bytes r;
         assert_int_equal(tr_future_result_bytes(fs[i], 30.0, &r), TR_BROKEN);
@@ -327,17 +414,8 @@ static void test_shutdown_cancel_futures_cancels_the_queued_ones(void **state)
 
 /* The same from a process pool's callback, run by the pool's thread that collected the
  * result (Python: its executor manager thread; RuntimeError('cannot join current
- * thread') on CPython 3.13). The task waits for a byte on a pipe its child inherited. */
-static tr_status read_a_byte(const tr_bytes *arg, tr_bytes *result)
-{
-    int fd;
-    char c;
-    memcpy(&fd, arg->data, sizeof fd);
-    result->data = NULL;
-    result->len = 0;
-    return read(fd, &c, 1) == 1 ? TR_OK : TR_OS_ERROR;
-}
-
+ * thread') on CPython 3.13). The task waits at a gate, so the callback is added while the
+ * future is still running. */
 typedef struct self_shutdown {
     tr_executor *ex;
     tr_status status;
@@ -358,14 +436,13 @@ static void shutdown_own_pool(tr_future *f, void *arg)
 
 static void test_shutdown_wait_from_the_pools_callback_is_runtime_error(void **state)
 {
-    (void)state;
-    int p[2];
-    assert_int_equal(pipe(p), 0);
+    fifo_gate *g = *state;
     self_shutdown s = {.ex = pool(1), .done = tr_semaphore_new(0)};
-    tr_future *f = tr_executor_submit_bytes(s.ex, read_a_byte, &p[0], sizeof p[0]);
+    tr_future *f = submit_gated(s.ex, read_a_byte, g);
     assert_int_equal(tr_future_add_done_callback(f, shutdown_own_pool, &s), TR_OK);
-    assert_int_equal(write(p[1], "x", 1), 1); /* only now can the task finish */
+    fifo_gate_open(g); /* only now can the task finish */
     assert_int_equal(tr_semaphore_acquire(s.done, true, 60), TR_OK);
+    assert_int_equal(tr_future_result_bytes(f, 0, NULL), TR_OK); /* the task got the byte */
     assert_false(s.in_caller);
     assert_int_equal(s.status, TR_RUNTIME_ERROR);
     assert_string_equal(s.text, "cannot join current thread");
@@ -374,8 +451,6 @@ static void test_shutdown_wait_from_the_pools_callback_is_runtime_error(void **s
     tr_future_free(f);
     tr_executor_free(s.ex);
     tr_semaphore_free(s.done);
-    close(p[0]);
-    close(p[1]);
 }
 
 int main(void)
@@ -387,7 +462,9 @@ int main(void)
         cmocka_unit_test(test_tasks_run_in_other_processes_and_results_match),
         cmocka_unit_test(test_large_argument_and_result_travel_whole),
         cmocka_unit_test(test_failing_task_gives_task_failed_with_its_text),
-        cmocka_unit_test(test_killed_worker_breaks_running_and_pending_futures_and_the_pool),
+        cmocka_unit_test_setup_teardown(
+            test_killed_worker_breaks_running_and_pending_futures_and_the_pool, fifo_gate_make,
+            fifo_gate_remove),
         cmocka_unit_test(test_killed_worker_takes_the_other_workers_down),
         cmocka_unit_test(test_failing_initializer_breaks_the_pool),
         cmocka_unit_test(test_submit_after_shutdown_is_runtime_error),
@@ -395,7 +472,8 @@ int main(void)
         cmocka_unit_test(test_default_max_workers_is_the_cpu_count),
         cmocka_unit_test(test_pools_leak_no_fds_and_leave_no_zombies),
         cmocka_unit_test(test_shutdown_cancel_futures_cancels_the_queued_ones),
-        cmocka_unit_test(test_shutdown_wait_from_the_pools_callback_is_runtime_error),
+        cmocka_unit_test_setup_teardown(test_shutdown_wait_from_the_pools_callback_is_runtime_error,
+                                        fifo_gate_make, fifo_gate_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,7 +39,7 @@ static inline void finish_parked(parked *p, tr_thread *t)
 {
     assert_int_equal(tr_semaphore_release(p->finish, 1), TR_OK);
     assert_int_equal(tr_thread_join(t, HANG), TR_OK);
-    assert_int_equal(atomic_load(&worker_failures), 0);
+    assert_int_equal(atomic_exchange(&worker_failures, 0), 0);
     tr_semaphore_free(p->running);
     tr_semaphore_free(p->finish);
 }
