@@ -489,6 +489,9 @@ static bool owns_object(int p, int i)
 
 static tr__object *object_at(int i) { return i >= 0 ? tr__exec.objects[i].obj : NULL; }
 
+/* An object a step of process p is on: its own, and live. */
+static bool live_object_of(int p, int i) { return i >= 0 && owns_object(p, i) && object_at(i); }
+
 /* What a child told of its threads' guards. */
 static void take_guards(int p, const word *w)
 {
@@ -622,11 +625,12 @@ static void root_serve(void)
     }
     if (w.kind != W_FORK && passed >= 0)
         close(passed);
+    w.text[sizeof w.text - 1] = '\0';
     take_guards(p, &w);
     switch (w.kind) {
     case W_ACTION: {
-        if (w.thread != running || w.object < 0 || !owns_object(p, w.object) ||
-            w.op >= TR__OP_COUNT)
+        if (w.thread != running || !live_object_of(p, w.object) ||
+            (unsigned)w.op >= TR__OP_COUNT)
             break;
         tr__cthread *c = &x->threads[w.thread];
         tr__action *a = &c->proxy;
@@ -644,9 +648,9 @@ static void root_serve(void)
         return;
     }
     case W_FIRED: {
-        if (w.thread != running || w.object < 0 || !owns_object(p, w.object) ||
-            w.op >= TR__OP_COUNT || w.n_hb < 0 || w.n_hb > TR__HB_MAX || !owns_object(p, w.acquired) ||
-            !owns_object(p, w.released))
+        if (w.thread != running || !live_object_of(p, w.object) ||
+            (unsigned)w.op >= TR__OP_COUNT || w.n_hb < 0 || w.n_hb > TR__HB_MAX ||
+            !owns_object(p, w.acquired) || !owns_object(p, w.released))
             break;
         tr__cthread *c = &x->threads[w.thread];
         tr__action a;
@@ -658,7 +662,7 @@ static void root_serve(void)
         a.status = w.status;
         a.n_hb = w.n_hb;
         for (int i = 0; i < w.n_hb; i++) {
-            if (!owns_object(p, w.hb[i]) && !(w.hb[i] >= 0 && w.hb[i] < x->n_objects))
+            if (!live_object_of(p, w.hb[i]))
                 goto bad;
             a.hb[i].obj = object_at(w.hb[i]);
             a.hb[i].kind = w.hb_acquire[i] ? TR__HB_ACQUIRE : TR__HB_RELEASE;
@@ -694,9 +698,8 @@ static void root_serve(void)
         return;
     }
     case W_OBJECT: {
-        if (w.obj_kind >= TR__KIND_COUNT || !owns_object(p, w.domain))
+        if ((unsigned)w.obj_kind >= TR__KIND_COUNT || !owns_object(p, w.domain))
             break;
-        w.text[sizeof w.text - 1] = '\0';
         int index = add_remote(p, w.obj_kind, w.domain, w.text);
         word reply = {.kind = W_INDEX, .object = index,
                       .number = x->objects[index].id.number};
