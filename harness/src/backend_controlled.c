@@ -42,14 +42,11 @@ static void controlled_perform(tr__action *a)
     me->state = TR__CT_PENDING;
     if (tr__is_timed(a))
         me->deadline = x->vtime + a->timeout;
-    tr__processes_refresh();
-    int next = tr__choose_next(me->id);
+    int next = tr__processes_choose(me->id);
     if (next != me->id) {
         tr__baton_pass(next);
-        if (!tr__runs_here(next)) { /* another process has it until one of ours is chosen */
-            tr__processes_serve_until_here();
-            tr__hosts_wake(x->running);
-        }
+        tr__processes_serve_until_here(); /* another process's until one of ours is chosen */
+        tr__hosts_wake(x->running);
         tr__hosts_park(me);
     }
     fire(me, a);
@@ -79,14 +76,7 @@ static void controlled_thread_done(void)
     if (tr__in_child()) {
         tr__child_thread_done(me); /* serves until the baton is back here */
     } else {
-        tr__processes_refresh();
-        int next = tr__choose_next(-1); /* may end the execution (a stall) */
-        if (tr__runs_here(next)) {
-            tr__hosts_release_self(me);
-            tr__baton_pass(next);
-            return;
-        }
-        tr__baton_pass(next);
+        tr__baton_pass(tr__processes_choose(-1)); /* may end the execution (a stall) */
         tr__processes_serve_until_here(); /* may end it too: this host is still ours */
     }
     /* released before the next thread is woken: a pthread host runs at once */

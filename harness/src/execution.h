@@ -10,10 +10,13 @@
  *   stall.c             no action enabled: the wait-for graph, deadlock and livelock
  *   choose.c            the choices at a point and the explorer's pick
  *   race.c, lockorder.c the detectors with their glue
+ *   step.c, channel.c   what follows every step, wherever it ran; the baton's hand-over,
+ *                       to a host here or as a word to another process
+ *   processes.c         the case's other processes: P0's side and a child's
  *   backend_controlled.c  perform / spawn / thread_done: the backend table
  *   execute.c           the T0 driver (tr__execute) and assertions
  * The state holds indices (thread ids, object indices), never pointers between its own
- * records, so that it can move into a mapping shared across fork(). */
+ * records. */
 #ifndef TRAMA_EXECUTION_H
 #define TRAMA_EXECUTION_H
 
@@ -223,8 +226,10 @@ void tr__lockorder_step(const tr__cthread *me, const tr__action *a);
 /* The bookkeeping of a step that ran (detectors, holders, the trace row, the explorer,
  * the step budget), wherever its effect ran. */
 void tr__account_step(tr__cthread *me, const tr__action *a, bool preempted);
-/* Hands the baton to thread next, chosen by tr__choose_next: a host of this process, or
- * the word RUN to another process (channel.c). */
+/* Hands the baton to thread next, chosen by tr__choose_next: a thread of another process
+ * is sent RUN (channel.c); one of this process is only named (tr__exec.running), its host
+ * woken by the caller (tr__hosts_wake) once the caller has let go of what it holds (a
+ * pthread host woken runs at once). */
 void tr__baton_pass(int next);
 /* A step, or an object's end, that another process may see (a pipe, a process). */
 void tr__outside_step(tr__op op);
@@ -247,11 +252,13 @@ void tr__processes_begin(void);
 /* P0, the execution over: every other process is killed and taken back. */
 void tr__processes_end(void);
 /* While the baton is in another process: serves the words of the process holding it
- * (P0), or P0's (a child), until a thread of this process holds it again. */
+ * (P0), or P0's (a child), until a thread of this process holds it again; returns at
+ * once when one does. That thread is not woken yet (tr__hosts_wake). */
 void tr__processes_serve_until_here(void);
-/* P0, before choosing: every process whose threads wait on another process tells again
- * whether their guards hold, when something another process sees changed since. */
-void tr__processes_refresh(void);
+/* P0: the thread to run after me (-1: me cannot go on), chosen once every process whose
+ * threads wait on another process has told again whether their guards hold, when
+ * something another process sees changed since it last told. */
+int tr__processes_choose(int me);
 /* A child: its side of the controlled backend's calls. */
 void tr__child_perform(tr__action *a);
 tr_status tr__child_object_init(tr__object *obj);

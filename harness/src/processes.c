@@ -508,7 +508,7 @@ static void take_guards(int p, const word *w)
     q->told = x->outside_epoch;
 }
 
-void tr__processes_refresh(void)
+static void refresh(void)
 {
     struct tr__execution *x = &tr__exec;
     for (int p = 1; p < x->n_processes; p++) {
@@ -558,19 +558,13 @@ static void account_exit(int p, int thread)
     tr__account_step(c, &a, false);
 }
 
-static void next_after(int me)
+int tr__processes_choose(int me)
 {
-    struct tr__execution *x = &tr__exec;
-    tr__processes_refresh();
-    int next = tr__choose_next(me);
-    if (!tr__runs_here(next)) {
-        tr__baton_pass(next);
-        return;
-    }
-    if (x->threads[next].state == TR__CT_READY)
-        x->threads[next].begin_granted = true;
-    x->running = next; /* the caller wakes it (tr__processes_serve_until_here) */
+    refresh();
+    return tr__choose_next(me);
 }
+
+static void next_after(int me) { tr__baton_pass(tr__processes_choose(me)); }
 
 static void crash_finding(int p, int sig, bool told)
 {

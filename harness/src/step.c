@@ -91,12 +91,9 @@ void tr__baton_pass(int next)
     struct tr__execution *x = &tr__exec;
     if (x->threads[next].state == TR__CT_READY)
         x->threads[next].begin_granted = true;
-    if (tr__runs_here(next)) {
-        tr__hosts_wake(next);
-        return;
-    }
-    x->running = next; /* another process's thread: its process is told */
-    tr__channel_run(next);
+    x->running = next;
+    if (!tr__runs_here(next))
+        tr__channel_run(next); /* another process's thread: its process is told */
 }
 
 

@@ -60,23 +60,12 @@ TR_PUBLIC size_t tr_case_count(void);
 TR_PUBLIC const tr_case *tr_case_at(size_t i);
 TR_PUBLIC const tr_case *tr_case_find(const char *name);
 
-/* TR_CASE(name, expected) { body } — defines and registers a case at load time. */
-#define TR_CASE(cname, expected_verdict)                                                         \
-    static void tr_case_body_##cname(void);                                                      \
-    static tr_case tr_case_##cname = {#cname, expected_verdict, tr_case_body_##cname,            \
-                                      __FILE__, __LINE__, NULL};                                 \
-    __attribute__((constructor)) static void tr_case_ctor_##cname(void)                          \
-    {                                                                                            \
-        tr_case_register(&tr_case_##cname);                                                      \
-    }                                                                                            \
-    static void tr_case_body_##cname(void)
-
 /* The case's own execution budget, used when no --max-executions is given (a case whose
  * space is too large to exhaust in a test run says so; its result says "bounded"). */
 TR_PUBLIC void tr_case_set_budget(const tr_case *c, long max_executions);
 TR_PUBLIC long tr_case_budget(const tr_case *c); /* 0: none of its own */
 
-/* TR_CASE with its own execution budget. */
+/* TR_CASE with its own execution budget (0: none). */
 #define TR_CASE_BOUNDED(cname, expected_verdict, budget)                                         \
     static void tr_case_body_##cname(void);                                                      \
     static tr_case tr_case_##cname = {#cname, expected_verdict, tr_case_body_##cname,            \
@@ -87,6 +76,9 @@ TR_PUBLIC long tr_case_budget(const tr_case *c); /* 0: none of its own */
         tr_case_set_budget(&tr_case_##cname, budget);                                            \
     }                                                                                            \
     static void tr_case_body_##cname(void)
+
+/* TR_CASE(name, expected) { body } — defines and registers a case at load time. */
+#define TR_CASE(cname, expected_verdict) TR_CASE_BOUNDED(cname, expected_verdict, 0)
 
 /* ---- inside a case -------------------------------------------------------------------- */
 
