@@ -56,6 +56,7 @@ TR_PUBLIC _Noreturn void tr__check_failed(const char *file, int line, const char
     X(TR__KIND_FUTURE, "F", "future")                                                            \
     X(TR__KIND_WAITER, "W", "waiter")                                                            \
     X(TR__KIND_BARRIER, "B", "barrier")                                                          \
+    X(TR__KIND_QUEUE, "U", "queue")                                                              \
     X(TR__KIND_MEMORY, "M", "memory")
 
 typedef enum tr__kind {
@@ -157,6 +158,13 @@ TR__HIDDEN void tr__object_fini(tr__object *obj);
     X(TR__OP_BARRIER_QUERY, "barrier.query", false)                                              \
     X(TR__OP_WAITER_WAIT, "waiter.wait", true)                                                   \
     X(TR__OP_WAITER_SIGNAL, "waiter.signal", true)                                               \
+    /* every Queue call holds Python's mutex throughout (tr__hb_locked): all modify */         \
+    X(TR__OP_QUEUE_PUT, "queue.put", true)                                                       \
+    X(TR__OP_QUEUE_GET, "queue.get", true)                                                       \
+    X(TR__OP_QUEUE_TASK_DONE, "queue.task_done", true)                                           \
+    X(TR__OP_QUEUE_JOIN, "queue.join", true)                                                     \
+    X(TR__OP_QUEUE_SHUTDOWN, "queue.shutdown", true)                                             \
+    X(TR__OP_QUEUE_QUERY, "queue.query", true)                                                   \
     X(TR__OP_YIELD, "yield", false)                                                              \
     X(TR__OP_MEM_READ, "read", false)                                                            \
     X(TR__OP_MEM_WRITE, "write", true)                                                           \

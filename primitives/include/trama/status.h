@@ -27,7 +27,11 @@ extern "C" {
     X(TR_BROKEN, "BrokenExecutor")                                                                \
     X(TR_TASK_FAILED, "TaskFailed")                                                               \
     X(TR_NO_MEMORY, "MemoryError")                                                                \
-    X(TR_BROKEN_BARRIER, "BrokenBarrierError")
+    X(TR_BROKEN_BARRIER, "BrokenBarrierError")                                                    \
+    X(TR_FULL, "Full")                                                                            \
+    X(TR_EMPTY, "Empty")                                                                          \
+    X(TR_SHUTDOWN, "ShutDown")                                                                    \
+    X(TR_INDEX_ERROR, "IndexError")
 
 typedef enum tr_status {
 #define TR_STATUS_ENUM(name, text) name,

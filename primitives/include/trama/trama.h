@@ -10,6 +10,7 @@
 #include <trama/native.h>
 #include <trama/pipe.h>
 #include <trama/process.h>
+#include <trama/queue.h>
 #include <trama/semaphore.h>
 #include <trama/status.h>
 #include <trama/thread.h>
