@@ -42,6 +42,7 @@ static int collect(tr__choice *out, bool *only_spinning)
         } else if (a->timeout == 0 ||
                    (tr__is_timed(a) && x->opts->timeouts == TR_TIMEOUTS_ANY)) {
             ch.timeout = true;
+            ch.polls = a->timeout == 0;
             ch.modifies = !tr__timeout_only_reads(a->op);
             out[n++] = ch;
             n_real++;

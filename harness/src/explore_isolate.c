@@ -129,6 +129,7 @@ static bool index_ok(int index) { return index >= -1 && index < MAX_INDEX; }
 static bool choice_ok(const replay *rp, tr__choice *c)
 {
     wire_flag(&c->timeout);
+    wire_flag(&c->polls);
     wire_flag(&c->yield);
     wire_flag(&c->modifies);
     return thread_ok(rp, c->thread) && (unsigned)c->op < TR__OP_COUNT && index_ok(c->object) &&

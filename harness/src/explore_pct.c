@@ -51,8 +51,10 @@ static int pct_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
     (void)current, (void)depth;
     int best = -1, best_priority = 0;
     for (int i = 0; i < n; i++) {
-        /* a timeout firing ranks below every runnable thread */
-        int pr = choices[i].timeout ? 0 : priority_of(p, choices[i].thread);
+        /* time passing (a timed wait expiring) ranks below every runnable thread; a try
+         * that fails (timeout 0) is that thread's next step, at its own priority */
+        bool waits = choices[i].timeout && !choices[i].polls;
+        int pr = waits ? 0 : priority_of(p, choices[i].thread);
         if (best < 0 || pr > best_priority) {
             best = i;
             best_priority = pr;

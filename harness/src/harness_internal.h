@@ -31,6 +31,7 @@ static inline bool tr__object_id_equal(tr__object_id a, tr__object_id b)
 typedef struct tr__choice {
     int thread;   /* case thread id (T<n>) */
     bool timeout; /* the choice is "its timed wait times out" */
+    bool polls;   /* ... and that wait is a try (timeout 0): an answer now, not time passing */
     bool yield;   /* its pending action is a tr_yield */
     tr__op op;    /* pending operation, for explorers that look at dependence */
     int object;   /* pending object's index in the execution, -1 none */

@@ -274,6 +274,53 @@ static void test_same_seed_gives_same_result(void **unused)
     }
 }
 
+/* A worker tries once (get_nowait) and, whatever the answer, calls task_done(): the
+ * misuse needs only the worker's try to come before T0's put, no preemption inside. */
+static void try_then_task_done(void *arg)
+{
+    tr_queue *q = arg;
+    void *item;
+    (void)tr_queue_get_nowait(q, &item);
+    tr_queue_task_done(q);
+}
+
+TR_CASE(try_before_put_for_tests, TR_VALUE_ERROR_FOUND)
+{
+    tr_queue *q = tr_queue_new(0);
+    tr_thread *t = tr_thread_new(try_then_task_done, q, NULL);
+    tr_thread_start(t);
+    tr_queue_put(q, q, true, TR_FOREVER);
+    tr_thread_join(t, TR_FOREVER);
+    tr_thread_free(t);
+    tr_queue_free(q);
+}
+
+/* PCT runs the highest-priority enabled thread. A try that fails at once (timeout 0) is
+ * that thread's step, not time passing: ranked below every runnable thread, as an
+ * expiring timed wait is, the worker above could never try first, and PCT never found
+ * the bug. With depth 1 (no change point) it is found when the worker's priority is the
+ * higher, half of the executions. */
+static void test_pct_runs_a_failing_try_at_its_threads_priority(void **unused)
+{
+    (void)unused;
+    for (int depth = 1; depth <= 3; depth++) {
+        for (uint64_t seed = 1; seed <= 5; seed++) {
+            tr_explore_opts o;
+            tr_explore_opts_init(&o);
+            o.strategy = TR_STRATEGY_PCT;
+            o.pct_depth = depth;
+            o.seed = seed;
+            o.max_executions = 64;
+            o.no_fork = true;
+            tr_result r = tr_explore("try_before_put_for_tests", &o);
+            if (!(r.found & (1u << TR_VALUE_ERROR_FOUND)))
+                fail_msg("pct depth %d seed %llu: not found in 64 executions", depth,
+                         (unsigned long long)seed);
+            tr_result_free(&r);
+        }
+    }
+}
+
 static void test_found_deadlock_schedule_replays_to_the_deadlock(void **unused)
 {
     (void)unused;
@@ -346,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_preemption_bound_zero_explores_fewer),
         cmocka_unit_test(test_replay_reproduces_each_execution_step_for_step),
         cmocka_unit_test(test_same_seed_gives_same_result),
+        cmocka_unit_test(test_pct_runs_a_failing_try_at_its_threads_priority),
         cmocka_unit_test(test_found_deadlock_schedule_replays_to_the_deadlock),
         cmocka_unit_test(test_bad_schedules_get_a_clear_error),
         cmocka_unit_test(test_harness_keeps_working_after_a_bad_schedule),
