@@ -72,6 +72,7 @@ void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f)
 typedef struct explore_end {
     long executions;
     bool complete;
+    int preemption_bound;
 } explore_end;
 
 static void on_finding(tr_finding *f, void *ctx)
@@ -148,6 +149,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
             break;
     }
     tr__progress_exploring(false);
+    r->preemption_bound = e->bound_complete;
     e->destroy(e);
 }
 
@@ -160,7 +162,7 @@ static void explore_start(const tr_case *c, const tr_explore_opts *o, tr__wire *
         return;
     tr_result mine = {.c = c};
     explore_here(c, o, &mine, true);
-    explore_end end = {mine.executions, mine.complete};
+    explore_end end = {mine.executions, mine.complete, mine.preemption_bound};
     tr__wire_put('E', &end, sizeof end, NULL, 0);
     _exit(0);
 }
@@ -183,6 +185,7 @@ static void explore_finish(tr__wire *w, tr_result *r)
             memcpy(&end, payload, sizeof end);
             r->executions = end.executions;
             r->complete = end.complete;
+            r->preemption_bound = end.preemption_bound >= -1 ? end.preemption_bound : -1;
             ended = true;
         } else if (tag == 'F' && tr__wire_get_finding(payload, len, &f)) {
             last_execution = f.execution;
@@ -195,6 +198,7 @@ static void explore_finish(tr__wire *w, tr_result *r)
     if (!ended) {
         r->executions = last_execution;
         r->complete = false;
+        r->preemption_bound = -1;
     }
     tr_finding lost;
     memset(&lost, 0, sizeof lost);
@@ -223,6 +227,7 @@ void tr_explore_many(const tr_case *const *cases, size_t n, const tr_explore_opt
         }
         tr_result r;
         memset(&r, 0, sizeof r);
+        r.preemption_bound = -1;
         r.c = cases[i];
         if (o->no_fork)
             explore_here(r.c, o, &r, false);
@@ -244,6 +249,7 @@ tr_result tr_explore(const char *case_name, const tr_explore_opts *opts)
     }
     tr_result r;
     memset(&r, 0, sizeof r);
+    r.preemption_bound = -1;
     r.c = tr_case_find(case_name);
     if (!r.c)
         return r;

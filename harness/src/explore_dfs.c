@@ -1,9 +1,20 @@
-/* explore_dfs.c — exhaustive depth-first search over schedules, with an optional
- * preemption bound (CHESS's iterative context bounding, one bound at a time).
+/* explore_dfs.c — exhaustive depth-first search over schedules under a preemption bound:
+ * a fixed one, or CHESS's iterative context bounding (Musuvathi and Qadeer, PLDI 2007):
+ * every schedule with no preemption, then every one with exactly 1, 2, ... until a round
+ * leaves nothing out (the space is exhausted) or the budget ends. Most concurrency bugs
+ * need one or two preemptions, so they fall in the first rounds, where an unbounded
+ * search spends its budget permuting the last steps of one long prefix.
  *
  * The search keeps the path of choice points of the last execution; an execution replays
  * the path's prefix and extends it with first choices. Afterwards the deepest point with
- * an untried alternative (within the bound) advances, and everything below it is cut. */
+ * an untried alternative (within the bound) advances, and everything below it is cut.
+ *
+ * Rounds without repeats. An alternative that would pass the bound b is left out, and
+ * (iterative) kept as a root for round b + 1: its prefix and the alternative, which costs
+ * exactly b + 1 (a step adds at most one preemption). Round b + 1 searches below each root
+ * in turn, with the prefix fixed. Every schedule of exactly b + 1 preemptions has one first
+ * point where its count reached b + 1, so it lies below exactly one root, and nothing
+ * below a root has fewer: each schedule runs once over all rounds. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,13 +28,54 @@ typedef struct node {
     tr__choice *choices;
 } node;
 
+/* Roots of the next round: each a prefix of choice indices ending with the alternative
+ * left out (an index is below TR__MAX_THREADS <= 256: one byte). */
+typedef struct roots {
+    unsigned char *bytes;
+    size_t n_bytes, cap_bytes;
+    size_t *ends; /* entry i is bytes[ends[i-1] (or 0), ends[i]) */
+    size_t n, cap;
+} roots;
+
 typedef struct dfs {
     tr__explorer base;
-    int bound; /* < 0: unbounded */
+    int bound;      /* schedules with at most this many preemptions */
+    bool iterative; /* when this round is done and left something out: bound + 1 */
     node *path;
     int depth, cap;
-    int pos; /* the point the running execution is at */
+    int pos;        /* the point the running execution is at */
+    /* the root being searched below: its first `fixed` choices are forced */
+    unsigned char *forced;
+    int fixed;
+    roots now, next; /* this round's roots not searched yet (from `taken`), the next's */
+    size_t taken;
 } dfs;
+
+static void roots_add(roots *r, const node *path, int depth, int alternative)
+{
+    if (r->n_bytes + (size_t)depth + 1 > r->cap_bytes) {
+        r->cap_bytes = r->cap_bytes ? r->cap_bytes * 2 : 4096;
+        while (r->cap_bytes < r->n_bytes + (size_t)depth + 1)
+            r->cap_bytes *= 2;
+        r->bytes = realloc(r->bytes, r->cap_bytes);
+        TR_CHECK(r->bytes, "out of memory in dfs");
+    }
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 256;
+        r->ends = realloc(r->ends, r->cap * sizeof *r->ends);
+        TR_CHECK(r->ends, "out of memory in dfs");
+    }
+    for (int i = 0; i < depth; i++)
+        r->bytes[r->n_bytes++] = (unsigned char)path[i].chosen;
+    r->bytes[r->n_bytes++] = (unsigned char)alternative;
+    r->ends[r->n++] = r->n_bytes;
+}
+
+static void roots_clear(roots *r)
+{
+    r->n_bytes = 0;
+    r->n = 0;
+}
 
 static bool is_preemption(const node *nd, int i)
 {
@@ -39,11 +91,16 @@ static int cost(const node *nd, int i) { return nd->preemptions + (is_preemption
 
 static void dfs_begin(tr__explorer *e) { ((dfs *)e)->pos = 0; }
 
-static int first_allowed(const dfs *d, const node *nd, int from)
+/* The first alternative from `from` within the bound; those over it are left out (and
+ * kept as roots of the next round). Each index of a node is scanned once. */
+static int first_allowed(dfs *d, const node *nd, int from)
 {
-    for (int i = from; i < nd->n; i++)
-        if (d->bound < 0 || cost(nd, i) <= d->bound)
+    for (int i = from; i < nd->n; i++) {
+        if (cost(nd, i) <= d->bound)
             return i;
+        if (d->iterative)
+            roots_add(&d->next, d->path, (int)(nd - d->path), i);
+    }
     return -1;
 }
 
@@ -68,17 +125,48 @@ static int dfs_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
     nd->choices = malloc((size_t)n * sizeof *choices);
     TR_CHECK(nd->choices, "out of memory in dfs");
     memcpy(nd->choices, choices, (size_t)n * sizeof *choices);
-    /* the first choice within the bound (with bound 0: the current thread) */
-    int i = first_allowed(d, nd, 0);
-    nd->chosen = i < 0 ? 0 : i;
+    if (d->depth <= d->fixed) { /* on the root's prefix */
+        nd->chosen = d->forced[d->depth - 1];
+        TR_CHECK(nd->chosen < n, "dfs: a root's prefix offered fewer choices (nondeterminism)");
+    } else { /* the first choice within the bound (with bound 0: the current thread) */
+        int i = first_allowed(d, nd, 0);
+        nd->chosen = i < 0 ? 0 : i;
+    }
     d->pos++;
     return nd->chosen;
+}
+
+static void path_clear(dfs *d)
+{
+    for (int i = 0; i < d->depth; i++)
+        free(d->path[i].choices);
+    d->depth = 0;
+}
+
+/* The next root to search below, this round's or (a new round) the next's. */
+static bool next_root(dfs *d)
+{
+    if (d->taken == d->now.n) {
+        if (d->next.n == 0)
+            return false;
+        roots swap = d->now;
+        d->now = d->next;
+        d->next = swap;
+        roots_clear(&d->next);
+        d->taken = 0;
+        d->bound++;
+    }
+    size_t from = d->taken ? d->now.ends[d->taken - 1] : 0;
+    d->forced = d->now.bytes + from;
+    d->fixed = (int)(d->now.ends[d->taken] - from);
+    d->taken++;
+    return true;
 }
 
 static bool dfs_end(tr__explorer *e)
 {
     dfs *d = (dfs *)e;
-    while (d->depth > 0) {
+    while (d->depth > d->fixed) {
         node *nd = &d->path[d->depth - 1];
         int next = first_allowed(d, nd, nd->chosen + 1);
         if (next >= 0) {
@@ -88,23 +176,32 @@ static bool dfs_end(tr__explorer *e)
         free(nd->choices);
         d->depth--;
     }
-    return false;
+    path_clear(d); /* below this root: done */
+    if (d->taken == d->now.n) /* it was this round's last */
+        d->base.bound_complete = d->bound;
+    return d->iterative && next_root(d);
 }
 
 static void dfs_destroy(tr__explorer *e)
 {
     dfs *d = (dfs *)e;
-    for (int i = 0; i < d->depth; i++)
-        free(d->path[i].choices);
+    path_clear(d);
     free(d->path);
+    free(d->now.bytes);
+    free(d->now.ends);
+    free(d->next.bytes);
+    free(d->next.ends);
     free(d);
 }
 
+/* preemption_bound < 0: iterative, from bound 0. */
 tr__explorer *tr__explorer_dfs(int preemption_bound)
 {
     dfs *d = calloc(1, sizeof *d);
     TR_CHECK(d, "out of memory");
-    d->base = (tr__explorer){"dfs", dfs_begin, dfs_choose, dfs_end, dfs_destroy, NULL, false, NULL, 0};
-    d->bound = preemption_bound;
+    d->base = (tr__explorer){"dfs", dfs_begin, dfs_choose, dfs_end, dfs_destroy, NULL, false, NULL, 0,
+                             -1};
+    d->iterative = preemption_bound < 0;
+    d->bound = d->iterative ? 0 : preemption_bound;
     return &d->base;
 }

@@ -409,6 +409,6 @@ tr__explorer *tr__explorer_dpor(void)
     TR_CHECK(d, "out of memory");
     d->base = (tr__explorer){"dpor",       dpor_begin,   dpor_choose, dpor_end,
                              dpor_destroy, dpor_on_step, true,       dpor_cut,
-                             DPOR_THREADS};
+                             DPOR_THREADS, -1};
     return &d->base;
 }

@@ -81,7 +81,8 @@ tr__explorer *tr__explorer_pct(uint64_t seed, int depth)
 {
     pct *p = calloc(1, sizeof *p);
     TR_CHECK(p, "out of memory");
-    p->base = (tr__explorer){"pct", pct_begin, pct_choose, pct_end, pct_destroy, NULL, false, NULL, 0};
+    p->base = (tr__explorer){"pct", pct_begin, pct_choose, pct_end, pct_destroy, NULL, false, NULL, 0,
+                             -1};
     p->seed = seed;
     p->depth = depth < 1 ? 1 : depth;
     return &p->base;

@@ -83,6 +83,9 @@ struct tr__explorer {
     /* Thread ids it takes are below this (0: any case thread id). The --isolate parent
      * refuses a child's record past it rather than hand it over. */
     int max_threads;
+    /* Out, a bounded search's: the largest preemption bound whose schedules all ran, -1
+     * none (yet, or not bounded). */
+    int bound_complete;
 };
 
 tr__explorer *tr__explorer_dfs(int preemption_bound);

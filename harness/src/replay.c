@@ -22,6 +22,7 @@ int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out
               tr_result *result, char *err, size_t err_size)
 {
     memset(result, 0, sizeof *result);
+    result->preemption_bound = -1;
     const tr_case *c = tr_case_find(case_name);
     if (!c) {
         snprintf(err, err_size, "no case named %s (see `trama list`)", case_name);

@@ -47,9 +47,12 @@ void tr__report_json(FILE *out, const tr_result *r, const char *strategy)
             tr__json_string(out, tr_verdict_name((tr_verdict)v));
             first = false;
         }
-    fprintf(out, "],\"executions\":%ld,\"complete\":%s,\"ok\":%s,\"seconds\":%.3f,\"strategy\":",
+    fprintf(out, "],\"executions\":%ld,\"complete\":%s,\"ok\":%s,\"seconds\":%.3f,",
             r->executions, r->complete ? "true" : "false", tr_result_ok(r) ? "true" : "false",
             r->seconds);
+    if (r->preemption_bound >= 0)
+        fprintf(out, "\"preemption_bound\":%d,", r->preemption_bound);
+    fputs("\"strategy\":", out);
     tr__json_string(out, strategy);
     fputs(",\"version\":\"" TRAMA_VERSION "\"}\n", out);
 }

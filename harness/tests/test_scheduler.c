@@ -196,6 +196,65 @@ static void test_preemption_bound_zero_explores_fewer(void **unused)
     assert_true(bounded < all);
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct deadlock_seen {
+    long first; /* the execution (from 1) of the first deadlock, 0 none */
+    long execution;
+} deadlock_seen;
+
+static void note_deadlock(tr_finding *f, void *ctx)
+{
+    deadlock_seen *d = ctx;
+    if (f->kind == TR_DEADLOCK && !d->first)
+        d->first = d->execution;
+    tr__finding_free(f);
+}
+
+/* Iterative context bounding runs the schedules of bound 0, then those of exactly 1
+ * preemption, 2, ...: each schedule once (as many executions as an unbounded search, all
+ * distinct), and a bug that needs a preemption only after every schedule without one. */
+static void test_iterative_bounding_runs_each_schedule_once_fewest_preemptions_first(void **unused)
+{
+    (void)unused;
+    static const char *const names[] = {"main_store_vs_worker", "two_workers_one_store",
+                                        "abba_for_tests"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        const tr_case *c = tr_case_find(names[k]);
+        tr__explorer *e = tr__explorer_dfs(-1);
+        tr__exec_opts xo = {.explorer = e, .max_steps = 10000};
+        size_t n = 0, cap = 64;
+        char **seen = malloc(cap * sizeof *seen);
+        deadlock_seen d = {0, 0};
+        do {
+            d.execution = (long)n + 1;
+            tr__execute(c, &xo, note_deadlock, &d, NULL);
+            if (n == cap)
+                seen = realloc(seen, (cap *= 2) * sizeof *seen);
+            char text[1024];
+            tr__current_schedule(text, sizeof text);
+            seen[n++] = strdup(text);
+        } while (e->execution_end(e) && n < 100000);
+        assert_true(e->bound_complete >= 0);
+        e->destroy(e);
+        assert_int_equal(n, count_executions(names[k], tr__explorer_dfs(1000)));
+        qsort(seen, n, sizeof *seen, compare_strings);
+        for (size_t i = 0; i + 1 < n; i++)
+            if (strcmp(seen[i], seen[i + 1]) == 0)
+                fail_msg("%s: schedule %s ran twice", names[k], seen[i]);
+        for (size_t i = 0; i < n; i++)
+            free(seen[i]);
+        free(seen);
+        if (strcmp(names[k], "abba_for_tests") == 0) {
+            assert_true(d.first > 0);
+            assert_true(d.first > count_executions(names[k], tr__explorer_dfs(0)));
+        }
+    }
+}
+
 typedef struct capture {
     char schedule[512];
     unsigned found;
@@ -394,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_replay_reproduces_each_execution_step_for_step),
         cmocka_unit_test(test_same_seed_gives_same_result),
         cmocka_unit_test(test_pct_runs_a_failing_try_at_its_threads_priority),
+        cmocka_unit_test(test_iterative_bounding_runs_each_schedule_once_fewest_preemptions_first),
         cmocka_unit_test(test_found_deadlock_schedule_replays_to_the_deadlock),
         cmocka_unit_test(test_bad_schedules_get_a_clear_error),
         cmocka_unit_test(test_harness_keeps_working_after_a_bad_schedule),

@@ -184,7 +184,8 @@ typedef struct tr_explore_opts {
     long max_executions;       /* 0 = default (100000); < 0 = unlimited */
     double time_budget;        /* seconds, 0 = none */
     long max_steps;            /* per execution, 0 = default (10000); over it: TR_HANG */
-    int preemption_bound;      /* dfs; < 0 = unbounded (default -1 via tr_explore_opts_init) */
+    int preemption_bound;      /* dfs: a fixed bound; < 0 (the default, -1): iterative, every
+                                  schedule within bound 0, then 1, 2, ... */
     int pct_depth;             /* pct's d, default 3 */
     tr_timeouts timeouts;
     bool stop_on_expected;     /* stop once the case's expected kind was found (verify) */
@@ -225,6 +226,9 @@ typedef struct tr_result {
     unsigned found;          /* bit per tr_verdict kind seen */
     long executions;
     bool complete;           /* the whole space (within bounds) was explored */
+    /* dfs: every schedule with at most this many preemptions ran (iterative bounding
+     * raises it round by round; complete and -1 otherwise: not a bounded search). */
+    int preemption_bound;
     double seconds;
     size_t n_findings;       /* distinct (kind, first site) */
     tr_finding *findings;    /* malloc'd; tr_result_free */
