@@ -100,15 +100,28 @@ bool tr__op_modifies(tr__op op) { return op < TR__OP_COUNT && op_modifies[op]; }
 const char *tr__kind_prefix(tr__kind k) { return k < TR__KIND_COUNT ? kind_prefixes[k] : "?"; }
 const char *tr__kind_name(tr__kind k) { return k < TR__KIND_COUNT ? kind_names[k] : "?"; }
 
-tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *domain)
+static tr_status object_init(tr__object *obj, const tr__type *type, tr__object *domain,
+                             bool shared)
 {
     obj->type = type;
     obj->domain = domain ? domain : obj;
     obj->backend = NULL;
     obj->owner = NULL;
+    obj->shared = shared;
     atomic_init(&obj->word, 0);
     pthread_once(&noise_env_once, noise_from_env);
     return installed()->object_init(obj);
+}
+
+tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *domain)
+{
+    return object_init(obj, type, domain, false);
+}
+
+tr_status tr__object_init_shared(tr__object *obj, const tr__type *type, tr__object *domain)
+{
+    TR_CHECK(!domain || domain->shared, "a shared object's domain is shared too");
+    return object_init(obj, type, domain, true);
 }
 
 void tr__object_fini(tr__object *obj) { installed()->object_fini(obj); }

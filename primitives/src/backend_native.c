@@ -12,7 +12,15 @@
  * whole action (no waiter can need a wake-up, none exists). Otherwise (the guard is false, a
  * misuse, contention) the action takes the monitor, which sets BUSY and so keeps every
  * fast action out until the last thread leaves. An uncontended Lock acquire+release is
- * then two compare-and-swaps, as a raw pthread mutex pair. */
+ * then two compare-and-swaps, as a raw pthread mutex pair.
+ *
+ * Shared objects (tr__object_init_shared). A shared domain's monitor lives in shared
+ * memory beside it, its mutex and condvar process-shared, so threads of every process
+ * that has the object wait and wake on the same monitor. It is never re-made after fork
+ * (the other processes are using it), and its mutex is robust: a process that dies inside
+ * an action (a few instructions under the mutex) leaves it to the next one to enter,
+ * which marks it consistent. A process that dies while it waits in the monitor leaves
+ * `inside` counted: the fast path stays shut for that domain, which stays correct. */
 #define _GNU_SOURCE /* RTLD_NEXT, for TSan builds (below) */
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,7 +37,7 @@
 #include "tsan.h"
 
 typedef struct monitor {
-    atomic_uint generation; /* fork_generation when mu and cv were set up */
+    atomic_uint generation; /* fork_generation when mu and cv were set up (not shared) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int waiters; /* threads in wait_for_guard; guarded by mu */
@@ -114,16 +122,35 @@ static void after_fork_in_child(void)
 
 static void register_atfork(void) { pthread_atfork(NULL, NULL, after_fork_in_child); }
 
-static void monitor_setup(monitor *m)
+static void monitor_setup(monitor *m, bool shared)
 {
+    pthread_mutexattr_t ma;
     pthread_condattr_t ca;
+    pthread_mutexattr_init(&ma);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&m->mu, NULL);
+    if (shared) {
+        pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+        pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+        pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+    }
+    pthread_mutex_init(&m->mu, &ma);
     pthread_cond_init(&m->cv, &ca);
     pthread_condattr_destroy(&ca);
+    pthread_mutexattr_destroy(&ma);
     m->waiters = 0;
     m->inside = 0;
+}
+
+/* A shared monitor's mutex whose holder died: ours now, and consistent again (nothing it
+ * guards is left half-changed but the counts, see the top of the file). */
+static int owner_died(monitor *m, int rc)
+{
+    if (rc == EOWNERDEAD) {
+        pthread_mutex_consistent(&m->mu);
+        return 0;
+    }
+    return rc;
 }
 
 /* Before entering a monitor that predates the fork: a fresh mutex and condvar, nobody
@@ -132,7 +159,7 @@ static void monitor_refresh(monitor *m, tr__object *domain, unsigned generation)
 {
     pthread_mutex_lock(&refresh_mu);
     if (atomic_load_explicit(&m->generation, memory_order_relaxed) != generation) {
-        monitor_setup(m);
+        monitor_setup(m, false);
         atomic_fetch_and_explicit(&domain->word, ~TR__WORD_BUSY, memory_order_relaxed);
         atomic_store_explicit(&m->generation, generation, memory_order_release);
     }
@@ -149,10 +176,10 @@ static tr_status native_object_init(tr__object *obj)
 #endif
     if (obj->domain != obj)
         return TR_OK;
-    monitor *m = malloc(sizeof *m);
+    monitor *m = obj->shared ? tr__shm_alloc(sizeof *m) : malloc(sizeof *m);
     if (!m)
         return TR_NO_MEMORY;
-    monitor_setup(m);
+    monitor_setup(m, obj->shared);
     atomic_init(&m->generation, atomic_load_explicit(&fork_generation, memory_order_acquire));
     tr__tsan_mutex_init(tsan_of(m), obj);
     obj->backend = m;
@@ -165,6 +192,10 @@ static void native_object_fini(tr__object *obj)
     if (!m)
         return;
     tr__tsan_mutex_fini(tsan_of(m));
+    if (obj->shared) { /* other processes may still wait on it: only ours goes */
+        tr__shm_free(m);
+        return;
+    }
     pthread_mutex_destroy(&m->mu);
     pthread_cond_destroy(&m->cv);
     free(m);
@@ -200,7 +231,7 @@ static int wait_fd_ready(monitor *m, const tr__action *a, bool forever,
     int ms = forever ? -1 : ms_until(deadline);
     MON(unlock, &m->mu);
     int n = poll(&p, 1, ms);
-    MON(lock, &m->mu);
+    owner_died(m, MON(lock, &m->mu));
     return (n == 0 && !forever) ? ETIMEDOUT : 0;
 }
 
@@ -218,7 +249,8 @@ static bool wait_for_guard(monitor *m, const tr__action *a)
         if (a->wait_fd >= 0)
             rc = wait_fd_ready(m, a, forever, &deadline);
         else
-            rc = forever ? MON(wait, &m->cv, &m->mu) : MON(timedwait, &m->cv, &m->mu, &deadline);
+            rc = owner_died(m, forever ? MON(wait, &m->cv, &m->mu)
+                                       : MON(timedwait, &m->cv, &m->mu, &deadline));
         if (rc == ETIMEDOUT) {
             ok = a->guard(a);
             break;
@@ -233,7 +265,7 @@ static bool wait_for_guard(monitor *m, const tr__action *a)
  * rest. */
 static void enter(monitor *m, tr__object *domain)
 {
-    MON(lock, &m->mu);
+    owner_died(m, MON(lock, &m->mu));
     if (m->inside++ == 0)
         atomic_fetch_or_explicit(&domain->word, TR__WORD_BUSY, memory_order_acq_rel);
 }
@@ -257,7 +289,7 @@ static __attribute__((noinline)) void perform_in_monitor(tr__action *a)
     monitor *m = domain->backend;
     tr__tsan_ignore_begin();
     unsigned generation = atomic_load_explicit(&fork_generation, memory_order_acquire);
-    if (atomic_load_explicit(&m->generation, memory_order_acquire) != generation)
+    if (!domain->shared && atomic_load_explicit(&m->generation, memory_order_acquire) != generation)
         monitor_refresh(m, domain, generation);
     tr__tsan_orphans_adopt(a->actor);
     enter(m, domain);

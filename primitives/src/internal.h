@@ -88,6 +88,9 @@ struct tr__object {
      * here (read and written through tr__word_*), except TR__WORD_BUSY, which belongs to
      * the backend. 0 at init. Unused by other objects. */
     atomic_uintptr_t word;
+    /* One object in every process (tr__object_init_shared): it lives in memory shared
+     * across fork, and so do its state, its word and its native monitor. Set at init. */
+    bool shared;
 };
 
 /* Set by a backend in a domain object's word while an action of the domain runs (or
@@ -99,6 +102,30 @@ struct tr__object {
 TR__HIDDEN tr_status tr__object_init(tr__object *obj, const tr__type *type, tr__object *domain);
 /* Unregisters; call before freeing the memory. */
 TR__HIDDEN void tr__object_fini(tr__object *obj);
+
+/* Objects shared between processes (multiprocessing's Lock, RLock, Semaphore, Value). A
+ * forked child does not get a copy: it has the same object, in memory every process of
+ * the tree maps at the same address, so a step in one process is seen by the others.
+ *   - obj (and whatever its state points to) lives in tr__shm_alloc memory;
+ *   - its domain is itself or another shared object;
+ *   - the native monitor is process-shared and never re-made after fork; a fast form's
+ *     compare-and-swap is a real one even while this process has a single thread;
+ *   - an owner identity in its state must be unique across processes (tr__thread_gid);
+ *   - tr__object_fini lets go of it in this process only: others may still use it.
+ * TR_NO_MEMORY. */
+TR__HIDDEN tr_status tr__object_init_shared(tr__object *obj, const tr__type *type,
+                                            tr__object *domain);
+
+/* Memory shared with every process forked after the call (shm.c): size zeroed bytes at
+ * an address that is the same in each of them. NULL when out of memory. */
+TR__HIDDEN void *tr__shm_alloc(size_t size);
+/* This process lets go of a block from tr__shm_alloc (NULL: nothing); the memory lives on
+ * in the processes that still have it. */
+TR__HIDDEN void tr__shm_free(void *p);
+/* An object's zeroed memory: tr__shm_alloc for a shared one, calloc otherwise; and its
+ * release, after tr__object_fini, by how it was made (NULL: nothing). */
+TR__HIDDEN void *tr__object_alloc(size_t size, bool shared);
+TR__HIDDEN void tr__object_dealloc(tr__object *obj);
 
 /* ---- operations ----------------------------------------------------------------------- */
 
@@ -382,10 +409,11 @@ static inline bool tr__word_quiet(const tr__object *o, uintptr_t *state)
  * release); relaxed on failure, which changes nothing. While the process has a single
  * thread, no other thread can see the word between the load and the store, so the step
  * is a plain (relaxed) load and store, as glibc's own mutex does then: pthread_create,
- * the only way out of that state, orders them before anything the new thread does. */
+ * the only way out of that state, orders them before anything the new thread does. Not
+ * for a shared object: other processes' threads see its word. */
 static inline bool tr__word_cas(tr__object *o, uintptr_t expected, uintptr_t desired)
 {
-    if (TR__SINGLE_THREADED()) {
+    if (TR__SINGLE_THREADED() && !o->shared) {
         if (atomic_load_explicit(&o->word, memory_order_relaxed) != expected)
             return false;
         atomic_store_explicit(&o->word, desired, memory_order_relaxed);
@@ -464,6 +492,11 @@ TR_PUBLIC tr_thread *tr__thread_bind(tr_thread *t);
 /* Runs a started thread's body on the calling host thread: binds it, THREAD_BEGIN, the
  * target, THREAD_EXIT. Backends' spawn calls this on the new host thread. */
 TR_PUBLIC void tr__thread_run(tr_thread *t);
+/* The thread's identity across processes, for the owner of a shared object (a shared
+ * RLock's word): this process's pid and the thread's ident, which is unique in it while
+ * the thread lives; a forked child's copy of a thread gets the child's pid. Never 0, and
+ * TR__WORD_BUSY clear. */
+TR__HIDDEN uintptr_t tr__thread_gid(const tr_thread *t);
 /* The thread's object header, id-free identity for backends. */
 TR_PUBLIC tr__object *tr__thread_object(tr_thread *t);
 TR_PUBLIC tr_thread *tr__thread_of(tr__object *obj);
@@ -508,6 +541,23 @@ TR__HIDDEN bool tr__exit_reap(pid_t pid, bool block, int *exitcode);
 TR_PUBLIC void tr__process_force_sentinel_pipe(bool on);
 /* Tests: how many event waits are past the point where a set() is sure to wake them. */
 TR_PUBLIC int tr__event_waiting(const tr_event *e);
+
+/* ---- multiprocessing's locks ---------------------------------------------------------- */
+
+/* multiprocessing.Lock(), RLock(), Semaphore(value) and BoundedSemaphore(value): shared
+ * objects (tr__object_init_shared), one lock for this process and every process forked
+ * after the call, used through the public calls (tr_lock_acquire, tr_rlock_release,
+ * tr_semaphore_acquire, ...) and let go of in each process with its _free. SemLock's rules
+ * where they differ from threading's: acquire checks no argument (tr__semlock_timeout);
+ * releasing a free Lock or a BoundedSemaphore past its value is ValueError "semaphore or
+ * lock released too many times"; an RLock released by a non-owner is Python's
+ * AssertionError "attempt to release recursive lock not owned by thread", here
+ * TR_RUNTIME_ERROR; a negative initial value is OSError "[Errno 22] Invalid argument".
+ * A lock held by a process that ends stays held, as a POSIX semaphore does. NULL +
+ * TR_NO_MEMORY when out of memory. */
+TR__HIDDEN tr_lock *tr__lock_new_shared(void);
+TR__HIDDEN tr_rlock *tr__rlock_new_shared(void);
+TR__HIDDEN tr_semaphore *tr__semaphore_new_shared(long value, bool bounded);
 
 /* ---- held blocks ---------------------------------------------------------------------- */
 

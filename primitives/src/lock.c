@@ -1,4 +1,6 @@
-/* lock.c — threading.Lock: no owner, any thread may release.
+/* lock.c — threading.Lock: no owner, any thread may release; and its shared sibling,
+ * multiprocessing.Lock (tr__lock_new_shared), one lock for every process forked after it
+ * was made, with SemLock's argument rules and texts.
  *
  * The state is one bit of the object's word (1 = locked), so acquire, release and locked
  * also have a fast form: one compare-and-swap (or load) that a backend may use when the
@@ -18,24 +20,29 @@ static void set_locked(tr__object *obj, bool locked) { tr__word_set(obj, locked)
 static void lock_destroy(tr__object *obj)
 {
     tr__object_fini(obj);
-    free(obj);
+    tr__object_dealloc(obj);
 }
 
 static const tr__type lock_type = {TR__KIND_LOCK, lock_destroy};
 
-tr_lock *(tr_lock_new)(void)
+static tr_lock *lock_make(bool shared)
 {
     const char *file;
     int line;
     tr__site_take(&file, &line);
-    tr_lock *l = calloc(1, sizeof *l);
-    if (!l || tr__object_init(&l->obj, &lock_type, NULL) != TR_OK) {
-        free(l);
+    tr_lock *l = tr__object_alloc(sizeof *l, shared);
+    if (!l || (shared ? tr__object_init_shared(&l->obj, &lock_type, NULL)
+                      : tr__object_init(&l->obj, &lock_type, NULL)) != TR_OK) {
+        tr__object_dealloc(l ? &l->obj : NULL);
         tr__set_error(TR_NO_MEMORY, "");
         return NULL;
     }
     return l;
 }
+
+tr_lock *(tr_lock_new)(void) { return lock_make(false); }
+
+tr_lock *tr__lock_new_shared(void) { return lock_make(true); }
 
 void tr_lock_free(tr_lock *l)
 {
@@ -60,12 +67,11 @@ static __attribute__((noinline)) tr_status acquire_slow(tr_lock *l, bool blockin
                                                         const char *file, int line)
 {
     tr__action a = tr__action_at(&l->obj, TR__OP_LOCK_ACQUIRE, file, line);
-    tr_status s = tr__check_lock_timeout(blocking, timeout, file, line);
+    tr_status s = tr__lock_timeout(&a, blocking, timeout);
     if (s != TR_OK)
         return s;
     a.guard = acquire_guard;
     a.effect = acquire_effect;
-    a.timeout = blocking ? timeout : 0;
     a.fast = acquire_fast;
     return tr__perform(&a);
 }
@@ -90,7 +96,10 @@ tr_status (tr_lock_acquire)(tr_lock *l, bool blocking, double timeout)
 static void release_effect(tr__action *a)
 {
     if (!is_locked(a->obj)) {
-        tr__fail(a, TR_RUNTIME_ERROR, "release unlocked lock");
+        if (a->obj->shared)
+            tr__fail(a, TR_VALUE_ERROR, "semaphore or lock released too many times");
+        else
+            tr__fail(a, TR_RUNTIME_ERROR, "release unlocked lock");
         return;
     }
     set_locked(a->obj, false);

@@ -38,12 +38,30 @@ TR__HIDDEN tr_status tr__rlock_acquire_restore(tr_rlock *r, long saved);
  * a Condition's acquire (lockish.c). */
 TR__HIDDEN tr_status tr__check_lock_timeout_slow(bool blocking, double timeout,
                                                  const char *file, int line);
+/* multiprocessing's SemLock.acquire(block, timeout) rules, for a shared Lock, RLock or
+ * Semaphore, as the action's timeout: nothing is checked up front; non-blocking and a
+ * negative timeout try once; TR_FOREVER is Python's None; a NaN or too large timeout
+ * fails only when the call has to wait: OSError "[Errno 22] Invalid argument". */
+TR__HIDDEN void tr__semlock_timeout(tr__action *a, bool blocking, double timeout);
 /* The common call (no timeout) passes every check without a call. */
 static inline tr_status tr__check_lock_timeout(bool blocking, double timeout, const char *file,
                                                int line)
 {
     return timeout == TR_FOREVER ? TR_OK
                                  : tr__check_lock_timeout_slow(blocking, timeout, file, line);
+}
+
+/* acquire(blocking, timeout) as a's timeout: _thread's checks for a Lock or RLock (a
+ * misuse is raised at a's site and its status returned), SemLock's rules for a shared
+ * one (always TR_OK). */
+static inline tr_status tr__lock_timeout(tr__action *a, bool blocking, double timeout)
+{
+    if (a->obj->shared) {
+        tr__semlock_timeout(a, blocking, timeout);
+        return TR_OK;
+    }
+    a->timeout = blocking ? timeout : 0;
+    return tr__check_lock_timeout(blocking, timeout, a->file, a->line);
 }
 
 #endif

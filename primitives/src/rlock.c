@@ -1,4 +1,7 @@
-/* rlock.c — threading.RLock: an owner and a count; only the owner may release.
+/* rlock.c — threading.RLock: an owner and a count; only the owner may release. Its shared
+ * sibling is multiprocessing.RLock (tr__rlock_new_shared): one lock for every process
+ * forked after it was made, with SemLock's argument rules and texts; its owner is named by
+ * tr__thread_gid, since a forked child's threads may sit at the parent's addresses.
  *
  * Invariant (guarded by the domain): owner == NULL <=> count == 0. Re-entry by the owner
  * is not a lock-order event and names no happens-before edge; the first acquire and the
@@ -15,34 +18,45 @@
 
 struct tr_rlock {
     tr__object obj; /* first: conditions reach the lock through its object; its word is
-                       the owner (tr_thread *, 0 when free) */
+                       the owner's identity (owner_id), 0 when free */
     long count;
 };
 
-static tr_thread *owner_of(const tr_rlock *r) { return (tr_thread *)tr__word_get(&r->obj); }
-static void set_owner(tr_rlock *r, tr_thread *t) { tr__word_set(&r->obj, (uintptr_t)t); }
+/* A thread as the owner the word holds: its tr_thread * (never shared with another
+ * process), or for a shared RLock its identity across processes. */
+static uintptr_t owner_id(const tr_rlock *r, const tr_thread *t)
+{
+    return r->obj.shared ? tr__thread_gid(t) : (uintptr_t)t;
+}
+static uintptr_t owner_of(const tr_rlock *r) { return tr__word_get(&r->obj); }
+static void set_owner(tr_rlock *r, uintptr_t owner) { tr__word_set(&r->obj, owner); }
 
 static void rlock_destroy(tr__object *obj)
 {
     tr__object_fini(obj);
-    free(obj);
+    tr__object_dealloc(obj);
 }
 
 static const tr__type rlock_type = {TR__KIND_RLOCK, rlock_destroy};
 
-tr_rlock *(tr_rlock_new)(void)
+static tr_rlock *rlock_make(bool shared)
 {
     const char *file;
     int line;
     tr__site_take(&file, &line);
-    tr_rlock *r = calloc(1, sizeof *r);
-    if (!r || tr__object_init(&r->obj, &rlock_type, NULL) != TR_OK) {
-        free(r);
+    tr_rlock *r = tr__object_alloc(sizeof *r, shared);
+    if (!r || (shared ? tr__object_init_shared(&r->obj, &rlock_type, NULL)
+                      : tr__object_init(&r->obj, &rlock_type, NULL)) != TR_OK) {
+        tr__object_dealloc(r ? &r->obj : NULL);
         tr__set_error(TR_NO_MEMORY, "");
         return NULL;
     }
     return r;
 }
+
+tr_rlock *(tr_rlock_new)(void) { return rlock_make(false); }
+
+tr_rlock *tr__rlock_new_shared(void) { return rlock_make(true); }
 
 void tr_rlock_free(tr_rlock *r)
 {
@@ -54,17 +68,18 @@ void tr_rlock_free(tr_rlock *r)
 
 static bool rlock_free_for(const tr_rlock *r, const tr_thread *actor)
 {
-    tr_thread *owner = owner_of(r);
-    return owner == NULL || owner == actor;
+    uintptr_t owner = owner_of(r);
+    return owner == 0 || owner == owner_id(r, actor);
 }
 
 static void take(tr__action *a, tr_rlock *r, long count)
 {
-    if (owner_of(r) == a->actor) {
+    uintptr_t self = owner_id(r, a->actor);
+    if (owner_of(r) == self) {
         r->count += count;
         return;
     }
-    set_owner(r, a->actor);
+    set_owner(r, self);
     r->count = count;
     tr__hb(a, &r->obj, TR__HB_ACQUIRE);
     a->mutex_acquired = &r->obj;
@@ -76,7 +91,7 @@ static void drop(tr__action *a, tr_rlock *r, long count)
     r->count -= count;
     if (r->count > 0)
         return;
-    set_owner(r, NULL);
+    set_owner(r, 0);
     r->count = 0;
     tr__hb(a, &r->obj, TR__HB_RELEASE);
     a->mutex_released = &r->obj;
@@ -109,7 +124,8 @@ static inline bool acquire_as(tr_rlock *r, uintptr_t self)
 
 static bool acquire_fast(tr__action *a)
 {
-    return acquire_as((tr_rlock *)a->obj, (uintptr_t)tr__thread_self());
+    tr_rlock *r = (tr_rlock *)a->obj;
+    return acquire_as(r, owner_id(r, tr__thread_self()));
 }
 
 static __attribute__((noinline)) tr_status acquire_slow(tr_rlock *r, bool blocking,
@@ -117,12 +133,11 @@ static __attribute__((noinline)) tr_status acquire_slow(tr_rlock *r, bool blocki
 {
     tr__action a = tr__action_at(&r->obj, TR__OP_RLOCK_ACQUIRE, file, line);
     /* Checked before ownership: the owner's acquire(False, 5) is still a ValueError. */
-    tr_status s = tr__check_lock_timeout(blocking, timeout, file, line);
+    tr_status s = tr__lock_timeout(&a, blocking, timeout);
     if (s != TR_OK)
         return s;
     a.guard = acquire_guard;
     a.effect = acquire_effect;
-    a.timeout = blocking ? timeout : 0;
     a.fast = acquire_fast;
     return tr__perform(&a);
 }
@@ -136,7 +151,7 @@ tr_status tr__rlock_acquire_at(const char *file, int line, tr_rlock *r, bool blo
     tr_thread *self = tr__actor;
     if (timeout == TR_FOREVER && self &&
         atomic_load_explicit(&tr__fast_open, memory_order_relaxed) &&
-        acquire_as(r, (uintptr_t)self))
+        acquire_as(r, owner_id(r, self)))
         return TR_OK;
     return acquire_slow(r, blocking, timeout, file, line);
 }
@@ -151,14 +166,22 @@ tr_status (tr_rlock_acquire)(tr_rlock *r, bool blocking, double timeout)
 
 static bool owned_by(const tr_rlock *r, const tr_thread *actor)
 {
-    return owner_of(r) == actor && r->count > 0;
+    return owner_of(r) == owner_id(r, actor) && r->count > 0;
+}
+
+/* SemLock's is an AssertionError, which has no status of its own here. */
+static void not_owned(tr__action *a)
+{
+    tr__fail(a, TR_RUNTIME_ERROR,
+             a->obj->shared ? "attempt to release recursive lock not owned by thread"
+                            : "cannot release un-acquired lock");
 }
 
 static void release_effect(tr__action *a)
 {
     tr_rlock *r = (tr_rlock *)a->obj;
     if (!owned_by(r, a->actor)) {
-        tr__fail(a, TR_RUNTIME_ERROR, "cannot release un-acquired lock");
+        not_owned(a);
         return;
     }
     drop(a, r, 1);
@@ -184,7 +207,8 @@ static inline bool release_as(tr_rlock *r, uintptr_t self)
 
 static bool release_fast(tr__action *a)
 {
-    return release_as((tr_rlock *)a->obj, (uintptr_t)tr__thread_self());
+    tr_rlock *r = (tr_rlock *)a->obj;
+    return release_as(r, owner_id(r, tr__thread_self()));
 }
 
 static __attribute__((noinline)) tr_status release_slow(tr_rlock *r, const char *file, int line)
@@ -199,7 +223,7 @@ tr_status tr__rlock_release_at(const char *file, int line, tr_rlock *r)
 {
     tr_thread *self = tr__actor;
     if (self && atomic_load_explicit(&tr__fast_open, memory_order_relaxed) &&
-        release_as(r, (uintptr_t)self))
+        release_as(r, owner_id(r, self)))
         return TR_OK;
     return release_slow(r, file, line);
 }
@@ -251,7 +275,7 @@ static void release_save_effect(tr__action *a)
 {
     tr_rlock *r = (tr_rlock *)a->obj;
     if (!owned_by(r, a->actor)) {
-        tr__fail(a, TR_RUNTIME_ERROR, "cannot release un-acquired lock");
+        not_owned(a);
         return;
     }
     *(long *)a->arg = r->count;
@@ -299,7 +323,7 @@ static long lockish_release_save(tr__object *lock)
 {
     tr_rlock *r = (tr_rlock *)lock;
     long saved = r->count;
-    set_owner(r, NULL);
+    set_owner(r, 0);
     r->count = 0;
     return saved;
 }
@@ -312,7 +336,7 @@ static bool lockish_can_restore(const tr__object *lock, const tr_thread *actor)
 static void lockish_restore(tr__object *lock, tr_thread *actor, long saved)
 {
     tr_rlock *r = (tr_rlock *)lock;
-    set_owner(r, actor);
+    set_owner(r, owner_id(r, actor));
     r->count = saved;
 }
 

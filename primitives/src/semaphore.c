@@ -3,12 +3,16 @@
  * One counter guarded by the semaphore's own domain. acquire is one action (guard:
  * value > 0) with Python's overall deadline; release adds n and wakes waiters, which
  * re-check the counter, so the order is not FIFO (as Python: a newcomer may win).
- * release -> acquire is a happens-before edge through the semaphore. */
+ * release -> acquire is a happens-before edge through the semaphore.
+ *
+ * The shared sibling (tr__semaphore_new_shared) is multiprocessing.Semaphore and
+ * BoundedSemaphore: one counter for every process forked after it was made, with SemLock's
+ * argument rules and texts. */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "lockish.h"
 
 struct tr_semaphore {
     tr__object obj;
@@ -20,23 +24,27 @@ struct tr_semaphore {
 static void semaphore_destroy(tr__object *obj)
 {
     tr__object_fini(obj);
-    free(obj);
+    tr__object_dealloc(obj);
 }
 
 static const tr__type semaphore_type = {TR__KIND_SEMAPHORE, semaphore_destroy};
 
-static tr_semaphore *semaphore_make(long value, bool bounded)
+static tr_semaphore *semaphore_make(long value, bool bounded, bool shared)
 {
     const char *file;
     int line;
     tr__site_take(&file, &line);
     if (value < 0) {
-        tr__raise(TR_VALUE_ERROR, "semaphore initial value must be >= 0", file, line);
+        if (shared) /* sem_open's EINVAL */
+            tr__raise(TR_OS_ERROR, "[Errno 22] Invalid argument", file, line);
+        else
+            tr__raise(TR_VALUE_ERROR, "semaphore initial value must be >= 0", file, line);
         return NULL;
     }
-    tr_semaphore *s = calloc(1, sizeof *s);
-    if (!s || tr__object_init(&s->obj, &semaphore_type, NULL) != TR_OK) {
-        free(s);
+    tr_semaphore *s = tr__object_alloc(sizeof *s, shared);
+    if (!s || (shared ? tr__object_init_shared(&s->obj, &semaphore_type, NULL)
+                      : tr__object_init(&s->obj, &semaphore_type, NULL)) != TR_OK) {
+        tr__object_dealloc(s ? &s->obj : NULL);
         tr__set_error(TR_NO_MEMORY, "");
         return NULL;
     }
@@ -46,9 +54,14 @@ static tr_semaphore *semaphore_make(long value, bool bounded)
     return s;
 }
 
-tr_semaphore *(tr_semaphore_new)(long value) { return semaphore_make(value, false); }
+tr_semaphore *(tr_semaphore_new)(long value) { return semaphore_make(value, false, false); }
 
-tr_semaphore *(tr_bounded_semaphore_new)(long value) { return semaphore_make(value, true); }
+tr_semaphore *(tr_bounded_semaphore_new)(long value) { return semaphore_make(value, true, false); }
+
+tr_semaphore *tr__semaphore_new_shared(long value, bool bounded)
+{
+    return semaphore_make(value, bounded, true);
+}
 
 void tr_semaphore_free(tr_semaphore *s)
 {
@@ -76,11 +89,15 @@ static void overflow_timeout(tr__action *a)
 tr_status (tr_semaphore_acquire)(tr_semaphore *s, bool blocking, double timeout)
 {
     tr__action a = tr__action_make(&s->obj, TR__OP_SEM_ACQUIRE);
+    a.guard = acquire_guard;
+    a.effect = acquire_effect;
+    if (s->obj.shared) {
+        tr__semlock_timeout(&a, blocking, timeout);
+        return tr__perform(&a);
+    }
     if (!blocking && timeout != TR_FOREVER)
         return tr__raise(TR_VALUE_ERROR, "can't specify timeout for non-blocking acquire",
                          a.file, a.line);
-    a.guard = acquire_guard;
-    a.effect = acquire_effect;
     if (!blocking)
         a.timeout = 0;
     else if (timeout == TR_FOREVER || isnan(timeout))
@@ -102,7 +119,8 @@ static void release_effect(tr__action *a)
     tr_semaphore *s = (tr_semaphore *)a->obj;
     long n = *(const long *)a->arg;
     if (s->bounded && n > s->initial - s->value) {
-        tr__fail(a, TR_VALUE_ERROR, "Semaphore released too many times");
+        tr__fail(a, TR_VALUE_ERROR, s->obj.shared ? "semaphore or lock released too many times"
+                                                  : "Semaphore released too many times");
         return;
     }
     if (n > LONG_MAX - s->value) {

@@ -40,12 +40,30 @@ static pthread_t main_host;
 /* What the layers below need of threads (action.c): they never call up into this file. */
 static const tr__thread_ops thread_ops = {tr__thread_self, tr__thread_run};
 
+/* This process's pid for tr__thread_gid, kept so that a shared RLock's fast form makes no
+ * system call; set at load and in every forked child (relaxed: fork orders it before
+ * anything the child does). */
+static atomic_int self_pid;
+
+static void pid_after_fork(void) { atomic_store_explicit(&self_pid, getpid(), memory_order_relaxed); }
+
 /* Static initialisers run on the process's main thread: remember it as MainThread's host,
  * and hand the layers below their way up before any action can run. */
 __attribute__((constructor)) static void at_load(void)
 {
     main_host = pthread_self();
     tr__thread_ops_register(&thread_ops);
+    pid_after_fork();
+    pthread_atfork(NULL, NULL, pid_after_fork);
+}
+
+_Static_assert(sizeof(uintptr_t) >= 8, "a thread's gid is a pid and a 32-bit ident");
+
+/* pid_max is at most 2^22: the pid's bits stay clear of TR__WORD_BUSY. */
+uintptr_t tr__thread_gid(const tr_thread *t)
+{
+    uintptr_t pid = (uintptr_t)atomic_load_explicit(&self_pid, memory_order_relaxed);
+    return pid << 32 | (uint32_t)t->ident;
 }
 
 void tr__names_reset(void)

@@ -55,7 +55,9 @@ void tr__tsan_mutex_init(tr__tsan_mutex *tm, tr__object *obj)
     tr__kind kind = obj->type->kind;
     pthread_once(&tsan_atfork_once, tsan_register_atfork);
     *tm = (tr__tsan_mutex){.obj = NULL};
-    if (kind != TR__KIND_LOCK && kind != TR__KIND_RLOCK)
+    /* A shared lock's holder may be a thread of another process, which TSan (one per
+     * process) cannot know: it is seen only through its edges. */
+    if ((kind != TR__KIND_LOCK && kind != TR__KIND_RLOCK) || obj->shared)
         return;
     tm->obj = obj;
     __tsan_mutex_create(obj, kind == TR__KIND_RLOCK ? TR__TSAN_WRITE_REENTRANT : 0);
