@@ -516,6 +516,9 @@ TR_PUBLIC void tr__names_reset(void);
 void tr__threads_after_fork(void);
 /* Python's threading._register_atexit: fn runs at the start of tr_threading_shutdown. */
 TR__HIDDEN void tr__threading_atexit(void (*fn)(void));
+/* Run at the end of multiprocessing's exit (process.c: a child once its target and the
+ * threading shutdown are done; the main process at exit), the last registered first. */
+TR__HIDDEN void tr__process_atexit(void (*fn)(void));
 
 /* ---- processes ------------------------------------------------------------------------ */
 

@@ -589,6 +589,20 @@ tr_status(tr_process_close)(tr_process *p)
 /* ---- exit ----------------------------------------------------------------------------- */
 
 /* Python's util._exit_function: SIGTERM to daemon children, then join every child. */
+/* Python's util.Finalize with a negative exitpriority: run last, after the children were
+ * joined (a multiprocessing.Queue joins its feeder thread there). */
+enum { MAX_FINALIZERS = 4 };
+static void (*finalizers[MAX_FINALIZERS])(void);
+static atomic_int n_finalizers;
+
+void tr__process_atexit(void (*fn)(void))
+{
+    pthread_once(&setup_once, setup); /* the main process runs them at exit too */
+    int i = atomic_fetch_add(&n_finalizers, 1);
+    TR_CHECK(i < MAX_FINALIZERS, "too many multiprocessing exit hooks");
+    finalizers[i] = fn;
+}
+
 static void exit_function(void)
 {
     size_t n;
@@ -601,4 +615,6 @@ static void exit_function(void)
         process_unref(all[i]);
     }
     free(all);
+    for (int i = atomic_load(&n_finalizers); i > 0; i--)
+        finalizers[i - 1]();
 }

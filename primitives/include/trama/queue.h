@@ -1,9 +1,11 @@
 /* trama/queue.h — queue.Queue, queue.LifoQueue and queue.PriorityQueue (Python 3.13,
- * shutdown included). Items are the caller's pointers; the queue never reads or frees
- * them. */
+ * shutdown included), whose items are the caller's pointers (the queue never reads or
+ * frees them); and multiprocessing.Queue and JoinableQueue, between processes, whose
+ * items are bytes. */
 #ifndef TRAMA_QUEUE_H
 #define TRAMA_QUEUE_H
 
+#include <trama/executor.h> /* tr_bytes */
 #include <trama/site.h>
 #include <trama/status.h>
 
@@ -55,6 +57,66 @@ TR_PUBLIC tr_status tr_queue_join(tr_queue *);
 TR_PUBLIC void tr_queue_shutdown(tr_queue *, bool immediate);
 /* Frees the queue, not its items. NULL: no-op. */
 TR_PUBLIC void tr_queue_free(tr_queue *);
+
+/* ---- multiprocessing.Queue ------------------------------------------------------------ *
+ * As Python's: a one-way Pipe, a Lock for readers and one for writers and a
+ * BoundedSemaphore(maxsize), all shared by every process forked after the queue was made;
+ * put() copies the item into this process's buffer, and a feeder thread (started by the
+ * first put of each process, "QueueFeederThread") writes the buffer into the pipe. So:
+ *   - an item put is not at once in the pipe: empty() may still be true just after a put;
+ *   - a process that put items does not end until its feeder has written them all (its
+ *     exit joins the feeder, as Python's finalizer does), so a process joined before the
+ *     queue it fills is drained waits for ever once the pipe is full: drain first, or call
+ *     cancel_join_thread() (the items not yet written are then lost). */
+typedef struct tr_mpqueue tr_mpqueue;
+
+/* Queue(maxsize=0) / JoinableQueue(maxsize=0): maxsize <= 0 is the semaphore's largest
+ * value (SEM_VALUE_MAX). NULL + TR_OS_ERROR or TR_NO_MEMORY when the pipe or memory fails. */
+TR_PUBLIC tr_mpqueue *tr_mpqueue_new(long maxsize);
+TR_PUBLIC tr_mpqueue *tr_joinable_queue_new(long maxsize);
+/* put(obj, block=True, timeout=None): a copy of data[0, len). TR_FULL when no slot came
+ * free in time (block false: at once); a negative timeout acts as 0. TR_VALUE_ERROR
+ * "Queue <multiprocessing.queues.Queue object at 0x...> is closed" after close() in this
+ * process. */
+TR_PUBLIC tr_status tr_mpqueue_put(tr_mpqueue *, const void *data, size_t len, bool block,
+                                   double timeout);
+/* get(block=True, timeout=None): item->data malloc'd (free it; NULL on any other
+ * status). TR_EMPTY when nothing came in time (block false: at once; a negative timeout
+ * acts as 0); "... is closed" as put. */
+TR_PUBLIC tr_status tr_mpqueue_get(tr_mpqueue *, tr_bytes *item, bool block, double timeout);
+/* qsize(): items put and not yet got, by every process; empty(): nothing is readable in
+ * the pipe now; full(): no slot is free. Snapshots, as Python's. */
+TR_PUBLIC long tr_mpqueue_qsize(tr_mpqueue *);
+TR_PUBLIC bool tr_mpqueue_empty(tr_mpqueue *);
+TR_PUBLIC bool tr_mpqueue_full(tr_mpqueue *);
+/* close(): no more put or get in this process; the feeder writes what is buffered, then
+ * ends. join_thread(): waits for the feeder to end (TR_RUNTIME_ERROR "Queue <...> not
+ * closed" before close(): Python's AssertionError). cancel_join_thread(): this process's
+ * exit will not wait for the feeder. */
+TR_PUBLIC tr_status tr_mpqueue_close(tr_mpqueue *);
+TR_PUBLIC tr_status tr_mpqueue_join_thread(tr_mpqueue *);
+TR_PUBLIC void tr_mpqueue_cancel_join_thread(tr_mpqueue *);
+/* JoinableQueue: task_done() (TR_VALUE_ERROR "task_done() called too many times") and
+ * join() (until every item put by any process had its task_done()). On a plain Queue:
+ * TR_RUNTIME_ERROR "'Queue' object has no attribute 'task_done'" (Python's
+ * AttributeError). */
+TR_PUBLIC tr_status tr_mpqueue_task_done(tr_mpqueue *);
+TR_PUBLIC tr_status tr_mpqueue_join(tr_mpqueue *);
+/* Frees this process's handle (its pipe ends, its buffer); other processes keep theirs.
+ * NULL: no-op. */
+TR_PUBLIC void tr_mpqueue_free(tr_mpqueue *);
+
+#define tr_mpqueue_new(...) (TR__SITE(), tr_mpqueue_new(__VA_ARGS__))
+#define tr_joinable_queue_new(...) (TR__SITE(), tr_joinable_queue_new(__VA_ARGS__))
+#define tr_mpqueue_put(...) (TR__SITE(), tr_mpqueue_put(__VA_ARGS__))
+#define tr_mpqueue_get(...) (TR__SITE(), tr_mpqueue_get(__VA_ARGS__))
+#define tr_mpqueue_qsize(...) (TR__SITE(), tr_mpqueue_qsize(__VA_ARGS__))
+#define tr_mpqueue_empty(...) (TR__SITE(), tr_mpqueue_empty(__VA_ARGS__))
+#define tr_mpqueue_full(...) (TR__SITE(), tr_mpqueue_full(__VA_ARGS__))
+#define tr_mpqueue_close(...) (TR__SITE(), tr_mpqueue_close(__VA_ARGS__))
+#define tr_mpqueue_join_thread(...) (TR__SITE(), tr_mpqueue_join_thread(__VA_ARGS__))
+#define tr_mpqueue_task_done(...) (TR__SITE(), tr_mpqueue_task_done(__VA_ARGS__))
+#define tr_mpqueue_join(...) (TR__SITE(), tr_mpqueue_join(__VA_ARGS__))
 
 #define tr_queue_new(...) (TR__SITE(), tr_queue_new(__VA_ARGS__))
 #define tr_lifo_queue_new(...) (TR__SITE(), tr_lifo_queue_new(__VA_ARGS__))
