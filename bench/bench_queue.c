@@ -1,9 +1,11 @@
-/* bench_queue.c — queue.Queue put+get between two threads, next to a raw ring buffer.
+/* bench_queue.c — queue.Queue put+get between two threads, next to a raw ring buffer;
+ * multiprocessing.Queue between two processes, next to the Pipe it is built on.
  *
- * Prints figures; never fails on a time. One producer thread puts N items, one consumer
- * thread gets them: tr_queue (bounded and unbounded) against a ring buffer under one
- * pthread mutex with two condition variables (not full, not empty), the textbook
- * blocking queue. Rounds alternate raw and trama so both see the same machine; best of
+ * Prints figures; never fails on a time. One producer puts N items, one consumer gets
+ * them: tr_queue (bounded and unbounded) against a ring buffer under one pthread mutex
+ * with two condition variables (not full, not empty), the textbook blocking queue; and a
+ * child process's tr_mpqueue puts of 64-byte items against the same messages sent on a
+ * one-way tr_pipe. Rounds alternate the two sides so both see the same machine; best of
  * each.
  *
  *   bench_queue [scale]   scale multiplies the item count (default 1) */
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <trama/trama.h>
 
@@ -141,6 +144,80 @@ static void row(const char *name, long items, long maxsize)
            items, raw / items * 1e6, trama / items * 1e6, trama / raw);
 }
 
+/* ---- between processes: tr_mpqueue against its Pipe ----------------------------------- */
+
+enum { MESSAGE = 64 };
+
+typedef struct feed {
+    long items;
+    tr_mpqueue *q;
+    tr_connection *send_end;
+} feed;
+
+static void child_puts(void *arg)
+{
+    feed *f = arg;
+    char msg[MESSAGE] = {0};
+    for (long i = 0; i < f->items; i++)
+        if (tr_mpqueue_put(f->q, msg, sizeof msg, true, TR_FOREVER) != TR_OK)
+            _exit(1);
+}
+
+static void child_sends(void *arg)
+{
+    feed *f = arg;
+    char msg[MESSAGE] = {0};
+    for (long i = 0; i < f->items; i++)
+        if (tr_connection_send(f->send_end, msg, sizeof msg) != TR_OK)
+            _exit(1);
+}
+
+static double process_run(long items, bool queue)
+{
+    feed f = {items, NULL, NULL};
+    tr_connection *recv_end = NULL;
+    if (queue)
+        f.q = tr_mpqueue_new(0);
+    else
+        tr_pipe(false, &recv_end, &f.send_end);
+    double t0 = now();
+    tr_process *p = tr_process_new(queue ? child_puts : child_sends, &f, NULL);
+    tr_process_start(p);
+    for (long i = 0; i < items; i++) {
+        if (queue) {
+            tr_bytes b;
+            if (tr_mpqueue_get(f.q, &b, true, TR_FOREVER) != TR_OK || b.len != MESSAGE)
+                abort();
+            free(b.data);
+        } else {
+            void *data;
+            size_t len;
+            if (tr_connection_recv(recv_end, &data, &len) != TR_OK || len != MESSAGE)
+                abort();
+            free(data);
+        }
+    }
+    tr_process_join(p, TR_FOREVER);
+    double t = now() - t0;
+    tr_process_free(p);
+    tr_mpqueue_free(f.q);
+    tr_connection_free(recv_end);
+    tr_connection_free(f.send_end);
+    return t;
+}
+
+static void process_row(long items)
+{
+    double pipe = 1e30, queue = 1e30;
+    for (int r = 0; r < ROUNDS; r++) {
+        double a = process_run(items, false), b = process_run(items, true);
+        pipe = a < pipe ? a : pipe;
+        queue = b < queue ? b : queue;
+    }
+    printf("%-22s %8ld items  Pipe %8.3f us/item   mp.Queue %8.3f us/item   ratio %.2f\n",
+           "mp.Queue 64 B, 2 procs", items, pipe / items * 1e6, queue / items * 1e6, queue / pipe);
+}
+
 int main(int argc, char **argv)
 {
     long scale = argc > 1 ? atol(argv[1]) : 1;
@@ -151,5 +228,6 @@ int main(int argc, char **argv)
     row("Queue(maxsize=1)", items / 10, 1);
     row("Queue(maxsize=64)", items, 64);
     row("Queue() unbounded", items, 0);
+    process_row(items / 10);
     return 0;
 }
