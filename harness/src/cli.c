@@ -118,7 +118,7 @@ static int cmd_explore(const tr__cli *cp)
     if (sarif_file)
         tr__sarif_begin(&sarif, sarif_file);
     /* --shard I/N: exhaustive strategies split the cases (case k of the selection goes
-     * to shard k mod N); random and pct split each case's executions (explore.c). */
+     * to shard k mod N); random, pct and pos split each case's executions (explore.c). */
     bool split_cases = c.o.shard_count > 1 &&
                        (c.o.strategy == TR_STRATEGY_DFS || c.o.strategy == TR_STRATEGY_DPOR);
     const tr_case **cases = malloc((tr_case_count() + 1) * sizeof *cases);

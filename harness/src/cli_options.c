@@ -11,7 +11,7 @@
 
 const char tr__cli_usage[] =
     "usage: trama list\n"
-    "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|random] [--max-executions N]\n"
+    "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|pos|random] [--max-executions N]\n"
     "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
     "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
     "                 [--no-fork] [-j N] [--shard I/N] [--json F] [--sarif F] [--junit F]\n"
@@ -104,8 +104,10 @@ static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
             o->strategy = TR_STRATEGY_RANDOM;
         else if (strcmp(v, "pct") == 0)
             o->strategy = TR_STRATEGY_PCT;
+        else if (strcmp(v, "pos") == 0)
+            o->strategy = TR_STRATEGY_POS;
         else
-            return fail(p, "unknown strategy \"%s\" (dfs, dpor, pct, random)", v);
+            return fail(p, "unknown strategy \"%s\" (dfs, dpor, pct, pos, random)", v);
     } else if (strcmp(a, "--timeouts") == 0) {
         if (strcmp(v, "lazy") == 0)
             o->timeouts = TR_TIMEOUTS_LAZY;

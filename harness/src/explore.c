@@ -99,6 +99,8 @@ static tr__explorer *make_explorer(const tr_explore_opts *o)
         return tr__explorer_random(o->seed);
     case TR_STRATEGY_PCT:
         return tr__explorer_pct(o->seed, o->pct_depth);
+    case TR_STRATEGY_POS:
+        return tr__explorer_pos(o->seed);
     case TR_STRATEGY_DPOR:
         return tr__explorer_dpor();
     case TR_STRATEGY_DFS:
@@ -119,10 +121,11 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     double start = tr__monotonic_seconds();
     tr__lockorder_reset();
     tr__progress_exploring(true);
-    /* random and pct under --shard I/N: this shard runs executions k = I, I+N, ... of the
+    /* random, pct and pos under --shard I/N: this shard runs executions k = I, I+N, ... of the
      * unsharded stream (each execution draws from its own seed stream) */
     bool split = o->shard_count > 1 &&
-                 (o->strategy == TR_STRATEGY_RANDOM || o->strategy == TR_STRATEGY_PCT);
+                 (o->strategy == TR_STRATEGY_RANDOM || o->strategy == TR_STRATEGY_PCT ||
+                  o->strategy == TR_STRATEGY_POS);
     long stream = 0;
     for (;;) {
         while (split && stream++ % o->shard_count != o->shard_index)

@@ -91,6 +91,7 @@ struct tr__explorer {
 tr__explorer *tr__explorer_dfs(int preemption_bound);
 tr__explorer *tr__explorer_random(uint64_t seed);
 tr__explorer *tr__explorer_pct(uint64_t seed, int depth);
+tr__explorer *tr__explorer_pos(uint64_t seed);
 tr__explorer *tr__explorer_dpor(void);
 /* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
 tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);

@@ -22,6 +22,8 @@ const char *tr__strategy_name(tr_strategy s)
         return "random";
     case TR_STRATEGY_PCT:
         return "pct";
+    case TR_STRATEGY_POS:
+        return "pos";
     }
     return "?";
 }

@@ -255,6 +255,77 @@ static void test_iterative_bounding_runs_each_schedule_once_fewest_preemptions_f
     }
 }
 
+/* T1 takes eight steps on its own before it writes `last`; T2 writes it at once. */
+typedef struct race_late {
+    int own[8];
+    int last;
+} race_late;
+
+static void eight_then_write(void *arg)
+{
+    race_late *r = arg;
+    for (int i = 0; i < 8; i++)
+        TR_STORE(r->own[i], i);
+    TR_STORE(r->last, 1);
+}
+
+static void write_at_once(void *arg)
+{
+    race_late *r = arg;
+    TR_STORE(r->last, 2);
+}
+
+TR_CASE(race_late_for_tests, TR_ASSERTION)
+{
+    race_late *r = tr_case_alloc(sizeof *r);
+    tr_thread *a = tr_thread_new(eight_then_write, r, NULL);
+    tr_thread *b = tr_thread_new(write_at_once, r, NULL);
+    tr_thread_start(a);
+    tr_thread_start(b);
+    tr_thread_join(a, TR_FOREVER);
+    tr_thread_join(b, TR_FOREVER);
+    TR_ASSERT(TR_LOAD(r->last) == 2); /* fails when T2 wrote first */
+    tr_thread_free(a);
+    tr_thread_free(b);
+}
+
+static void count_assertion(tr_finding *f, void *ctx)
+{
+    *(long *)ctx += f->kind == TR_ASSERTION;
+    tr__finding_free(f);
+}
+
+/* The share of executions in which T2's write comes first. */
+static double share_t2_first(tr__explorer *e, int executions)
+{
+    const tr_case *c = tr_case_find("race_late_for_tests");
+    tr__exec_opts xo = {.explorer = e, .max_steps = 10000};
+    long failed = 0;
+    for (int i = 0; i < executions; i++) {
+        e->execution_begin(e);
+        tr__execute(c, &xo, count_assertion, &failed, NULL);
+        e->execution_end(e);
+    }
+    e->destroy(e);
+    return (double)failed / executions;
+}
+
+/* The rare order of the race (T1's nine steps, begin included, all before T2's one): a
+ * uniform choice at every point picks it with probability about 2^-9; partial order
+ * sampling redraws only what a step races with, so T2's write keeps one priority that
+ * each of T1's steps must beat, about 1 / 10 (Yuan et al.'s example). */
+static void test_pos_samples_the_rare_order_of_a_race_far_more_often_than_random(void **unused)
+{
+    (void)unused;
+    double pos = 1 - share_t2_first(tr__explorer_pos(11), 2000);
+    double random = 1 - share_t2_first(tr__explorer_random(11), 2000);
+    if (pos < 0.05)
+        fail_msg("pos: T1 first in %.1f%% of the executions", pos * 100);
+    if (pos < 5 * random)
+        fail_msg("pos: T1 first in %.1f%%, random: %.1f%%", pos * 100, random * 100);
+    print_message("T1 first: pos %.1f%%, random %.1f%%\n", pos * 100, random * 100);
+}
+
 typedef struct capture {
     char schedule[512];
     unsigned found;
@@ -311,8 +382,8 @@ static void test_replay_reproduces_each_execution_step_for_step(void **unused)
 static void test_same_seed_gives_same_result(void **unused)
 {
     (void)unused;
-    const tr_strategy strategies[] = {TR_STRATEGY_RANDOM, TR_STRATEGY_PCT};
-    for (size_t s = 0; s < 2; s++) {
+    const tr_strategy strategies[] = {TR_STRATEGY_RANDOM, TR_STRATEGY_PCT, TR_STRATEGY_POS};
+    for (size_t s = 0; s < sizeof strategies / sizeof strategies[0]; s++) {
         tr_explore_opts o;
         tr_explore_opts_init(&o);
         o.strategy = strategies[s];
@@ -453,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_replay_reproduces_each_execution_step_for_step),
         cmocka_unit_test(test_same_seed_gives_same_result),
         cmocka_unit_test(test_pct_runs_a_failing_try_at_its_threads_priority),
+        cmocka_unit_test(test_pos_samples_the_rare_order_of_a_race_far_more_often_than_random),
         cmocka_unit_test(test_iterative_bounding_runs_each_schedule_once_fewest_preemptions_first),
         cmocka_unit_test(test_found_deadlock_schedule_replays_to_the_deadlock),
         cmocka_unit_test(test_bad_schedules_get_a_clear_error),

@@ -175,7 +175,13 @@ TR_PUBLIC void tr_shared_atomic_cas(const volatile void *addr, const void *expec
 
 /* ---- exploration ---------------------------------------------------------------------- */
 
-typedef enum tr_strategy { TR_STRATEGY_DFS, TR_STRATEGY_RANDOM, TR_STRATEGY_PCT, TR_STRATEGY_DPOR } tr_strategy;
+typedef enum tr_strategy {
+    TR_STRATEGY_DFS,
+    TR_STRATEGY_RANDOM,
+    TR_STRATEGY_PCT,
+    TR_STRATEGY_DPOR,
+    TR_STRATEGY_POS /* partial order sampling */
+} tr_strategy;
 typedef enum tr_timeouts { TR_TIMEOUTS_LAZY, TR_TIMEOUTS_ANY } tr_timeouts;
 
 typedef struct tr_explore_opts {
