@@ -1,8 +1,8 @@
 /* explore_pct.c — probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010).
  *
  * Each execution gives every thread a random distinct priority above d and picks d-1
- * change points among the first k steps (k: the longest execution seen so far). The
- * enabled thread with the highest priority runs; at the i-th change point the running
+ * change points k_1..k_{d-1} among the first k steps (k: the longest execution seen so
+ * far). The enabled thread with the highest priority runs; at step k_i the running
  * thread drops to priority i. A bug of depth d is found with probability >= 1/(n k^(d-1)). */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,6 @@ typedef struct pct {
     int depth;
     tr_rng rng;
     int priority[PCT_MAX_THREADS]; /* 0 = not drawn yet */
-    int next_low;                  /* next priority handed out at a change point */
     int change[16];                /* change points (choice indices) */
     int longest;                   /* k */
     int points;                    /* choice points in this execution */
@@ -29,7 +28,6 @@ static void pct_begin(tr__explorer *e)
     pct *p = (pct *)e;
     p->rng.s = p->seed ^ (0x9e3779b97f4a7c15ull * ++p->execution);
     memset(p->priority, 0, sizeof p->priority);
-    p->next_low = 1;
     int k = p->longest > 1 ? p->longest : 8;
     for (int i = 0; i < p->depth - 1 && i < 16; i++)
         p->change[i] = (int)tr_rng_below(&p->rng, (uint64_t)k);
@@ -60,9 +58,14 @@ static int pct_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
             best_priority = pr;
         }
     }
+    /* The i-th change point (drawn in random order, so its place among the steps is
+     * independent of i) lowers the thread to priority i + 1: a thread lowered later may
+     * land below one lowered earlier, as in the paper. Handing out 1, 2, ... in the
+     * order the points are met instead kept every later-lowered thread above the
+     * earlier ones, and a bug needing the opposite was never found. */
     for (int i = 0; i < p->depth - 1 && i < 16; i++)
         if (p->change[i] == p->points && choices[best].thread < PCT_MAX_THREADS)
-            p->priority[choices[best].thread] = p->next_low++;
+            p->priority[choices[best].thread] = i + 1;
     p->points++;
     return best;
 }

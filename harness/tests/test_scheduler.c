@@ -255,6 +255,65 @@ static void test_iterative_bounding_runs_each_schedule_once_fewest_preemptions_f
     }
 }
 
+/* rwlock_condition_writer_ignores_readers's shape: a reader enters under a Condition's
+ * lock, then reads a pair outside it; the writer sets `writing` without waiting for the
+ * readers inside and writes the pair. pct with depth 3 once never found the torn read. */
+typedef struct torn {
+    tr_condition *cond;
+    int readers, writing, a, b;
+} torn;
+
+static void read_unless_writing(void *arg)
+{
+    torn *t = arg;
+    tr_condition_acquire(t->cond, true, TR_FOREVER);
+    while (TR_LOAD(t->writing))
+        tr_condition_wait(t->cond, TR_FOREVER);
+    TR_STORE(t->readers, TR_LOAD(t->readers) + 1);
+    tr_condition_release(t->cond);
+    TR_ASSERT(TR_LOAD(t->a) == TR_LOAD(t->b));
+}
+
+TR_CASE(torn_pair_for_tests, TR_ASSERTION)
+{
+    torn *t = tr_case_alloc(sizeof *t);
+    t->cond = tr_condition_new();
+    tr_thread *r = tr_thread_new(read_unless_writing, t, NULL);
+    tr_thread_start(r);
+    tr_condition_acquire(t->cond, true, TR_FOREVER);
+    TR_STORE(t->writing, 1);
+    tr_condition_release(t->cond);
+    TR_STORE(t->a, 1);
+    TR_STORE(t->b, 1);
+    tr_condition_acquire(t->cond, true, TR_FOREVER);
+    TR_STORE(t->writing, 0);
+    tr_condition_notify_all(t->cond);
+    tr_condition_release(t->cond);
+    tr_thread_join(r, TR_FOREVER);
+    tr_thread_free(r);
+    tr_condition_free(t->cond);
+}
+
+static void test_pct_lowers_a_thread_below_one_lowered_earlier(void **unused)
+{
+    (void)unused;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        tr_explore_opts o;
+        tr_explore_opts_init(&o);
+        o.strategy = TR_STRATEGY_PCT;
+        o.pct_depth = 3;
+        o.seed = seed;
+        o.max_executions = 5000; /* PCT's bound: 1 / (n k^2) per execution, k about 20 */
+        o.no_fork = true;
+        o.stop_on_expected = true;
+        tr_result r = tr_explore("torn_pair_for_tests", &o);
+        if (!(r.found & (1u << TR_ASSERTION)))
+            fail_msg("pct seed %llu: the torn read not found in 5000 executions",
+                     (unsigned long long)seed);
+        tr_result_free(&r);
+    }
+}
+
 /* T1 takes eight steps on its own before it writes `last`; T2 writes it at once. */
 typedef struct race_late {
     int own[8];
@@ -524,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_replay_reproduces_each_execution_step_for_step),
         cmocka_unit_test(test_same_seed_gives_same_result),
         cmocka_unit_test(test_pct_runs_a_failing_try_at_its_threads_priority),
+        cmocka_unit_test(test_pct_lowers_a_thread_below_one_lowered_earlier),
         cmocka_unit_test(test_pos_samples_the_rare_order_of_a_race_far_more_often_than_random),
         cmocka_unit_test(test_iterative_bounding_runs_each_schedule_once_fewest_preemptions_first),
         cmocka_unit_test(test_found_deadlock_schedule_replays_to_the_deadlock),

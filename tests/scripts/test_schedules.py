@@ -5,9 +5,10 @@ split into layers): for dpor (default options), random (--seed 7) and pct (--see
 with --max-executions 300, every finding's case, kind, execution and schedule. A schedule
 string is what users paste into `trama replay` and keep in bug reports; the same search
 must find the same findings with the same schedules in the same executions. Cases added
-since have no rows: only the cases the file covers are compared. Rows were added, never
-changed, when pct began to rank a failing try (timeout 0) at its thread's priority: it then
-found three findings it had missed."""
+since have no rows: only the cases the file covers are compared. The pct rows were
+written again when pct's change points began to lower a thread to the change point's own
+priority (the paper's rule; every pct schedule changed with it); the dpor and random rows
+are the original ones."""
 
 import json
 import os
