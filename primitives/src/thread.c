@@ -38,7 +38,8 @@ static pthread_mutex_t process_main_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t main_host;
 
 /* What the layers below need of threads (action.c): they never call up into this file. */
-static const tr__thread_ops thread_ops = {tr__thread_self, tr__thread_run};
+static const tr__thread_ops thread_ops = {tr__thread_self, tr__thread_run, tr_thread_name,
+                                          tr_thread_ident};
 
 /* Static initialisers run on the process's main thread: remember it as MainThread's host,
  * and hand the layers below their way up before any action can run. */
