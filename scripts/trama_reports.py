@@ -178,17 +178,18 @@ def misuse_key(rec, root=None):
 
 # trama's own sources, where a misuse stack starts (the raise) and a thread begins
 _TRAMA_OWN = re.compile(r"/(primitives|harness)/(src|include)/")
-_THREAD_START = re.compile(r"^(start_thread|__?clone3?|_start|__libc_start_(call_)?main)(@.*)?$")
+_THREAD_START = re.compile(r"^(start_thread|(__)?clone3?|_start|__libc_start_(call_)?main)(@.*)?$")
 
 
 def trim_stack(frames):
-    """frames less trama's own on top and the thread's start below the user's code (what the
-    libdw symbolizer leaves out already; frames symbolized later need it too)."""
+    """frames less trama's own on top, and below the user's code the thread's start and
+    what has no source (what the libdw symbolizer leaves out already; frames symbolized
+    later need it too)."""
     first, end = 0, len(frames)
     own = lambda f: bool(f.get("file") and _TRAMA_OWN.search(f["file"]))  # noqa: E731
     while first < end and own(frames[first]):
         first += 1
-    while end > first and (own(frames[end - 1]) or
+    while end > first and (own(frames[end - 1]) or not frames[end - 1].get("file") or
                            _THREAD_START.match(frames[end - 1].get("function") or "")):
         end -= 1
     return frames[first:end]
