@@ -187,6 +187,10 @@ def trim_stack(frames):
     later need it too)."""
     first, end = 0, len(frames)
     own = lambda f: bool(f.get("file") and _TRAMA_OWN.search(f["file"]))  # noqa: E731
+    while first < end and not own(frames[first]):  # a sanitizer's backtrace() interceptor
+        first += 1
+    if first == end:
+        first = 0
     while first < end and own(frames[first]):
         first += 1
     while end > first and (own(frames[end - 1]) or not frames[end - 1].get("file") or

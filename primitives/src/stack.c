@@ -189,8 +189,8 @@ static bool trama_frame(const tr_misuse_frame *f)
     return f->file ? trama_source(f->file) : (f->function && strncmp(f->function, "tr_", 3) == 0);
 }
 
-/* Leaves out trama's frames on top (the raise and the primitive) and, at the bottom,
- * what lies below the user's code: main's callers, libc's thread start, trama's thread
+/* Leaves out trama's frames on top (the capture, the raise and the primitive) and, at the
+ * bottom, what lies below the user's code: main's callers, libc's thread start, trama's thread
  * trampoline. With no file names (the backtrace symbolizer), nothing can be told apart
  * and every frame is kept. */
 static void trim(tr__stack *s)
@@ -198,6 +198,12 @@ static void trim(tr__stack *s)
     int first = 0, end = s->depth;
     if (strcmp(tr__stack_symbolizer(), "libdw") != 0)
         return;
+    /* The capture itself is trama's (stack.c); a sanitizer's interceptor of backtrace()
+     * may sit above it. */
+    while (first < end && !trama_frame(&s->frames[first]))
+        first++;
+    if (first == end)
+        first = 0;
     while (first < end && trama_frame(&s->frames[first]))
         first++;
     for (int i = first; i < end; i++)
