@@ -3,7 +3,8 @@
  *
  * With libdw (elfutils, TR__HAVE_LIBDW: Debian's libdw-dev at build time) one Dwfl per
  * process reads /proc/self/maps and each module's symbol table and DWARF line table on
- * first use (tens of milliseconds, once); each address is then looked up once and kept in
+ * first use (tens of milliseconds, once; a unit without .debug_aranges, as clang builds
+ * it, is found by walking the units' ranges); each address is then looked up once and kept in
  * a small cache, so a misuse repeated at the same site costs the backtrace and the cache
  * hits. Without libdw, dladdr() names the module and the offset in it (addr2line -e
  * MODULE OFFSET reads the build's debug info later: scripts/aggregate does) and the
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 #ifdef TR__HAVE_LIBDW
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #endif
 
@@ -121,6 +123,27 @@ static bool thread_start(const char *function)
 static char *copy(const char *s) { return s ? strdup(s) : NULL; }
 
 #ifdef TR__HAVE_LIBDW
+/* The line of pc found through its compile unit's address ranges: libdw 0.188 finds a
+ * unit through .debug_aranges only, which clang does not write. */
+static const char *line_by_unit(Dwfl_Module *m, Dwarf_Addr pc, int *line)
+{
+    Dwarf_Addr bias;
+    Dwarf_Die *cu = NULL;
+    while ((cu = dwfl_module_nextcu(m, cu, &bias)) != NULL) {
+        Dwarf_Addr base, start, end;
+        ptrdiff_t off = 0;
+        while ((off = dwarf_ranges(cu, off, &base, &start, &end)) > 0) {
+            if (pc - bias < start || pc - bias >= end)
+                continue;
+            Dwarf_Line *l = dwarf_getsrc_die(cu, pc - bias);
+            if (!l || dwarf_lineno(l, line) != 0)
+                return NULL;
+            return dwarf_linesrc(l, NULL, NULL);
+        }
+    }
+    return NULL;
+}
+
 static void look_up(symbol *y, uintptr_t pc)
 {
     Dwfl_Module *m = dwfl ? dwfl_addrmodule(dwfl, pc) : NULL;
@@ -142,6 +165,8 @@ static void look_up(symbol *y, uintptr_t pc)
     Dwfl_Line *l = dwfl_module_getsrc(m, pc);
     if (l)
         y->file = copy(dwfl_lineinfo(l, NULL, &y->line, NULL, NULL, NULL));
+    else
+        y->file = copy(line_by_unit(m, pc, &y->line));
 }
 #else
 static void look_up(symbol *y, uintptr_t pc)
@@ -191,7 +216,7 @@ static bool trama_frame(const tr_misuse_frame *f)
 
 /* Leaves out trama's frames on top (the capture, the raise and the primitive) and, at the
  * bottom, what lies below the user's code: main's callers, libc's thread start, trama's thread
- * trampoline. With no file names (the backtrace symbolizer), nothing can be told apart
+ * trampoline, a sanitizer's, and any frame with no source there. With no file names (the backtrace symbolizer), nothing can be told apart
  * and every frame is kept. */
 static void trim(tr__stack *s)
 {
@@ -210,7 +235,7 @@ static void trim(tr__stack *s)
         if (s->frames[i].function && strcmp(s->frames[i].function, "main") == 0)
             end = i + 1;
     while (end > first && (thread_start(s->frames[end - 1].function) ||
-                           trama_frame(&s->frames[end - 1])))
+                           trama_frame(&s->frames[end - 1]) || !s->frames[end - 1].file))
         end--;
     memmove(s->frames, s->frames + first, (size_t)(end - first) * sizeof *s->frames);
     s->depth = end - first;

@@ -80,8 +80,10 @@ typedef struct tr_misuse {
     const char *message;   /* Python's text: "release unlocked lock" */
     const char *file;      /* the user's call site, NULL/0 when unknown */
     int line;
-    const char *operation; /* "lock.release"; NULL when raised before any action ran */
-    /* The object misused, NULL/0 when the call had none yet (a constructor's argument):
+    /* "lock.release"; NULL for a misuse found in the arguments, before the call's action
+     * (a bad timeout, a constructor's argument) */
+    const char *operation;
+    /* The object misused, NULL with the operation:
      * its kind ("lock") and per-process id ("L3": the kind's letter in traces, then its
      * number among the objects of that kind this process created, from 1). */
     const char *object_kind;
