@@ -5,6 +5,8 @@
  *                 recursive), with the process single-threaded and with another thread alive
  *   contended     two threads taking one lock in turns, Lock and RLock
  *   ping-pong     semaphore and condition round trips between two threads
+ *   misuse        one misuse counted only, logged (TRAMA_MISUSE_LOG=FILE), suppressed by
+ *                 the log's rate limit, and given to a reporter
  *
  * Single-thread loops are timed in thread CPU time (CLOCK_THREAD_CPUTIME_ID), so other
  * load on a shared machine does not inflate them; two-thread figures are wall time.
@@ -15,7 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <trama/trama.h>
+#include <unistd.h>
+
+#include "misuse.h"
 
 static double now_seconds(void)
 {
@@ -350,6 +356,91 @@ static double us_raw_round_trip(long n)
     return us;
 }
 
+/* ---- misuse ----------------------------------------------------------------------------- */
+
+/* A Lock released unlocked: RuntimeError, every time. */
+static tr_lock *misused;
+
+static void misuse_once(void) { tr_lock_release(misused); }
+
+static double ns_misuse_loop(long n)
+{
+    double start = cpu_seconds();
+    for (long i = 0; i < n; i++)
+        misuse_once();
+    return (cpu_seconds() - start) * 1e9 / (double)n;
+}
+
+/* Logged misuse: the log's site table is cleared before each burst, so the burst's records
+ * (the first of their site) are all written; the clearing (a close and an open of the
+ * file) is timed alone and taken off. */
+static double us_logged(long bursts, int burst)
+{
+    double start = cpu_seconds();
+    for (long i = 0; i < bursts; i++) {
+        tr__misuse_log_reopen();
+        for (int k = 0; k < burst; k++)
+            misuse_once();
+    }
+    double with = cpu_seconds() - start;
+    start = cpu_seconds();
+    for (long i = 0; i < bursts; i++) {
+        tr__misuse_log_reopen();
+        misuse_once(); /* opens the file again; its one record is not counted below */
+    }
+    double reopen = cpu_seconds() - start;
+    return (with - reopen) * 1e6 / (double)(bursts * (burst - 1));
+}
+
+static int reporter_calls;
+static void count_reporter(const tr_misuse *m, void *ctx)
+{
+    (void)m, (void)ctx;
+    reporter_calls++;
+}
+
+static void misuse_costs(long n)
+{
+    char path[] = "/tmp/trama-bench-misuse-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return;
+    close(fd);
+    misused = tr_lock_new();
+    unsetenv("TRAMA_MISUSE_LOG");
+    tr__misuse_log_reopen();
+    double counted = ns_misuse_loop(n);
+    setenv("TRAMA_MISUSE_LOG", path, 1);
+    tr__misuse_log_reopen();
+    double t = now_seconds();
+    misuse_once();
+    double first = now_seconds() - t;
+    double logged = us_logged(n / 1000 + 10, 10);
+    double suppressed = ns_misuse_loop(n); /* one site, past its burst */
+    tr_set_misuse_reporter(count_reporter, NULL);
+    double start = cpu_seconds();
+    for (long i = 0; i < n / 100; i++)
+        misuse_once();
+    double reported = (cpu_seconds() - start) * 1e6 / (double)(n / 100);
+    tr_set_misuse_reporter(NULL, NULL);
+    unsetenv("TRAMA_MISUSE_LOG");
+    tr__misuse_log_reopen();
+    struct stat st;
+    stat(path, &st);
+    unlink(path);
+    tr_lock_free(misused);
+    printf("misuse (a Lock released unlocked; thread CPU time; stacks by %s)\n",
+           tr__stack_symbolizer());
+    printf("  no log (counted only)      %7.1f ns/misuse\n", counted);
+    printf("  first logged record        %7.2f ms (wall: the symbolizer reads the modules)\n",
+           first * 1e3);
+    printf("  logged record              %7.2f us/record (stack from the cache, one write)\n",
+           logged);
+    printf("  suppressed (rate limit)    %7.1f ns/misuse\n", suppressed);
+    printf("  reporter (full record)     %7.2f us/misuse\n", reported);
+    printf("  log file: %lld bytes\n", (long long)st.st_size);
+}
+
 int main(int argc, char **argv)
 {
     long scale = argc > 1 ? atol(argv[1]) : 1;
@@ -383,5 +474,6 @@ int main(int argc, char **argv)
     printf("  pthread mutex+cond       %7.2f us/trip\n", r_raw);
     printf("  tr_semaphore             %7.2f us/trip   %.2fx raw\n", r_sem, r_sem / r_raw);
     printf("  tr_condition             %7.2f us/trip   %.2fx raw\n", r_cond, r_cond / r_raw);
+    misuse_costs(n_fast / 10);
     return 0;
 }

@@ -64,6 +64,14 @@ else()
   set(TRAMA_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
 set(TRAMA_PC_PREFIX "@TRAMA_PC_PREFIX@") # kept for the install-time stage
+# What libtrama.a's misuse stacks link (primitives/CMakeLists.txt): libdw when found, libdl.
+set(TRAMA_PC_EXTRA_LIBS "")
+if(TRAMA_LIBDW_LIBRARY)
+  string(APPEND TRAMA_PC_EXTRA_LIBS " -ldw")
+endif()
+foreach(lib IN LISTS CMAKE_DL_LIBS)
+  string(APPEND TRAMA_PC_EXTRA_LIBS " -l${lib}")
+endforeach()
 configure_file("${CMAKE_CURRENT_LIST_DIR}/trama.pc.in" "${PROJECT_BINARY_DIR}/trama.pc.in" @ONLY)
 install(CODE "
   set(TRAMA_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")

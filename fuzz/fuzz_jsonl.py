@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """fuzz_jsonl — the JSON Lines reader of scripts/aggregate (scripts/trama_reports.py's
-read_jsonl, then aggregate's summary, HTML page and JSON summary) under random and mutated
+read_jsonl, then aggregate's summary, HTML page, JSON summary and misuse SARIF) under random and mutated
 reports. A report file is anyone's: a shard killed mid-write, another tool's output, a
 newer trama's fields. The property: every input is read, its bad lines named as problems,
 and the rest aggregated and rendered; no exception escapes.
@@ -50,6 +50,7 @@ def check_one(data, work):
     aggregate.attach_traces(agg, None)  # the steps a record carries; nothing is replayed
     aggregate.write_html(agg, os.path.join(work, "page.html"), "fuzz")
     json.dumps(aggregate.summary_json(agg))
+    json.dumps(aggregate.misuse_sarif(agg))
 
 
 def random_value(rng, depth=0):

@@ -1,5 +1,6 @@
 """trama_reports — what scripts/aggregate, scripts/stress and scripts/tsan-crosscheck share:
-reading `trama run --json` files, the dedupe key of a finding (kind + sites), the trace table
+reading `trama run --json` files and TRAMA_MISUSE_LOG files, the dedupe key of a finding
+(kind + sites) and of a misuse (kind + site), a misuse stack's symbols, the trace table
 printed by `trama replay CASE SCHEDULE --trace`, and ThreadSanitizer's reports.
 
 Python 3 standard library only. Not a program: the scripts import it from their own folder.
@@ -22,11 +23,22 @@ KINDS = ["deadlock", "data_race", "lock_order", "runtime_error", "value_error", 
 
 # The fields a reader relies on, with their JSON types; records may carry others (fields
 # are only ever added) and may lack any of these. A value is a type, a tuple of types, a
-# one-item list [T] (a list of T) or a dict (an object with those fields).
+# one-item list [T] (a list of T), a dict (an object with those fields) or Null(shape)
+# (that shape or null).
+
+
+class Null:
+    def __init__(self, shape):
+        self.shape = shape
+
+
 _SITE = {"file": (str, type(None)), "line": int}
 _STEP = {"step": (int, type(None)), "thread": str, "name": str, "op": str,
          "object": (str, type(None)), "object_label": str, "site": _SITE, "preemption": bool,
          "timeout": bool, "error": bool, "blocked": bool, "state": str}
+_NUMBER = (int, float)
+_FRAME = {"function": (str, type(None)), "file": (str, type(None)), "line": int,
+          "module": (str, type(None)), "offset": str}
 _RECORD = {
     "finding": {"kind": str, "case": str, "message": str, "schedule": str, "strategy": str,
                 "execution": int, "threads": [int], "sites": [_SITE], "story": str,
@@ -34,11 +46,24 @@ _RECORD = {
     "case": {"case": str, "expected": str, "found": [str], "executions": int,
              "complete": bool, "ok": bool, "seconds": (int, float), "strategy": str,
              "version": str, "seed": int, "outcome": str},
+    # TRAMA_MISUSE_LOG records (docs/reports.md, "Misuse logs")
+    "misuse": {"kind": str, "exception": str, "message": str, "site": Null(_SITE),
+               "op": (str, type(None)),
+               "object": Null({"kind": str, "id": str, "label": str}),
+               "thread": {"id": int, "native_id": int, "name": (str, type(None))},
+               "pid": int, "process": str, "program": str, "monotonic": _NUMBER,
+               "time": _NUMBER, "repeats": int, "symbolizer": str, "stack": [_FRAME],
+               "frames_dropped": int, "version": str},
+    "misuse_repeats": {"kind": str, "exception": str, "message": str, "site": Null(_SITE),
+                       "repeats": int, "pid": int, "monotonic": _NUMBER, "version": str},
 }
+RECORD_TYPES = tuple(_RECORD)
 
 
 def _shape_problem(value, shape, where):
     """Why value does not have the shape, or None."""
+    if isinstance(shape, Null):
+        return None if value is None else _shape_problem(value, shape.shape, where)
     if isinstance(shape, dict):
         if not isinstance(value, dict):
             return "%s is not an object" % where
@@ -78,7 +103,7 @@ def read_jsonl(path):
             except (ValueError, RecursionError) as e:
                 problems.append("%s:%d: not JSON (%s)" % (path, number, e))
                 continue
-            if not isinstance(rec, dict) or rec.get("type") not in ("finding", "case"):
+            if not isinstance(rec, dict) or rec.get("type") not in RECORD_TYPES:
                 problems.append("%s:%d: not a trama record" % (path, number))
                 continue
             p = _shape_problem(rec, _RECORD[rec["type"]], rec["type"])
@@ -127,6 +152,78 @@ def finding_key(rec, root=None):
     through either access first is one bug). Same key as SARIF's partialFingerprints."""
     sites = sorted({site_text(s, root) for s in rec.get("sites") or []})
     return (rec.get("kind", "?"), tuple(sites))
+
+
+def misuse_site(rec):
+    """A misuse record's site, its file made absolute from the stack when it was compiled by
+    a relative name (the site is __FILE__; the stack's files come from the debug info)."""
+    site = rec.get("site")
+    if not site or not site.get("file") or site["file"].startswith("/"):
+        return site
+    for f in (rec.get("stack") or [])[:1]:
+        path = f.get("file") or ""
+        if path.startswith("/") and path.endswith("/" + site["file"].lstrip("./")):
+            return dict(site, file=path)
+    return site
+
+
+def misuse_key(rec, root=None):
+    """The group of a misuse record: its kind and its site ("prog.c:9" relative to its git
+    work tree); a misuse with no site groups by its message instead."""
+    site = misuse_site(rec)
+    if site:
+        return (rec.get("kind", "?"), site_text(site, root))
+    return (rec.get("kind", "?"), "(no site): " + str(rec.get("message", "?")))
+
+
+# trama's own sources, where a misuse stack starts (the raise) and a thread begins
+_TRAMA_OWN = re.compile(r"/(primitives|harness)/(src|include)/")
+_THREAD_START = re.compile(r"^(start_thread|(__)?clone3?|_start|__libc_start_(call_)?main)(@.*)?$")
+
+
+def trim_stack(frames):
+    """frames less trama's own on top, and below the user's code the thread's start and
+    what has no source (what the libdw symbolizer leaves out already; frames symbolized
+    later need it too)."""
+    first, end = 0, len(frames)
+    own = lambda f: bool(f.get("file") and _TRAMA_OWN.search(f["file"]))  # noqa: E731
+    while first < end and not own(frames[first]):  # a sanitizer's backtrace() interceptor
+        first += 1
+    if first == end:
+        first = 0
+    while first < end and own(frames[first]):
+        first += 1
+    while end > first and (own(frames[end - 1]) or not frames[end - 1].get("file") or
+                           _THREAD_START.match(frames[end - 1].get("function") or "")):
+        end -= 1
+    return frames[first:end]
+
+
+def symbolize_frames(frames, addr2line=None):
+    """Frames with no file (a log written without libdw: module and offset only) get their
+    function, file and line from `addr2line -f -e MODULE OFFSET` when the module is on this
+    machine with its debug info; returns the frames (copies) and whether any was looked up."""
+    tool = addr2line or shutil.which("addr2line")
+    out, looked = [], False
+    for f in frames:
+        f = dict(f)
+        module, offset = f.get("module"), f.get("offset")
+        if not f.get("file") and tool and module and isinstance(offset, str) and \
+                re.match(r"^0x[0-9a-fA-F]+$", offset) and os.path.isfile(module):
+            try:
+                p = subprocess.run([tool, "-f", "-e", module, offset], capture_output=True,
+                                   text=True, timeout=10)
+                lines = p.stdout.splitlines()
+                if p.returncode == 0 and len(lines) >= 2 and not lines[1].startswith("??"):
+                    path, _, line = lines[1].partition(":")
+                    f["function"] = f.get("function") or (lines[0] if lines[0] != "??" else None)
+                    f["file"] = path
+                    f["line"] = int(re.match(r"\d*", line).group() or 0)
+                    looked = True
+            except (OSError, subprocess.SubprocessError):
+                pass
+        out.append(f)
+    return out, looked
 
 
 def schedule_length(schedule):

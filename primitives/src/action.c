@@ -10,6 +10,8 @@
  * adoption creates a thread object, which needs the backend. So the layers below thread.c
  * (backend.c, the backends, tsan.c) reach threads only through the small ops table
  * thread.c registers at load time, never by a direct call up into thread.c. */
+#include <string.h>
+
 #include "internal.h"
 
 void tr__action_finish(tr__action *a, bool timed_out)
@@ -43,3 +45,19 @@ tr_thread *tr__actor_self(void)
 }
 
 void tr__host_run(tr_thread *t) { threads->run(t); }
+
+unsigned long tr__actor_describe(char *name, size_t size)
+{
+    tr_thread *t = tr__actor_self();
+    if (size)
+        name[0] = '\0';
+    if (!t || !threads)
+        return 0;
+    const char *text = threads->name(t);
+    if (text && size) {
+        size_t n = strnlen(text, size - 1);
+        memcpy(name, text, n);
+        name[n] = '\0';
+    }
+    return threads->ident(t);
+}

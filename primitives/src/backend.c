@@ -100,6 +100,11 @@ bool tr__op_modifies(tr__op op) { return op < TR__OP_COUNT && op_modifies[op]; }
 const char *tr__kind_prefix(tr__kind k) { return k < TR__KIND_COUNT ? kind_prefixes[k] : "?"; }
 const char *tr__kind_name(tr__kind k) { return k < TR__KIND_COUNT ? kind_names[k] : "?"; }
 
+/* Each kind's objects created so far in this process (misuse records name an object by
+ * its kind and number). Relaxed: a number only has to be unique, not ordered with
+ * anything else. */
+static atomic_ulong kind_numbers[TR__KIND_COUNT];
+
 static tr_status object_init(tr__object *obj, const tr__type *type, tr__object *domain,
                              bool shared)
 {
@@ -109,6 +114,10 @@ static tr_status object_init(tr__object *obj, const tr__type *type, tr__object *
     obj->owner = NULL;
     obj->shared = shared;
     atomic_init(&obj->word, 0);
+    obj->number = type->kind < TR__KIND_COUNT
+                      ? atomic_fetch_add_explicit(&kind_numbers[type->kind], 1,
+                                                  memory_order_relaxed) + 1
+                      : 0;
     pthread_once(&noise_env_once, noise_from_env);
     return installed()->object_init(obj);
 }
@@ -188,11 +197,25 @@ void tr__held_free_all(tr__held *head)
     }
 }
 
+/* A misuse raised by an action names the action's operation and object. */
+static void raise_action(const tr__action *a)
+{
+    const tr__object *o = a->obj;
+    tr__misuse_origin origin = {tr__op_name(a->op), NULL, NULL, 0, NULL};
+    if (o && o->type) {
+        origin.object_kind = tr__kind_name(o->type->kind);
+        origin.object_prefix = tr__kind_prefix(o->type->kind);
+        origin.object_number = o->number;
+        origin.object_label = o->label;
+    }
+    tr__raise_from(a->status, a->message, a->file, a->line, &origin);
+}
+
 tr_status tr__perform_backend(tr__action *a)
 {
     a->actor = tr__actor_self();
     installed()->perform(a);
     if (a->message)
-        tr__raise(a->status, a->message, a->file, a->line);
+        raise_action(a);
     return a->status;
 }

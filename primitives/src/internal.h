@@ -91,6 +91,9 @@ struct tr__object {
     /* One object in every process (tr__object_init_shared): it lives in memory shared
      * across fork, and so do its state, its word and its native monitor. Set at init. */
     bool shared;
+    /* Its number among the objects of its kind this process created, from 1 (a misuse
+     * record's "L3"); set by tr__object_init, a forked child's copies keep theirs. */
+    unsigned long number;
 };
 
 /* Set by a backend in a domain object's word while an action of the domain runs (or
@@ -438,6 +441,18 @@ static inline bool tr__fast_cas(tr__object *o, uintptr_t expected, uintptr_t des
 
 /* Sets this thread's last error and, for misuse, tells the reporter. Returns status. */
 TR__HIDDEN tr_status tr__raise(tr_status status, const char *message, const char *file, int line);
+/* What a misuse record says of the action that raised it (backend.c fills it from its op
+ * and kind tables, which sit above status.c). */
+typedef struct tr__misuse_origin {
+    const char *operation;     /* "lock.release" */
+    const char *object_kind;   /* "lock" */
+    const char *object_prefix; /* "L" */
+    unsigned long object_number;
+    const char *object_label;
+} tr__misuse_origin;
+/* tr__raise with the action's operation and object (origin NULL: none). */
+TR__HIDDEN tr_status tr__raise_from(tr_status status, const char *message, const char *file,
+                                    int line, const tr__misuse_origin *origin);
 /* Sets the last error without reporting misuse (TR_TIMEOUT, TR_EOF, TR_NO_MEMORY, ...). */
 TR__HIDDEN tr_status tr__set_error(tr_status status, const char *message);
 /* Formatting variant for the few messages Python formats ("2 (of 3) futures unfinished"). */
@@ -479,6 +494,8 @@ TR__HIDDEN extern _Thread_local tr_thread *tr__actor __attribute__((tls_model("i
 typedef struct tr__thread_ops {
     tr_thread *(*self)(void);  /* tr__thread_self: adopts a foreign host thread */
     void (*run)(tr_thread *t); /* tr__thread_run */
+    const char *(*name)(const tr_thread *t);    /* tr_thread_name */
+    unsigned long (*ident)(const tr_thread *t); /* tr_thread_ident */
 } tr__thread_ops;
 TR__HIDDEN void tr__thread_ops_register(const tr__thread_ops *ops);
 /* tr__thread_self for the layers below thread.c: the actor, adopting the host thread on
@@ -486,6 +503,9 @@ TR__HIDDEN void tr__thread_ops_register(const tr__thread_ops *ops);
 TR__HIDDEN tr_thread *tr__actor_self(void);
 /* tr__thread_run for the layers below thread.c: a native spawn's new host thread. */
 TR__HIDDEN void tr__host_run(tr_thread *t);
+/* The calling thread's ident and name (copied into name, size bytes) for the layers below
+ * thread.c, adopting the host thread as tr__actor_self does. */
+TR__HIDDEN unsigned long tr__actor_describe(char *name, size_t size);
 /* Which thread plays the calling host thread's part (the controlled backend runs case
  * threads on pooled host threads). Returns the previous one. */
 TR_PUBLIC tr_thread *tr__thread_bind(tr_thread *t);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "misuse.h"
 
 typedef enum proc_state { STATE_NEW, STATE_STARTING, STATE_STARTED, STATE_ENDED } proc_state;
 
@@ -280,6 +281,7 @@ static void child_reset(tr_process *p)
     tr__object_init(&p->obj, &process_type, NULL);
     p->state = STATE_NEW;
     current = p;
+    tr__misuse_process_named(p->name);
     stdin_to_devnull(); /* Python's util._close_stdin */
 }
 
@@ -291,6 +293,7 @@ static _Noreturn void child_main(tr_process *p, tr__exit_watch *watch)
         p->target(p->arg);
     tr_threading_shutdown(); /* Python's _bootstrap, then the atexit functions */
     exit_function();
+    tr__misuse_log_flush(); /* _exit runs no atexit function */
     fflush(stdout);
     fflush(stderr);
     tr__process_exiting(0);

@@ -1,10 +1,13 @@
-/* status.c — status names, the thread-local last error, misuse reporting. */
+/* status.c — status names, the thread-local last error, misuse raising: the count, the
+ * harness's observer, the user's hook and reporter; the record and the log are
+ * misuse.c's. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "misuse.h"
 
 _Thread_local tr__site_slot tr__site;
 
@@ -16,6 +19,8 @@ static _Atomic(tr_misuse_hook) user_hook;
 static void *_Atomic user_ctx;
 static _Atomic(tr_misuse_hook) observer;
 static void *_Atomic observer_ctx;
+static _Atomic(tr_misuse_reporter) reporter;
+static void *_Atomic reporter_ctx;
 static atomic_ulong misuse_total;
 
 const char *tr_status_name(tr_status s)
@@ -57,6 +62,12 @@ void tr_set_misuse_hook(tr_misuse_hook hook, void *ctx)
     atomic_store_explicit(&user_hook, hook, memory_order_release);
 }
 
+void tr_set_misuse_reporter(tr_misuse_reporter r, void *ctx)
+{
+    atomic_store_explicit(&reporter_ctx, ctx, memory_order_release);
+    atomic_store_explicit(&reporter, r, memory_order_release);
+}
+
 void tr__set_misuse_observer(tr_misuse_hook hook, void *ctx)
 {
     atomic_store_explicit(&observer_ctx, ctx, memory_order_release);
@@ -70,29 +81,18 @@ bool tr__is_misuse(tr_status s)
     return s == TR_RUNTIME_ERROR || s == TR_VALUE_ERROR || s == TR_OS_ERROR;
 }
 
-static bool log_requested(void)
-{
-    const char *v = getenv("TRAMA_MISUSE_LOG");
-    return v && *v && strcmp(v, "0") != 0;
-}
-
-static void default_hook(tr_status s, const char *message, const char *file, int line)
-{
-    if (!log_requested())
-        return;
-    if (file)
-        fprintf(stderr, "trama: %s: %s (at %s:%d)\n", tr_status_name(s), message, file, line);
-    else
-        fprintf(stderr, "trama: %s: %s\n", tr_status_name(s), message);
-}
-
 tr_status tr__set_error(tr_status s, const char *message)
 {
     snprintf(last_error, sizeof last_error, "%s", message ? message : "");
     return s;
 }
 
-tr_status tr__raise(tr_status s, const char *message, const char *file, int line)
+/* The observer (the harness: misuse is a finding there) comes first; then the user's hook
+ * and reporter. The log (TRAMA_MISUSE_LOG) is the default of both, and stays off under an
+ * observer: a case's misuse is already its finding, and a case that expects one would
+ * repeat it in every execution. */
+tr_status tr__raise_from(tr_status s, const char *message, const char *file, int line,
+                         const tr__misuse_origin *origin)
 {
     tr__set_error(s, message);
     if (!tr__is_misuse(s))
@@ -104,9 +104,18 @@ tr_status tr__raise(tr_status s, const char *message, const char *file, int line
     tr_misuse_hook hook = atomic_load_explicit(&user_hook, memory_order_acquire);
     if (hook)
         hook(s, last_error, file, line, atomic_load_explicit(&user_ctx, memory_order_acquire));
-    else
-        default_hook(s, last_error, file, line);
+    tr_misuse_reporter rep = atomic_load_explicit(&reporter, memory_order_acquire);
+    if (rep || (!hook && !obs)) {
+        tr__misuse_call c = {s, tr_status_name(s), last_error, file, line, origin};
+        tr__misuse_report(&c, rep, rep ? atomic_load_explicit(&reporter_ctx, memory_order_acquire)
+                                       : NULL);
+    }
     return s;
+}
+
+tr_status tr__raise(tr_status s, const char *message, const char *file, int line)
+{
+    return tr__raise_from(s, message, file, line, NULL);
 }
 
 tr_status tr__raisef(tr_status s, const char *file, int line, const char *fmt, ...)

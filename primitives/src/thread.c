@@ -38,7 +38,8 @@ static pthread_mutex_t process_main_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t main_host;
 
 /* What the layers below need of threads (action.c): they never call up into this file. */
-static const tr__thread_ops thread_ops = {tr__thread_self, tr__thread_run};
+static const tr__thread_ops thread_ops = {tr__thread_self, tr__thread_run, tr_thread_name,
+                                          tr_thread_ident};
 
 /* This process's pid for tr__thread_gid, kept so that a shared RLock's fast form makes no
  * system call; set at load and in every forked child (relaxed: fork orders it before

@@ -56,9 +56,65 @@ TR_PUBLIC const char *tr_last_error(void);
 typedef void (*tr_misuse_hook)(tr_status status, const char *message, const char *file,
                                int line, void *ctx);
 
-/* Installs a hook (NULL restores the default: count, and log to stderr when the
- * environment variable TRAMA_MISUSE_LOG is set to a non-empty value other than "0"). */
+/* Installs a hook (NULL restores the default: count, and log when the environment
+ * variable TRAMA_MISUSE_LOG asks for it: "1" or "stderr", one line of text on stderr per
+ * misuse; any other non-empty value but "0", a file of JSON Lines records, one per misuse;
+ * see docs/reports.md). */
 TR_PUBLIC void tr_set_misuse_hook(tr_misuse_hook hook, void *ctx);
+
+/* One misuse, as a reporter receives it and as one TRAMA_MISUSE_LOG record writes it
+ * (docs/reports.md, "Misuse logs"). Every pointer is borrowed for the reporter's call
+ * only; copy what you keep. */
+typedef struct tr_misuse_frame {
+    const char *function; /* "worker"; NULL when the symbol is unknown */
+    const char *file;     /* its source file from the build's debug info, else NULL */
+    int line;             /* 0 when unknown */
+    const char *module;   /* the executable or shared object holding it, else NULL */
+    unsigned long offset; /* the address within module (addr2line -e MODULE OFFSET) */
+} tr_misuse_frame;
+
+typedef struct tr_misuse {
+    tr_status status;      /* TR_RUNTIME_ERROR, TR_VALUE_ERROR or TR_OS_ERROR */
+    const char *kind;      /* "runtime_error", "value_error", "os_error" (a finding's kind) */
+    const char *exception; /* Python's exception: "RuntimeError" */
+    const char *message;   /* Python's text: "release unlocked lock" */
+    const char *file;      /* the user's call site, NULL/0 when unknown */
+    int line;
+    /* "lock.release"; NULL for a misuse found in the arguments, before the call's action
+     * (a bad timeout, a constructor's argument) */
+    const char *operation;
+    /* The object misused, NULL with the operation:
+     * its kind ("lock") and per-process id ("L3": the kind's letter in traces, then its
+     * number among the objects of that kind this process created, from 1). */
+    const char *object_kind;
+    const char *object_id;
+    const char *object_label; /* a thread's name; NULL for other objects */
+    unsigned long thread_ident; /* tr_thread_ident of the calling thread */
+    long thread_native_id;      /* the kernel's thread id (gettid) */
+    const char *thread_name;    /* "MainThread", "Thread-1 (worker)", "Dummy-2" */
+    int pid;
+    const char *process_name; /* "MainProcess", or the tr_process this process runs */
+    const char *program;      /* the program's short name (argv[0] without its folder) */
+    double monotonic;         /* seconds on CLOCK_MONOTONIC */
+    double time;              /* seconds since the Unix epoch (CLOCK_REALTIME) */
+    /* The call chain from the user's call inward out: stack[0] is the function that called
+     * trama, then its callers (trama's own frames and the thread start below the user's
+     * code are left out). symbolizer: "libdw" (function, file, line) or "backtrace"
+     * (module and offset; function only for exported symbols). */
+    const tr_misuse_frame *stack;
+    int stack_depth;
+    const char *symbolizer;
+} tr_misuse;
+
+/* A reporter receives every misuse in full, after the state is consistent again (not under
+ * a primitive's internal lock: it may call trama). Python's logging handler for misuse. */
+typedef void (*tr_misuse_reporter)(const tr_misuse *misuse, void *ctx);
+
+/* Installs a reporter beside any tr_misuse_hook (both are called); NULL removes it. While a
+ * reporter or a hook is installed, the default TRAMA_MISUSE_LOG output is not written.
+ * Building the record costs what a logged one does (bench_primitives: the stack and its
+ * symbols), on the misuse path only. */
+TR_PUBLIC void tr_set_misuse_reporter(tr_misuse_reporter reporter, void *ctx);
 
 /* Misuse raised in this process so far, whatever hook was installed. */
 TR_PUBLIC unsigned long tr_misuse_count(void);
