@@ -90,6 +90,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
     tr__thread_bind(main);
     tr__hosts_drive(run_case, main);
     tr__processes_end();
+    tr__leftovers_reap_forked(); /* what the case forked itself: the next one starts clean */
     if (trace)
         keep_trace(trace);
     tr__thread_bind(NULL);

@@ -144,6 +144,8 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
         }
         if (o->stop_on_first && r->found)
             break;
+        if (on_wire && tr__wire_lost())
+            break; /* the case closed the wire: nothing more can be told (tell_lost) */
         if (o->stop_on_expected && c->expected != TR_PASS && (r->found & (1u << c->expected)))
             break;
         if (max > 0 && (split ? stream + (o->shard_count - 1) : r->executions) >= max)
@@ -165,6 +167,7 @@ static void explore_start(const tr_case *c, const tr_explore_opts *o, tr__wire *
         return;
     tr_result mine = {.c = c};
     explore_here(c, o, &mine, true);
+    tr__leftovers_reap(); /* what the case started without fork() */
     explore_end end = {mine.executions, mine.complete, mine.preemption_bound};
     tr__wire_put('E', &end, sizeof end, NULL, 0);
     _exit(0);
@@ -208,8 +211,10 @@ static void explore_finish(tr__wire *w, tr_result *r)
     lost.execution = last_execution;
     snprintf(lost.schedule, sizeof lost.schedule, "v1:");
     bool told = r->found & ((1u << TR_CRASH) | (1u << TR_HANG));
-    if (tr__wire_end(w, s, ended, told, "the exploring child", &lost))
+    if (tr__wire_end(w, s, ended, told, "the exploring child", &lost)) {
+        r->executions = lost.execution; /* the one it was lost in, at least */
         tr__result_keep(r, &cap, &lost);
+    }
 }
 
 void tr_explore_many(const tr_case *const *cases, size_t n, const tr_explore_opts *o,

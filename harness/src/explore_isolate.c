@@ -85,6 +85,7 @@ static _Noreturn void run_child(const tr_case *c, const tr__exec_opts *xo)
     int known_edges = tr__lockorder_count();
     tr__progress_exploring(true);
     tr__execute(c, &mine, sink_to_wire, NULL, NULL);
+    tr__leftovers_reap(); /* what the case started without fork() */
     for (int i = known_edges; i < tr__lockorder_count(); i++) {
         tr__lock_site edge[2];
         tr__wire_files t = {.n = 0};
@@ -267,6 +268,7 @@ bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step
     tr__schedule_format(rp.schedule, rp.n_schedule, lost.schedule, sizeof lost.schedule);
     if (tr__wire_end(&w, s, ended, rp.told, "the case", &lost))
         sink(&lost, ctx);
+    tr__leftovers_reap(); /* what the case forked, orphaned when its process died */
     free(rp.schedule);
     return rp.ok;
 }

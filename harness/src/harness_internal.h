@@ -166,10 +166,15 @@ void tr__current_schedule(char *out, size_t size);
 /* ---- progress and the clock (progress.c, clock.c) -------------------------------------- */
 
 /* A process's step counter; a forked child's lives in memory shared with the parent whose
- * watchdog (wire.c) reads it. */
+ * watchdog (wire.c) reads it, beside what the parent needs to tell the story of a child
+ * that is lost without a word (the case may have closed the wire or ended the process). */
 typedef struct tr__progress_counter {
     atomic_ulong steps;
     atomic_bool exploring; /* executions are running: a still counter means a hang */
+    atomic_long execution; /* the execution running, 1-based (wire.c) */
+    atomic_int wire_lost;  /* the wire's descriptor + 1 once the case closed or replaced it */
+    atomic_bool replaced;  /* ... and whether it was replaced (dup2) rather than closed */
+    char check[200];       /* the check of trama's own that stopped it (tr__check_text) */
 } tr__progress_counter;
 
 /* Counts one step of this process (backend_controlled.c, each executed step). */
@@ -184,6 +189,20 @@ void tr__progress_count_into(tr__progress_counter *c);
 
 /* Monotonic seconds: budgets and watchdogs only, never inside an execution. */
 double tr__monotonic_seconds(void);
+
+/* ---- processes a case left behind (leftovers.c) ------------------------------------------ */
+
+/* In a process the harness forked to run a case (a wire child, right after the fork): it
+ * becomes a child subreaper, and tr__leftovers_reap takes its children back from now on. */
+void tr__leftovers_adopt(void);
+/* Kills and takes back every child this process still has (and their descendants, which
+ * come back to it as they are orphaned); nothing in a process that did not adopt. Called
+ * where none of the harness's own processes is left: the end of an exploration, the death
+ * of the process. */
+void tr__leftovers_reap(void);
+/* The same, at the end of an execution: only if this process called fork() since the last
+ * time (a counter: no system call otherwise). */
+void tr__leftovers_reap_forked(void);
 
 /* ---- detectors (race.c, lockorder.c) ------------------------------------------------------ */
 

@@ -1,9 +1,12 @@
 /* wire.c — the one wire between a harness process and a child it forked (wire.h): forking
- * the child, its tagged records both ways of the pipe, the watchdog on its step counter,
- * the child's own crash and hang reports, and the one place a lost child becomes a
- * finding. Stands on progress.c, clock.c and execute.c (the schedule a dying child
+ * and setting up the child (its process group, its end of the pipe out of the case's way),
+ * its tagged records both ways of the pipe, the watchdog on its step counter, the child's
+ * own crash, exit and hang reports, and the one place a lost child becomes a finding, told
+ * from what the child left in memory shared with its parent when it could not write.
+ * Stands on progress.c, clock.c, leftovers.c and execute.c (the schedule a dying child
  * reports); explore.c and explore_isolate.c stand on it. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,6 +34,10 @@ enum { HEAD = 5 }; /* tag byte + 4-byte length */
 static int wire_fd = -1;
 static pid_t wire_pid;
 static long wire_execution; /* the execution a crash or hang report names */
+static dev_t wire_dev;      /* what wire_fd is: the case may close it or dup2 over it */
+static ino_t wire_ino;
+static tr__progress_counter *wire_shared; /* what the parent reads of us (harness_internal.h) */
+static bool wire_reports;   /* this child reports its own crashes (tr__wire_fork) */
 
 /* ---- the child's side ----------------------------------------------------------------- */
 
@@ -51,10 +60,30 @@ static bool write_parts(int fd, struct iovec *iov, int n)
     return true;
 }
 
+/* Whether wire_fd is still the pipe it was made as. A case can close every descriptor or
+ * dup2 over it: then nothing more is written (into whatever the descriptor is now), and
+ * the parent reads from shared memory what happened to it (tell_lost). Async-signal-safe. */
+static bool wire_intact(void)
+{
+    if (wire_shared && atomic_load(&wire_shared->wire_lost))
+        return false;
+    struct stat st;
+    int r = fstat(wire_fd, &st);
+    if (r == 0 && st.st_dev == wire_dev && st.st_ino == wire_ino)
+        return true;
+    if (wire_shared) {
+        atomic_store(&wire_shared->replaced, r == 0);
+        atomic_store(&wire_shared->wire_lost, wire_fd + 1);
+    }
+    return false;
+}
+
+bool tr__wire_lost(void) { return wire_shared && atomic_load(&wire_shared->wire_lost); }
+
 /* Writes one record: iov[0] is left for the head, iov[1..n-1] are the payload. */
 static bool put_iov(char tag, struct iovec *iov, int n)
 {
-    if (wire_fd < 0 || getpid() != wire_pid)
+    if (wire_fd < 0 || getpid() != wire_pid || !wire_intact())
         return false;
     size_t total = 0;
     for (int i = 1; i < n; i++) {
@@ -76,7 +105,12 @@ bool tr__wire_put(char tag, const void *a, size_t na, const void *b, size_t nb)
     return put_iov(tag, iov, 3);
 }
 
-void tr__wire_set_execution(long execution) { wire_execution = execution; }
+void tr__wire_set_execution(long execution)
+{
+    wire_execution = execution;
+    if (wire_shared && getpid() == wire_pid)
+        atomic_store(&wire_shared->execution, execution);
+}
 
 _Static_assert(sizeof(tr_finding) + TR__PARTS_MAX_BYTES + 4 + TR__WIRE_FILES * 256 <=
                    TR__WIRE_MAX,
@@ -228,16 +262,44 @@ bool tr__wire_put_finding(const tr_finding *f)
     return ok;
 }
 
+/* A failed check of trama's own, copied where the parent reads it (async-signal-safe). */
+static void keep_check(void)
+{
+    const char *check = tr__check_text();
+    if (!check || !wire_shared)
+        return;
+    size_t n = strlen(check);
+    n = n < sizeof wire_shared->check - 1 ? n : sizeof wire_shared->check - 1;
+    memcpy(wire_shared->check, check, n);
+    wire_shared->check[n] = '\0';
+}
+
+/* SIGABRT where the child does not report its own crashes: the check that failed, if it
+ * was one of trama's, for the parent's story; then the signal kills it plainly. */
+static void abort_handler(int sig)
+{
+    keep_check();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 /* A signal the case died of, told with the schedule it was running; then the default
- * action, so the parent sees the signal too. */
+ * action, so the parent sees the signal too. A SIGABRT of trama's own (a failed check, out
+ * of memory most often: the case may have taken it all) says which check. */
 static void crash_handler(int sig)
 {
     tr_finding f;
-    tr__finding_init(&f, TR_CRASH, "the case was killed by signal %d (%s)", sig,
-                     strsignal(sig));
+    const char *check = sig == SIGABRT ? tr__check_text() : NULL;
+    keep_check();
+    if (check)
+        tr__finding_init(&f, TR_CRASH, "trama stopped the case's process: %s", check);
+    else
+        tr__finding_init(&f, TR_CRASH, "the case was killed by signal %d (%s)", sig,
+                         strsignal(sig));
     f.execution = wire_execution;
     tr__current_schedule(f.schedule, sizeof f.schedule);
     tr__wire_put_finding(&f);
+    tr__leftovers_reap();
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -251,11 +313,28 @@ static void hang_handler(int sig)
     tr_finding f;
     tr__finding_init(&f, TR_HANG,
                      "a case thread ran for too long without reaching a scheduling point "
-                     "(a spin on plain memory?)");
+                     "(a spin on plain memory, or a call that blocks outside trama?)");
     f.execution = wire_execution;
     tr__current_schedule(f.schedule, sizeof f.schedule);
     tr__wire_put_finding(&f);
+    tr__leftovers_reap();
     _exit(0);
+}
+
+/* exit() called by the case, from any thread: the harness's own children end with _exit,
+ * so only the case gets here. Told as a crash with the schedule it ran, as a signal is. */
+static void exit_handler(int status, void *arg)
+{
+    (void)arg;
+    if (getpid() != wire_pid || !wire_reports || !atomic_load(&wire_shared->exploring))
+        return;
+    tr_finding f;
+    tr__finding_init(&f, TR_CRASH,
+                     "the case called exit(%d), which ends the process that explores it", status);
+    f.execution = wire_execution;
+    tr__current_schedule(f.schedule, sizeof f.schedule);
+    tr__wire_put_finding(&f);
+    tr__leftovers_reap();
 }
 
 static void install_handlers(bool report_crashes)
@@ -270,7 +349,45 @@ static void install_handlers(bool report_crashes)
     const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         sigaction(sigs[i], &sa, NULL);
+    if (!report_crashes) {
+        sa.sa_handler = abort_handler;
+        sigaction(SIGABRT, &sa, NULL);
+    }
     signal(SIGUSR1, hang_handler);
+    static bool exit_handler_on; /* once per process tree: a grandchild inherits it */
+    if (!exit_handler_on)
+        exit_handler_on = on_exit(exit_handler, NULL) == 0;
+}
+
+/* The child's side of the fork: the write end moved out of the way of the descriptors a
+ * case usually closes, and the child made the leader of a process group of its own (what
+ * the case forks stays in it, and the parent kills it all at the end, wire_end). It dies
+ * with the thread that forked it: nothing explores on after trama was stopped. */
+static void child_setup(tr__wire *w, int write_end, bool report_crashes)
+{
+    pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(0); /* the parent died before the line above */
+    setpgid(0, 0);
+    if (wire_fd >= 0)
+        close(wire_fd); /* a grandchild speaks to its parent only */
+    wire_fd = fcntl(write_end, F_DUPFD_CLOEXEC, 512);
+    if (wire_fd < 0)
+        wire_fd = write_end; /* a descriptor limit under 512 */
+    else
+        close(write_end);
+    struct stat st;
+    TR_CHECK(fstat(wire_fd, &st) == 0, "cannot read what the wire is");
+    wire_dev = st.st_dev;
+    wire_ino = st.st_ino;
+    wire_pid = getpid();
+    wire_shared = w->progress;
+    wire_reports = report_crashes;
+    atomic_store(&wire_shared->execution, wire_execution);
+    tr__progress_count_into(w->progress);
+    tr__leftovers_adopt();
+    install_handlers(report_crashes);
 }
 
 pid_t tr__wire_fork(tr__wire *w, double step_timeout, bool report_crashes)
@@ -286,14 +403,10 @@ pid_t tr__wire_fork(tr__wire *w, double step_timeout, bool report_crashes)
     TR_CHECK(pid >= 0, "cannot fork a child");
     if (pid == 0) {
         close(p[0]);
-        if (wire_fd >= 0)
-            close(wire_fd); /* a grandchild speaks to its parent only */
-        wire_fd = p[1];
-        wire_pid = getpid();
-        tr__progress_count_into(w->progress);
-        install_handlers(report_crashes);
+        child_setup(w, p[1], report_crashes);
         return 0;
     }
+    setpgid(pid, pid); /* as the child does: whichever runs first, the group exists */
     close(p[1]);
     w->pid = pid;
     w->fd = p[0];
@@ -301,6 +414,95 @@ pid_t tr__wire_fork(tr__wire *w, double step_timeout, bool report_crashes)
 }
 
 /* ---- the parent's side ---------------------------------------------------------------- */
+
+/* Whether bit sig is set in the hex mask of a /proc status line "Name:\t0000000000000200". */
+static bool mask_has(const char *status, const char *name, int sig)
+{
+    const char *line = strstr(status, name);
+    if (!line)
+        return false;
+    unsigned long long mask = strtoull(line + strlen(name), NULL, 16);
+    return (mask >> (sig - 1)) & 1;
+}
+
+static bool read_status(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return n > 0;
+}
+
+/* Why the child cannot answer the watchdog's question (SIGUSR1), NULL if it can: the case
+ * ignores it, put it back to its default action (which ends the process), or blocks it in
+ * every thread. Read from /proc before asking. */
+static const char *deaf_to_question(pid_t pid)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    if (!read_status(path, buf, sizeof buf))
+        return NULL;
+    if (mask_has(buf, "SigIgn:", SIGUSR1))
+        return "the case ignores SIGUSR1, the watchdog's question";
+    if (!mask_has(buf, "SigCgt:", SIGUSR1))
+        return "the case put SIGUSR1, the watchdog's question, back to its default action";
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return NULL;
+    bool all_block = true, any = false;
+    struct dirent *e;
+    while (all_block && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char task[384];
+        snprintf(task, sizeof task, "%s/%s/status", path, e->d_name);
+        if (read_status(task, buf, sizeof buf)) {
+            any = true;
+            all_block = mask_has(buf, "SigBlk:", SIGUSR1);
+        }
+    }
+    closedir(d);
+    return any && all_block ? "every thread of the case blocks SIGUSR1, the watchdog's question"
+                            : NULL;
+}
+
+/* Whether the child has ended: it stays a zombie for reap, or there is none to wait for
+ * (ECHILD: a process that ignores SIGCHLD has it reaped by the kernel). Its pipe may stay
+ * open after it: a process the case forked holds the write end too. */
+static bool child_ended(const tr__wire *w)
+{
+    siginfo_t info;
+    info.si_pid = 0;
+    int r = waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    return r == 0 ? info.si_pid == w->pid : errno != EINTR;
+}
+
+/* The watchdog's turn, on each tick the wire is quiet: a child whose counter stands still
+ * is asked (SIGUSR1), then killed; one that cannot hear the question is killed at once. */
+static void watchdog(tr__wire *w)
+{
+    unsigned long steps = atomic_load(&w->progress->steps);
+    double now = tr__monotonic_seconds();
+    if (steps != w->last_steps || !atomic_load(&w->progress->exploring)) {
+        w->last_steps = steps;
+        w->since = now;
+        return;
+    }
+    double idle = now - w->since;
+    if (!w->asked && idle >= w->step_timeout) {
+        w->deaf = deaf_to_question(w->pid);
+        kill(w->pid, w->deaf ? SIGKILL : SIGUSR1);
+        w->asked = true;
+        w->killed = w->deaf != NULL;
+    } else if (w->asked && idle >= w->step_timeout + 5) {
+        kill(w->pid, SIGKILL);
+        w->killed = true;
+    }
+}
 
 /* Waits until the wire is readable, watching the child's counter (wire.h). */
 static tr__wire_status watch(tr__wire *w)
@@ -312,26 +514,31 @@ static tr__wire_status watch(tr__wire *w)
         if (poll(&pf, 1, 50) != 0)
             return TR__WIRE_RECORD; /* readable, or an error read() will tell */
         tr__progress_step();
-        unsigned long steps = atomic_load(&w->progress->steps);
-        double now = tr__monotonic_seconds();
-        if (steps != w->last_steps || !atomic_load(&w->progress->exploring)) {
-            w->last_steps = steps;
-            w->since = now;
-            continue;
-        }
-        double idle = now - w->since;
-        if (!w->asked && idle >= w->step_timeout) {
-            kill(w->pid, SIGUSR1);
-            w->asked = true;
-        } else if (w->asked && idle >= w->step_timeout + 5) {
-            kill(w->pid, SIGKILL);
-            w->killed = true;
-        }
+        if (child_ended(w)) /* what it wrote before it ended is read first */
+            return poll(&pf, 1, 0) != 0 ? TR__WIRE_RECORD : TR__WIRE_CLOSED;
+        watchdog(w);
     }
 }
 
-/* Reads n bytes; the end of the pipe is CLOSED (a record cut short too: the child died
- * while writing, and its exit status tells why). */
+/* The pipe is at its end: the child is ending, or the case closed the child's end and it
+ * goes on (until its next write tells it, tell_lost). Waits for the child to end, still
+ * watching it; the first looks come quickly, as an ending child is a matter of
+ * microseconds. */
+static tr__wire_status wait_for_end(tr__wire *w)
+{
+    for (int tick_ms = 1;; tick_ms = tick_ms < 50 ? tick_ms * 2 : 50) {
+        if (child_ended(w))
+            return TR__WIRE_CLOSED;
+        if (w->killed)
+            return TR__WIRE_SILENT;
+        poll(NULL, 0, tick_ms);
+        tr__progress_step();
+        watchdog(w);
+    }
+}
+
+/* Reads n bytes; the end of the pipe is CLOSED once the child ended (a record cut short
+ * too: the child died while writing, and its exit status tells why). */
 static tr__wire_status read_full(tr__wire *w, void *p, size_t n)
 {
     char *c = p;
@@ -343,7 +550,7 @@ static tr__wire_status read_full(tr__wire *w, void *p, size_t n)
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
-            return TR__WIRE_CLOSED;
+            return wait_for_end(w);
         c += k;
         n -= (size_t)k;
     }
@@ -488,56 +695,103 @@ bool tr__wire_get_finding(const void *payload, size_t len, tr_finding *f)
 }
 
 /* waitpid that keeps this process's own watchdog quiet: a dying child can take a while
- * (under ThreadSanitizer its deadly-signal report is symbolised first). */
+ * (under ThreadSanitizer its deadly-signal report is symbolised first). The first looks
+ * come quickly: a child that sent its end is usually gone within microseconds, and
+ * --isolate takes one back per execution. */
 static void reap(pid_t pid, int *status)
 {
-    for (;;) {
+    for (long tick_us = 50;; tick_us = tick_us < 20000 ? tick_us * 2 : 20000) {
         pid_t r = waitpid(pid, status, WNOHANG);
         if (r == pid || (r < 0 && errno != EINTR))
             return;
-        struct timespec tick = {0, 20 * 1000 * 1000};
+        struct timespec tick = {0, tick_us * 1000};
         nanosleep(&tick, NULL);
         tr__progress_step();
     }
 }
 
-/* The finding for a child that went away without ending; lost->schedule is filled. */
+/* How a lost child ended, for the end of its story. */
+static void how_it_ended(int status, char *out, size_t size)
+{
+    if (WIFSIGNALED(status))
+        snprintf(out, size, "was killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(out, size, "exited with status %d", WEXITSTATUS(status));
+}
+
+/* A child the watchdog asked (it stood still for step_timeout): a HANG, however it ended. */
+static void tell_hang(const tr__wire *w, int status, const char *who, const char *ended,
+                      tr_finding *lost)
+{
+    lost->kind = TR_HANG;
+    if (w->killed)
+        snprintf(lost->message, sizeof lost->message,
+                 "a case thread ran for %.0f s without reaching a scheduling point and %s%s%s",
+                 w->step_timeout,
+                 w->deaf ? "could not answer the watchdog: " : "did not answer the watchdog",
+                 w->deaf ? w->deaf : "", strlen(lost->schedule) > 3 ? "" : " (no schedule)");
+    else
+        snprintf(lost->message, sizeof lost->message,
+                 "a case thread ran for %.0f s without reaching a scheduling point; asked by the "
+                 "watchdog (SIGUSR1), %s %s%s",
+                 w->step_timeout, who, ended,
+                 WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR1
+                     ? ": the case had put SIGUSR1 back to its default action"
+                     : "");
+}
+
+/* The finding for a child that went away without ending; lost->schedule is filled, and
+ * the child's shared memory still mapped (the execution it was in, its wire). */
 static void tell_lost(const tr__wire *w, tr__wire_status last, int status, const char *who,
                       tr_finding *lost)
 {
+    long execution = atomic_load(&w->progress->execution);
+    int lost_fd = atomic_load(&w->progress->wire_lost) - 1;
+    char ended[96], in_execution[48] = "";
+    how_it_ended(status, ended, sizeof ended);
+    if (execution > lost->execution)
+        lost->execution = execution;
+    if (lost->execution > 0)
+        snprintf(in_execution, sizeof in_execution, " in execution %ld", lost->execution);
     lost->kind = TR_CRASH;
-    if (w->killed) {
-        lost->kind = TR_HANG;
+    if (w->asked)
+        tell_hang(w, status, who, ended, lost);
+    else if (lost_fd >= 0)
         snprintf(lost->message, sizeof lost->message,
-                 "a case thread ran for %.0f s without reaching a scheduling point and did not "
-                 "answer the watchdog%s",
-                 w->step_timeout, strlen(lost->schedule) > 3 ? "" : " (no schedule)");
-    } else if (last == TR__WIRE_BROKEN)
+                 "the case %s descriptor %d, the harness's pipe from %s (noticed%s: what "
+                 "was found from then on is lost); %s %s",
+                 atomic_load(&w->progress->replaced) ? "replaced (dup2?)" : "closed", lost_fd,
+                 who, in_execution, who, ended);
+    else if (last == TR__WIRE_BROKEN)
         snprintf(lost->message, sizeof lost->message,
                  "%s sent a malformed record (%s) and was stopped (did a process the case "
                  "forked write to the harness's pipe?)",
                  who, w->broken);
-    else if (WIFSIGNALED(status))
-        snprintf(lost->message, sizeof lost->message, "%s was killed by signal %d (%s)", who,
-                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT && w->progress->check[0])
+        snprintf(lost->message, sizeof lost->message, "trama stopped the case's process: %.200s",
+                 w->progress->check);
     else
-        snprintf(lost->message, sizeof lost->message, "%s exited with status %d before finishing",
-                 who, WEXITSTATUS(status));
+        snprintf(lost->message, sizeof lost->message, "%s %s%s%s", who, ended, in_execution,
+                 WIFSIGNALED(status) ? ""
+                                     : ", before finishing (did the case call exit or _exit?)");
 }
 
 bool tr__wire_end(tr__wire *w, tr__wire_status last, bool ended, bool told, const char *who,
                   tr_finding *lost)
 {
     close(w->fd);
-    if (!ended && last == TR__WIRE_BROKEN)
-        kill(w->pid, SIGKILL); /* it may go on writing garbage, or wait on a full pipe */
+    /* the child's process group: the child if it is still there (it may go on writing
+     * garbage, or wait on a full pipe), and whatever the case forked that stayed in it */
+    if (w->pid > 0) /* -pid names the group; never 0 (ours) or -1 (everyone's) */
+        kill(-w->pid, SIGKILL);
     int status = 0;
     reap(w->pid, &status);
+    bool tell = !ended && !told;
+    if (tell)
+        tell_lost(w, last, status, who, lost);
     tr__progress_shared_free(w->progress);
     free(w->payload);
     w->payload = NULL;
-    if (ended || told)
-        return false;
-    tell_lost(w, last, status, who, lost);
-    return true;
+    return tell;
 }

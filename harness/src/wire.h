@@ -27,6 +27,7 @@ typedef struct tr__wire {
     double since;                    /* ... and when */
     bool asked;                      /* SIGUSR1 sent: report a HANG */
     bool killed;                     /* SIGKILL sent: it did not answer */
+    const char *deaf;                /* why it could not hear SIGUSR1 (killed at once), or NULL */
     char *payload;                   /* the last record's payload (malloc'd, grown) */
     size_t cap;
     char broken[48];                 /* why the wire broke, "" while it holds */
@@ -41,9 +42,11 @@ typedef enum tr__wire_status {
 
 /* Forks a child with a new wire (fflush first). In the child returns 0: this process now
  * writes its records to the wire and counts its steps where the parent watches; its
- * crash handlers report on the wire when report_crashes, otherwise a crash signal kills
- * it plainly (the parent tells the story). SIGUSR1 makes it report a HANG and exit. In
- * the parent returns the child's pid with *w ready to read. */
+ * crash handlers (and an exit() the case calls) report on the wire when report_crashes,
+ * otherwise a crash signal kills it plainly (the parent tells the story). SIGUSR1 makes
+ * it report a HANG and exit. The child leads a process group of its own, takes back what
+ * the case leaves (leftovers.c) and dies with the thread that forked it. In the parent
+ * returns the child's pid with *w ready to read. */
 pid_t tr__wire_fork(tr__wire *w, double step_timeout, bool report_crashes);
 
 /* The child's side. Writes one record (payload a then b; either may be empty). Only the
@@ -52,21 +55,28 @@ pid_t tr__wire_fork(tr__wire *w, double step_timeout, bool report_crashes);
 bool tr__wire_put(char tag, const void *a, size_t na, const void *b, size_t nb);
 /* The execution a crash or hang report names (1-based). */
 void tr__wire_set_execution(long execution);
+/* Whether the case closed or replaced this child's end of the wire (found at a write):
+ * nothing it finds can be told any more, so it may as well stop. */
+bool tr__wire_lost(void);
 
 /* The parent's side. Waits for the next record, asking then killing a child whose step
  * counter stands still for step_timeout seconds while it explores (SIGUSR1, then SIGKILL
  * 5 s later: under ThreadSanitizer a signal waits for the spinning thread's next
- * intercepted call, which never comes). Until it returns, this process counts a step
- * every tick (it is fine, only waiting: its own watchdog stays quiet). On RECORD, *tag,
- * *payload (valid until the next call) and *len are set. */
+ * intercepted call, which never comes; SIGKILL at once when the case ignores, blocks or
+ * reset SIGUSR1). A child that ended is CLOSED once what it wrote is read, even if a
+ * process the case forked holds the pipe open. Until it returns, this process counts a
+ * step every tick (it is fine, only waiting: its own watchdog stays quiet). On RECORD,
+ * *tag, *payload (valid until the next call) and *len are set. */
 tr__wire_status tr__wire_get(tr__wire *w, char *tag, const void **payload, size_t *len);
 /* Marks the wire broken by a record its reader cannot use; returns TR__WIRE_BROKEN. */
 tr__wire_status tr__wire_reject(tr__wire *w, char tag, size_t len);
 
-/* Closes the wire and takes the child back (killing it first unless it ended). The one
- * place where a lost child becomes a finding: unless it ended or told its own crash or
- * hang (told), fills lost's kind and message ("who" names the child in it; lost's
- * schedule is what the parent knows) and returns true. */
+/* Closes the wire and takes the child back, killing its process group first (the child
+ * unless it ended, and what the case forked that stayed in the group). The one place
+ * where a lost child becomes a finding: unless it ended or told its own crash or hang
+ * (told), fills lost's kind and message ("who" names the child in it; lost's schedule is
+ * what the parent knows, its execution at least the one the child was in) and returns
+ * true. */
 bool tr__wire_end(tr__wire *w, tr__wire_status last, bool ended, bool told, const char *who,
                   tr_finding *lost);
 

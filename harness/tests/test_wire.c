@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,10 +20,11 @@
 #include "../src/finding.h"
 #include "../src/wire.h"
 
-/* The child's write end, found the way a stray writer would: an inherited pipe. */
+/* The child's write end, found the way a stray writer would: an inherited pipe, the
+ * highest one (the wire's end sits above the descriptors a program usually holds). */
 static int find_write_end(void)
 {
-    for (int fd = 3; fd < 256; fd++) {
+    for (int fd = 1023; fd >= 3; fd--) {
         struct stat st;
         int fl = fcntl(fd, F_GETFL);
         if (fl >= 0 && (fl & O_ACCMODE) == O_WRONLY && fstat(fd, &st) == 0 &&
@@ -247,13 +249,16 @@ static void test_a_child_killed_by_a_signal_is_a_crash(void **unused)
     assert_string_equal(lost.message, "the child was killed by signal 9 (Killed)");
 }
 
-/* A child that does not answer SIGUSR1 is killed 5 s later: a HANG without a schedule. */
+/* A child that catches SIGUSR1 but never answers is killed 5 s later: a HANG without a
+ * schedule (under ThreadSanitizer, a spinning thread's handler never runs). */
+static void do_nothing(int sig) { (void)sig; }
+
 static void test_a_child_deaf_to_the_watchdog_is_a_hang(void **unused)
 {
     (void)unused;
     tr__wire w;
     if (tr__wire_fork(&w, 0.2, false) == 0) {
-        signal(SIGUSR1, SIG_IGN);
+        signal(SIGUSR1, do_nothing);
         tr__progress_exploring(true);
         for (;;)
             pause();
@@ -269,6 +274,149 @@ static void test_a_child_deaf_to_the_watchdog_is_a_hang(void **unused)
     assert_non_null(strstr(lost.message, "did not answer the watchdog (no schedule)"));
 }
 
+/* A child that cannot hear the question (SIGUSR1 ignored, left at its default action, or
+ * blocked in every thread) is killed at once, and the finding says why. */
+static void ignore_usr1(void) { signal(SIGUSR1, SIG_IGN); }
+static void default_usr1(void) { signal(SIGUSR1, SIG_DFL); }
+static void block_usr1(void)
+{
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
+}
+
+static void test_a_child_that_cannot_hear_the_watchdog_is_a_hang_at_once(void **unused)
+{
+    (void)unused;
+    static const struct {
+        void (*deafen)(void);
+        const char *why;
+    } rows[] = {
+        {ignore_usr1, "could not answer the watchdog: the case ignores SIGUSR1"},
+        {default_usr1, "could not answer the watchdog: the case put SIGUSR1, the watchdog's "
+                       "question, back to its default action"},
+        {block_usr1, "could not answer the watchdog: every thread of the case blocks SIGUSR1"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        tr__wire w;
+        if (tr__wire_fork(&w, 0.2, false) == 0) {
+            rows[i].deafen();
+            tr__progress_exploring(true);
+            for (;;)
+                pause();
+        }
+        char tag;
+        const void *p;
+        size_t len;
+        tr__wire_status s = next(&w, &tag, &p, &len);
+        tr_finding lost = {0};
+        assert_true(tr__wire_end(&w, s, false, false, "the child", &lost));
+        assert_int_equal(s, TR__WIRE_SILENT);
+        assert_int_equal(lost.kind, TR_HANG);
+        if (!strstr(lost.message, rows[i].why))
+            fail_msg("row %zu: %s", i, lost.message);
+    }
+}
+
+/* The question's handler put back to the default action as it arrives: the process ends
+ * by SIGUSR1, which is the watchdog's doing, not a crash of the case. */
+static void reset_and_reraise(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void test_a_child_ended_by_the_question_is_a_hang_not_a_crash(void **unused)
+{
+    (void)unused;
+    tr__wire w;
+    if (tr__wire_fork(&w, 0.2, false) == 0) {
+        signal(SIGUSR1, reset_and_reraise);
+        tr__progress_exploring(true);
+        for (;;)
+            pause();
+    }
+    char tag;
+    const void *p;
+    size_t len;
+    tr__wire_status s = next(&w, &tag, &p, &len);
+    assert_int_equal(s, TR__WIRE_CLOSED);
+    tr_finding lost = {0};
+    assert_true(tr__wire_end(&w, s, false, false, "the child", &lost));
+    assert_int_equal(lost.kind, TR_HANG);
+    assert_non_null(strstr(lost.message, "asked by the watchdog (SIGUSR1), the child was killed "
+                                         "by signal 10 (User defined signal 1): the case had put "
+                                         "SIGUSR1 back to its default action"));
+}
+
+/* The case closes the child's end of the wire, or puts /dev/null in its place: nothing
+ * more is written there, the child can tell (tr__wire_lost), and its parent names the
+ * descriptor. The parent sees the end of the pipe at once, but waits for the child. */
+static void test_a_closed_or_replaced_wire_is_a_crash_naming_the_descriptor(void **unused)
+{
+    (void)unused;
+    for (int replace = 0; replace < 2; replace++) {
+        tr__wire w;
+        if (tr__wire_fork(&w, 10, false) == 0) {
+            int fd = find_write_end();
+            if (replace)
+                dup2(open("/dev/null", O_WRONLY), fd);
+            else
+                close(fd);
+            bool put = tr__wire_put('A', "x", 1, NULL, 0);
+            _exit(!put && tr__wire_lost() ? 0 : 1);
+        }
+        char tag;
+        const void *p;
+        size_t len;
+        tr__wire_status s = next(&w, &tag, &p, &len);
+        assert_int_equal(s, TR__WIRE_CLOSED);
+        tr_finding lost = {0};
+        assert_true(tr__wire_end(&w, s, false, false, "the child", &lost));
+        assert_int_equal(lost.kind, TR_CRASH);
+        char want[160];
+        snprintf(want, sizeof want, "the case %s descriptor 512, the harness's pipe from the "
+                 "child (noticed: what was found from then on is lost); the child exited with "
+                 "status 0", replace ? "replaced (dup2?)" : "closed");
+        assert_string_equal(lost.message, want);
+    }
+}
+
+/* The child ends while a process it forked holds the pipe open: the end is seen (no wait
+ * for that process, no watchdog), and the process, in the child's group, is killed. */
+static void test_a_child_that_ended_is_seen_though_its_child_holds_the_pipe(void **unused)
+{
+    (void)unused;
+    prctl(PR_SET_CHILD_SUBREAPER, 1); /* the grandchild comes back here, to be checked */
+    tr__wire w;
+    if (tr__wire_fork(&w, 10, false) == 0) {
+        pid_t holder = fork();
+        if (holder == 0)
+            for (;;)
+                pause();
+        tr__wire_put('P', &holder, sizeof holder, NULL, 0);
+        _exit(3);
+    }
+    char tag;
+    const void *p;
+    size_t len;
+    assert_int_equal(next(&w, &tag, &p, &len), TR__WIRE_RECORD);
+    pid_t holder;
+    assert_int_equal(tag, 'P');
+    memcpy(&holder, p, sizeof holder);
+    tr__wire_status s = next(&w, &tag, &p, &len);
+    assert_int_equal(s, TR__WIRE_CLOSED);
+    tr_finding lost = {0};
+    assert_true(tr__wire_end(&w, s, false, false, "the child", &lost));
+    assert_string_equal(lost.message, "the child exited with status 3, before finishing (did "
+                                      "the case call exit or _exit?)");
+    int status = 0;
+    assert_int_equal(waitpid(holder, &status, 0), holder);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +428,10 @@ int main(void)
         cmocka_unit_test(test_a_process_the_child_forks_does_not_write_on_the_wire),
         cmocka_unit_test(test_a_child_killed_by_a_signal_is_a_crash),
         cmocka_unit_test(test_a_child_deaf_to_the_watchdog_is_a_hang),
+        cmocka_unit_test(test_a_child_that_cannot_hear_the_watchdog_is_a_hang_at_once),
+        cmocka_unit_test(test_a_child_ended_by_the_question_is_a_hang_not_a_crash),
+        cmocka_unit_test(test_a_closed_or_replaced_wire_is_a_crash_naming_the_descriptor),
+        cmocka_unit_test(test_a_child_that_ended_is_seen_though_its_child_holds_the_pipe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,9 @@
             tr__check_failed(__FILE__, __LINE__, (what));                                        \
     } while (0)
 TR_PUBLIC _Noreturn void tr__check_failed(const char *file, int line, const char *what);
+/* The check that failed in this process ("what (file.c:line)"), NULL while none has: the
+ * harness's crash reporter names it instead of the bare SIGABRT. */
+TR_PUBLIC const char *tr__check_text(void);
 
 /* ---- objects -------------------------------------------------------------------------- */
 

@@ -128,8 +128,16 @@ tr_status tr__raisef(tr_status s, const char *file, int line, const char *fmt, .
     return tr__raise(s, text, file, line);
 }
 
+/* Documented per-process state: the check that failed, kept for the harness's crash
+ * reporter (the abort below is what it catches). */
+static char check_text[256];
+
 void tr__check_failed(const char *file, int line, const char *what)
 {
+    const char *slash = strrchr(file, '/');
+    snprintf(check_text, sizeof check_text, "%s (%s:%d)", what, slash ? slash + 1 : file, line);
     fprintf(stderr, "trama: internal invariant broken at %s:%d: %s\n", file, line, what);
     abort();
 }
+
+const char *tr__check_text(void) { return check_text[0] ? check_text : NULL; }

@@ -52,3 +52,64 @@ def skip(msg):
 def script(root, name):
     """Command line running scripts/NAME with this interpreter."""
     return [sys.executable, os.path.join(root, "scripts", name)]
+
+
+# ---- processes a run leaves behind ------------------------------------------------------
+
+def subreaper():
+    """Makes this process the child subreaper of everything it starts (Linux's
+    PR_SET_CHILD_SUBREAPER): an orphan anywhere below it comes back to it instead of init,
+    whatever session or group it moved to, so contained() finds it."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+        skip("prctl(PR_SET_CHILD_SUBREAPER) failed: errno %d" % ctypes.get_errno())
+
+
+def _processes():
+    """(pid, state, ppid, sid, comm) of every process in /proc."""
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        yield int(name), fields[0], int(fields[1]), int(fields[3]), comm
+
+
+def contained(cmd, work, name, deadline=600):
+    """Runs cmd in a session of its own, its stdout and stderr in files (a process it left
+    holding them open cannot keep this waiting), and waits for it. Returns (returncode,
+    stdout, stderr, left): left lists, as "pid (comm) state", every process of the run
+    still there after it ended: one in its session, or one that came back to this
+    process (after subreaper()), running or a zombie. Those are then killed and reaped,
+    so that the next run starts clean. The deadline only catches a hang."""
+    out, err = (os.path.join(work, name + ext) for ext in (".out", ".err"))
+    with open(out, "w") as o, open(err, "w") as e:
+        p = subprocess.Popen(cmd, stdout=o, stderr=e, start_new_session=True)
+        try:
+            p.wait(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 9)
+            p.wait()
+            fail("%s did not end within %d s" % (" ".join(cmd), deadline))
+    me = os.getpid()
+    left = [(pid, "%d (%s) %s" % (pid, comm, state)) for pid, state, ppid, sid, comm
+            in _processes() if pid != me and (sid == p.pid or ppid == me)]
+    for pid, _ in left:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    while True:
+        try:
+            if os.waitpid(-1, 0)[0] == 0:
+                break
+        except ChildProcessError:
+            break
+    with open(out) as o, open(err) as e:
+        return p.returncode, o.read(), e.read(), [text for _, text in left]
