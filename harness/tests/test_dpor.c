@@ -380,7 +380,7 @@ static long explore(tr__explorer *e, states *traces)
 {
     const tr_case *c = tr_case_find("dpor_random_program");
     recorder rec = {.base = {"recorder", rec_begin, rec_choose, rec_end, rec_destroy, rec_step,
-                             e->every_point, NULL, e->max_threads},
+                             e->every_point, NULL, e->max_threads, -1},
                     .inner = e};
     tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
     long executions = 0;
@@ -419,7 +419,7 @@ static long explore_dpor(states *finals)
     tr__explorer *e = tr__explorer_dpor();
     const tr_case *c = tr_case_find("dpor_random_program");
     recorder rec = {.base = {"recorder", rec_begin, rec_choose, rec_end, rec_destroy, fwd_step,
-                             true, NULL, e->max_threads},
+                             true, NULL, e->max_threads, -1},
                     .inner = e};
     tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
     long executions = 0;
