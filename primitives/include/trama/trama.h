@@ -11,6 +11,7 @@
 #include <trama/pipe.h>
 #include <trama/process.h>
 #include <trama/semaphore.h>
+#include <trama/shared.h>
 #include <trama/status.h>
 #include <trama/thread.h>
 
