@@ -46,10 +46,14 @@ TR_PUBLIC void *tr_shared_data(tr_shared *);
 TR_PUBLIC size_t tr_shared_length(const tr_shared *);
 /* ctypes.sizeof of one item. */
 TR_PUBLIC size_t tr_shared_itemsize(const tr_shared *);
-/* get_lock(): the RLock that guards the accesses (a multiprocessing.RLock: usable from
- * every process that has the object; its misuse texts are multiprocessing's, see
- * docs/architecture.md), NULL when made with lock=false. Borrowed: freed with the
- * object. */
+/* get_lock(): the RLock that guards the accesses, NULL when made with lock=false.
+ * Borrowed: freed with the object. It is a multiprocessing.RLock: one lock for every
+ * process that has the object, with SemLock's rules where they differ from threading's:
+ * acquire checks no argument (blocking=false or a negative timeout tries once, TR_FOREVER
+ * is None; a NaN or too large timeout fails, when it has to wait, with TR_OS_ERROR
+ * "[Errno 22] Invalid argument"), and a release by a thread that does not own it is
+ * TR_RUNTIME_ERROR "attempt to release recursive lock not owned by thread" (Python's
+ * AssertionError). Held by a process that ended, it stays held. */
 TR_PUBLIC tr_rlock *tr_shared_get_lock(tr_shared *);
 /* This process lets go of the object (and its lock): a process that still has it (a
  * forked child, or the parent of one that frees it) keeps it. NULL: no-op. */
