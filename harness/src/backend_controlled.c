@@ -97,6 +97,8 @@ static void controlled_object_fini(tr__object *obj)
         tr__outside_step(TR__OP_CONN_CLOSE); /* its descriptor closes */
     if (tr__in_child())
         tr__child_object_fini(obj);
+    else if (obj->shared && obj->backend)
+        tr__processes_let_go(tr__index_of(obj), 0); /* others may have it still */
     else
         tr__objects_fini(obj);
 }

@@ -44,6 +44,7 @@ typedef struct word {
     int hb[TR__HB_MAX];
     bool hb_acquire[TR__HB_MAX];
     int acquired, released;
+    size_t offset, size; /* the bytes it read or wrote (tr__action) */
     /* RUN */
     bool fire_timeout, begin_granted;
     double vtime;
@@ -51,6 +52,7 @@ typedef struct word {
     tr__kind obj_kind;
     int domain;
     int number, base, count, first_thread, code;
+    bool shared; /* OBJECT: made with tr__object_init_shared */
     pid_t pid;
     char text[48];
     /* FINDING: a tr_finding (parts NULL) follows */

@@ -90,7 +90,8 @@ tr_status tr__objects_init(tr__object *obj)
     x->objects = tr__grow(x->objects, &x->cap_objects, x->n_objects + 1, sizeof *x->objects);
     tr__objrec *r = &x->objects[x->n_objects++];
     tr__kind k = obj->type->kind;
-    *r = (tr__objrec){.obj = obj, .id = {k, 0}, .holder = -1, .process = x->process};
+    *r = (tr__objrec){.obj = obj, .id = {k, 0}, .holder = -1, .process = x->process,
+                      .shared = obj->shared, .sharers = (uint64_t)obj->shared << x->process};
     r->id.number = k == TR__KIND_THREAD ? x->kind_counts[k]++ : ++x->kind_counts[k];
     obj->backend = (void *)(intptr_t)x->n_objects;
     if (k == TR__KIND_THREAD) {

@@ -67,7 +67,11 @@ typedef struct tr__objrec {
     int depth;         /* the holder's re-entry depth */
     const char *held_file; /* where the holder took it */
     int held_line;
-    int process;       /* the process the object lives in */
+    int process;       /* the process the object lives in (a shared one: one that has it) */
+    /* A shared object (tr__object_init_shared): one record for every process that has it,
+     * each a bit of sharers; it ends when the last of them lets go (processes.c). */
+    bool shared;
+    uint64_t sharers;
 } tr__objrec;
 
 /* A process of the execution (processes.c). P0 is the case's own process; the others
@@ -76,6 +80,7 @@ typedef struct tr__cprocess {
     pid_t pid;
     int parent;        /* the process that started it; -1 for P0 */
     int object;        /* its tr_process object in the parent; -1 for P0 */
+    int main_thread;   /* its first thread (the forking thread's copy); -1 for P0 */
     int channel;       /* P0's end of the process's channel; -1 for P0 and once gone */
     int pidfd;         /* readable once it has exited; -1 for P0 */
     bool ended;
@@ -156,6 +161,12 @@ static inline tr__objrec *tr__rec_of(const tr__object *obj)
     return &tr__exec.objects[tr__index_of(obj)];
 }
 static inline bool tr__guard_holds(const tr__action *a) { return !a->guard || a->guard(a); }
+/* Whether process p may act on object i: its own, or a shared one it has. */
+static inline bool tr__has_object(int p, int i)
+{
+    const tr__objrec *r = &tr__exec.objects[i];
+    return r->shared ? (r->sharers >> p & 1) != 0 : r->process == p;
+}
 /* The object's reference as a finding names it (kind, number, label), none for -1. */
 tr__ref tr__ref_of(int index);
 const char *tr__thread_label(int id);
@@ -219,6 +230,9 @@ static inline bool tr__is_timed(const tr__action *a)
 
 /* After the effect, before the holders are updated. */
 void tr__race_step(const tr__cthread *me, const tr__action *a);
+/* A happens-before edge no action names, through object index (which may be finalised):
+ * a process's start to its first step, its last step to its join. */
+void tr__race_edge(int thread, int object, bool acquire);
 void tr__lockorder_step(const tr__cthread *me, const tr__action *a);
 
 /* ---- step.c ---------------------------------------------------------------------------- */
@@ -259,6 +273,9 @@ void tr__processes_serve_until_here(void);
  * threads wait on another process has told again whether their guards hold, when
  * something another process sees changed since it last told. */
 int tr__processes_choose(int me);
+/* P0: process p lets go of shared object i (its free, or its end); the record ends with
+ * the last process that has it. */
+void tr__processes_let_go(int i, int p);
 /* A child: its side of the controlled backend's calls. */
 void tr__child_perform(tr__action *a);
 tr_status tr__child_object_init(tr__object *obj);

@@ -50,6 +50,7 @@ typedef struct tr__access_part {
     int thread;
     bool write;
     tr__ref object;
+    size_t offset; /* where in the object (a Value's or Array's items); 0 for memory */
     size_t bytes;
     tr_site_ref site;
     int n_locks;

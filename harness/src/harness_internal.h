@@ -212,6 +212,7 @@ typedef struct tr__access {
     const char *file;
     int line;
     bool write;
+    size_t size; /* bytes, when the step named them (a Value's item); 0: its object's */
     int n_held;
     int held[4]; /* execution indices of the locks its thread held */
 } tr__access;

@@ -26,7 +26,11 @@
  * Fork keeps its meaning: the child has a copy of its parent's memory, so every object the
  * parent had is the child's own copy (a Lock held at the fork stays held there), registered
  * anew in the child's process at the fork, in index order on both sides. A pipe's ends
- * keep their domain across the fork: one pipe is one unit of dependence for DPOR.
+ * keep their domain across the fork: one pipe is one unit of dependence for DPOR. A shared
+ * object (tr__object_init_shared: multiprocessing's locks, Value, Array) is no copy: the
+ * child has the same object, so it keeps its one record, which every process that has it
+ * acts on; a step on it is a step others see, like a pipe's (a thread of another process
+ * waiting on it counts as waiting on the outside).
  *
  * A child that dies without EXIT is a crash of that process (CRASHED says the signal), a
  * finding that names it; its threads end and its joiners see its exit code, as natively.
@@ -69,7 +73,8 @@ static void tell_guards(word *w)
         tr__mask_set(w->pending, i);
         if (c->state == TR__CT_READY || tr__guard_holds(c->pending))
             tr__mask_set(w->enabled, i);
-        if (c->state == TR__CT_PENDING && c->pending->wait_fd >= 0)
+        if (c->state == TR__CT_PENDING &&
+            (c->pending->wait_fd >= 0 || (c->pending->obj && c->pending->obj->domain->shared)))
             tr__mask_set(w->outside, i);
     }
 }
@@ -124,7 +129,8 @@ static void child_fire(tr__cthread *me, tr__action *a)
               .file = a->file, .line = a->line, .timeout = a->timeout,
               .has_guard = a->guard != NULL, .timed_out = a->timed_out, .status = a->status,
               .n_hb = a->n_hb, .acquired = index_or_none(a->mutex_acquired),
-              .released = index_or_none(a->mutex_released)};
+              .released = index_or_none(a->mutex_released), .offset = a->offset,
+              .size = a->size};
     for (int i = 0; i < a->n_hb; i++) {
         w.hb[i] = index_or_none(a->hb[i].obj);
         w.hb_acquire[i] = a->hb[i].kind == TR__HB_ACQUIRE;
@@ -163,7 +169,7 @@ static void mirror_object(tr__object *obj, int index, int number)
         x->n_objects = index + 1;
     tr__kind k = obj->type->kind;
     x->objects[index] = (tr__objrec){.obj = obj, .id = {k, number}, .holder = -1,
-                                     .process = x->process};
+                                     .process = x->process, .shared = obj->shared};
     obj->backend = (void *)(intptr_t)(index + 1);
     if (k != TR__KIND_THREAD)
         return;
@@ -182,7 +188,7 @@ static void mirror_object(tr__object *obj, int index, int number)
 
 tr_status tr__child_object_init(tr__object *obj)
 {
-    word w = {.kind = W_OBJECT, .obj_kind = obj->type->kind,
+    word w = {.kind = W_OBJECT, .obj_kind = obj->type->kind, .shared = obj->shared,
               .domain = obj->domain == obj ? -1 : index_or_none(obj->domain)};
     snprintf(w.text, sizeof w.text, "%s", obj->label ? obj->label : "");
     child_send(&w);
@@ -197,7 +203,8 @@ void tr__child_object_fini(tr__object *obj)
         return;
     word w = {.kind = W_FINI, .object = tr__index_of(obj)};
     tr__rec_of(obj)->obj = NULL;
-    obj->backend = NULL;
+    if (!obj->shared) /* a shared one's index is every process's: theirs stays */
+        obj->backend = NULL;
     child_send(&w);
 }
 
@@ -305,6 +312,10 @@ static void child_start(int channel, int parent_channel, int forking_thread)
         if (x->threads[i].process == parent)
             x->threads[i].process = -1; /* the parent's, not ours */
     for (int i = 0; i < n; i++) {
+        if (old[i].obj && old[i].shared) { /* the same object, at its one index */
+            x->objects[i] = old[i];
+            continue;
+        }
         if (!old[i].obj || old[i].process != parent)
             continue;
         bool is_thread = old[i].id.kind == TR__KIND_THREAD;
@@ -438,17 +449,15 @@ void tr__processes_begin(void)
     x->outside_epoch = 0;
     x->n_processes = 1;
     x->processes[0] = (tr__cprocess){.pid = getpid(), .parent = -1, .object = -1,
-                                     .channel = -1, .pidfd = -1};
+                                     .main_thread = -1, .channel = -1, .pidfd = -1};
 }
 
 static bool remote_guard(const tr__action *a) { return ((tr__cthread *)a->arg)->told_enabled; }
 
-/* A new record for an object of process p; its thread entry when it is a thread. */
-static int add_remote(int p, tr__kind k, int domain, const char *label)
+/* P0's stand-in for the object at index (another process's), in domain (its own: -1). */
+static tr__object *shadow_new(int index, tr__kind k, int domain, const char *label, bool shared)
 {
     struct tr__execution *x = &tr__exec;
-    x->objects = tr__grow(x->objects, &x->cap_objects, x->n_objects + 1, sizeof *x->objects);
-    int index = x->n_objects++;
     shadow *s = calloc(1, sizeof *s);
     TR_CHECK(s, "out of memory recording another process's object");
     s->next = shadows;
@@ -457,11 +466,23 @@ static int add_remote(int p, tr__kind k, int domain, const char *label)
     s->obj.type = &shadow_types[k];
     s->obj.backend = (void *)(intptr_t)(index + 1);
     s->obj.label = s->label[0] ? s->label : NULL;
-    s->obj.domain = domain >= 0 && domain < index && x->objects[domain].obj
+    s->obj.shared = shared;
+    s->obj.domain = domain >= 0 && domain != index && x->objects[domain].obj
                         ? x->objects[domain].obj
                         : &s->obj;
+    return &s->obj;
+}
+
+/* A new record for an object of process p; its thread entry when it is a thread. */
+static int add_remote(int p, tr__kind k, int domain, const char *label, bool shared)
+{
+    struct tr__execution *x = &tr__exec;
+    x->objects = tr__grow(x->objects, &x->cap_objects, x->n_objects + 1, sizeof *x->objects);
+    int index = x->n_objects++;
+    tr__object *obj = shadow_new(index, k, domain < index ? domain : -1, label, shared);
     tr__objrec *r = &x->objects[index];
-    *r = (tr__objrec){.obj = &s->obj, .id = {k, 0}, .holder = -1, .process = p};
+    *r = (tr__objrec){.obj = obj, .id = {k, 0}, .holder = -1, .process = p, .shared = shared,
+                      .sharers = (uint64_t)shared << p};
     r->id.number = k == TR__KIND_THREAD ? x->kind_counts[k]++ : ++x->kind_counts[k];
     if (k == TR__KIND_THREAD) {
         TR_CHECK(x->n_threads < TR__MAX_THREADS, "too many threads in one execution");
@@ -471,12 +492,34 @@ static int add_remote(int p, tr__kind k, int domain, const char *label)
         c->state = TR__CT_NEW;
         c->process = p;
         c->object = index;
-        snprintf(c->name, sizeof c->name, "%s", s->label);
+        snprintf(c->name, sizeof c->name, "%s", label ? label : "");
     }
     return index;
 }
 
-/* A word's thread and object belong to the process that sent it. */
+void tr__processes_let_go(int i, int p)
+{
+    struct tr__execution *x = &tr__exec;
+    tr__objrec *r = &x->objects[i];
+    r->sharers &= ~((uint64_t)1 << p);
+    int heir = -1;
+    for (int q = 0; q < x->n_processes && heir < 0; q++)
+        if ((r->sharers >> q & 1) && !x->processes[q].ended)
+            heir = q;
+    if (heir < 0) {
+        if (p == 0) /* P0's own object, that no other process has */
+            r->obj->backend = NULL;
+        r->obj = NULL;
+        return;
+    }
+    if (p == 0) { /* P0's memory for it may go now: the others' steps name a stand-in */
+        tr__object *domain = r->obj->domain;
+        r->obj = shadow_new(i, r->id.kind, tr__index_of(domain), r->obj->label, true);
+    }
+    r->process = heir;
+}
+
+/* A word's thread and object belong to the process that sent it (or it has the object). */
 static bool owns_thread(int p, int t)
 {
     return t >= 0 && t < tr__exec.n_threads && tr__exec.threads[t].process == p;
@@ -484,7 +527,7 @@ static bool owns_thread(int p, int t)
 
 static bool owns_object(int p, int i)
 {
-    return i >= -1 && i < tr__exec.n_objects && (i < 0 || tr__exec.objects[i].process == p);
+    return i >= -1 && i < tr__exec.n_objects && (i < 0 || tr__has_object(p, i));
 }
 
 static tr__object *object_at(int i) { return i >= 0 ? tr__exec.objects[i].obj : NULL; }
@@ -537,6 +580,9 @@ static void process_ended(int p)
             x->threads[i].state = TR__CT_FINISHED;
             x->threads[i].pending = NULL;
         }
+    for (int i = 0; i < x->n_objects; i++)
+        if (x->objects[i].obj && x->objects[i].shared && (x->objects[i].sharers >> p & 1))
+            tr__processes_let_go(i, p);
     wait_exited(q);
     if (q->channel >= 0)
         close(q->channel);
@@ -554,6 +600,7 @@ static void account_exit(int p, int thread)
     tr__cthread *c = &x->threads[thread];
     tr__action a;
     tr__action_clear(&a, object_at(x->processes[p].object), TR__OP_PROCESS_EXIT);
+    tr__race_edge(thread, x->processes[p].object, false); /* to its join's acquire */
     c->state = TR__CT_FINISHED;
     tr__account_step(c, &a, false);
 }
@@ -654,6 +701,8 @@ static void root_serve(void)
         a.timeout = w.timeout;
         a.timed_out = w.timed_out;
         a.status = w.status;
+        a.arg = c;
+        a.guard = w.has_guard ? remote_guard : NULL; /* could it have waited (DPOR) */
         a.n_hb = w.n_hb;
         for (int i = 0; i < w.n_hb; i++) {
             if (!live_object_of(p, w.hb[i]))
@@ -663,6 +712,10 @@ static void root_serve(void)
         }
         a.mutex_acquired = object_at(w.acquired);
         a.mutex_released = object_at(w.released);
+        a.offset = w.offset;
+        a.size = w.size;
+        if (w.op == TR__OP_THREAD_BEGIN && w.thread == q->main_thread)
+            tr__race_edge(w.thread, q->object, true); /* its start's release */
         if (a.timed_out && tr__is_timed(&a) && c->deadline > x->vtime)
             x->vtime = c->deadline;
         bool preempted = c->preempting;
@@ -694,7 +747,9 @@ static void root_serve(void)
     case W_OBJECT: {
         if ((unsigned)w.obj_kind >= TR__KIND_COUNT || !owns_object(p, w.domain))
             break;
-        int index = add_remote(p, w.obj_kind, w.domain, w.text);
+        if (w.shared && w.domain >= 0 && !x->objects[w.domain].shared)
+            break;
+        int index = add_remote(p, w.obj_kind, w.domain, w.text, w.shared);
         word reply = {.kind = W_INDEX, .object = index,
                       .number = x->objects[index].id.number};
         tr__channel_to_child(p, &reply);
@@ -705,7 +760,10 @@ static void root_serve(void)
             break;
         if (x->objects[w.object].id.kind == TR__KIND_CONNECTION)
             tr__outside_step(TR__OP_CONN_CLOSE); /* its descriptor closes */
-        x->objects[w.object].obj = NULL;
+        if (x->objects[w.object].shared)
+            tr__processes_let_go(w.object, p);
+        else
+            x->objects[w.object].obj = NULL;
         return;
     case W_FORK:
         if (w.thread != running || passed < 0 || !owns_object(p, w.object))
@@ -760,14 +818,15 @@ void tr__processes_serve_until_here(void)
     }
 }
 
-/* P0 numbers process p's copies of its parent's objects, in index order. */
+/* P0 numbers process p's copies of its parent's objects, in index order; the shared ones
+ * are no copies: p has them too. */
 static void register_child(int parent, int thread, pid_t pid, int channel, int object)
 {
     struct tr__execution *x = &tr__exec;
     TR_CHECK(x->n_processes < TR__MAX_PROCESSES, "too many processes in one execution");
     int p = x->n_processes++;
     tr__cprocess *q = &x->processes[p];
-    *q = (tr__cprocess){.pid = pid, .parent = parent, .object = object,
+    *q = (tr__cprocess){.pid = pid, .parent = parent, .object = object, .main_thread = -1,
                         .channel = tr__channel_high_fd(channel), .pidfd = pidfd_open_(pid)};
     word hello = {.kind = W_HELLO, .number = p, .base = x->n_objects,
                   .first_thread = x->n_threads};
@@ -776,23 +835,28 @@ static void register_child(int parent, int thread, pid_t pid, int channel, int o
     TR_CHECK(renumbered, "out of memory renumbering a child's objects");
     for (int i = 0; i < n; i++) {
         renumbered[i] = -1;
-        const tr__objrec *r = &x->objects[i];
-        if (!r->obj || r->process != parent)
+        tr__objrec *r = &x->objects[i];
+        if (r->obj && r->shared && tr__has_object(parent, i))
+            r->sharers |= (uint64_t)1 << p;
+        if (!r->obj || r->shared || r->process != parent)
             continue;
         tr__object *domain = r->obj->domain;
         int d = tr__index_of(domain);
-        /* one pipe stays one domain across processes; other domains are copies too */
-        int new_domain = d == i                                             ? -1
-                         : x->objects[d].id.kind == TR__KIND_CONNECTION     ? d
-                         : d >= 0 && d < i && renumbered[d] >= 0            ? renumbered[d]
-                                                                            : -1;
+        /* one pipe, or a shared object, stays one domain across processes; other domains
+         * are copies too */
+        int new_domain = d == i                                                  ? -1
+                         : x->objects[d].id.kind == TR__KIND_CONNECTION          ? d
+                         : x->objects[d].shared                                  ? d
+                         : d >= 0 && d < i && renumbered[d] >= 0                 ? renumbered[d]
+                                                                                 : -1;
         tr__kind k = r->id.kind;
         const char *label = r->obj->label;
         if (k == TR__KIND_THREAD)
             for (int t = 0; t < x->n_threads; t++)
                 if (x->threads[t].object == i && x->threads[t].process == parent)
                     label = x->threads[t].name;
-        int index = add_remote(p, k, new_domain, label);
+        int index = add_remote(p, k, new_domain, label, false);
+        r = &x->objects[i]; /* add_remote may have moved the array */
         tr__objrec *dup = &x->objects[index];
         /* a Lock held at the fork stays held in the copy, by a thread not there */
         dup->holder = r->holder;
@@ -807,6 +871,7 @@ static void register_child(int parent, int thread, pid_t pid, int channel, int o
             tr__cthread *c = &x->threads[x->n_threads - 1];
             if (i == forking) {
                 hello.thread = c->id;
+                q->main_thread = c->id;
                 c->begin = (tr__action){.obj = x->objects[index].obj,
                                         .op = TR__OP_THREAD_BEGIN, .timeout = TR_FOREVER,
                                         .wait_fd = -1, .arg = c};

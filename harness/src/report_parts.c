@@ -109,7 +109,7 @@ static void accesses(FILE *out, const tr_finding *f, const tr__finding_parts *p)
         thread(out, f, a->thread);
         fprintf(out, ",\"op\":\"%s\",", a->write ? "write" : "read");
         object(out, "object", &a->object);
-        fprintf(out, ",\"bytes\":%zu,", a->bytes);
+        fprintf(out, ",\"offset\":%zu,\"bytes\":%zu,", a->offset, a->bytes);
         site(out, "site", a->site);
         fputs(",\"locks_held\":[", out);
         for (int k = 0; k < a->n_locks; k++) {

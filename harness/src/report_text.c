@@ -102,11 +102,14 @@ static void print_cycle(FILE *out, const tr_finding *f, const tr__finding_parts 
     fprintf(out, "%s\n", who);
 }
 
-/* "  T2 "b" writes M1 4 bytes at :14, holding no lock" */
+/* "  T2 "b" writes M1 4 bytes at :14, holding no lock"; a Value's or Array's item by
+ * its byte: "writes A1 Array('i', 3) byte 8" */
 static void print_access(FILE *out, const tr_case *c, const tr_finding *f, const tr__access_part *a)
 {
     char obj[96], site[128], lock[96], who[32];
     object_text(&a->object, obj, sizeof obj);
+    if (a->object.id.kind == TR__KIND_SHARED)
+        snprintf(obj + strlen(obj), sizeof obj - strlen(obj), " byte %zu", a->offset);
     tr__site_text(c, a->site.file, a->site.line, site, sizeof site);
     tr__thread_ref_text(f, a->thread, who, sizeof who);
     fprintf(out, "  %s \"%s\" %s %s at %s, holding ", who, tr__finding_name(f, a->thread),

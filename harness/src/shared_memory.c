@@ -1,6 +1,11 @@
 /* shared_memory.c — what a case shares outside the primitives, declared to the scheduler:
  * plain and C11 atomic accesses to an address (each a step on the address's memory
- * object, M1, M2, ... in order of first access) and tr_yield, a spin loop's step. */
+ * object, M1, M2, ... in order of first access) and tr_yield, a spin loop's step.
+ *
+ * A plain access to the items of a Value or Array (TR_LOAD on tr_shared_data) is a step on
+ * that object instead, at the item's offset: the object is one for every process that has
+ * it, so two processes' accesses are accesses to the same memory for the race detector
+ * and dependent for DPOR. (C11 atomics there stay on a memory object of the process.) */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
@@ -61,7 +66,17 @@ static void shared_access(const void *addr, size_t size, tr__op op, tr__effect_f
         return;
     }
     tr__action a = tr__action_make(NULL, op);
-    a.obj = memory_object(addr, size);
+    size_t offset;
+    tr__object *items = op == TR__OP_MEM_READ || op == TR__OP_MEM_WRITE
+                            ? tr__shared_storage(addr, size, &offset)
+                            : NULL;
+    if (items) {
+        a.obj = items;
+        a.offset = offset;
+        a.size = size;
+    } else {
+        a.obj = memory_object(addr, size);
+    }
     a.effect = effect;
     a.arg = arg;
     tr__perform(&a);

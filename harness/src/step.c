@@ -80,6 +80,8 @@ void tr__account_step(tr__cthread *me, const tr__action *a, bool preempted)
     if (step_modifies(a))
         x->mod_epoch++;
     tr__outside_step(a->op);
+    if (a->obj && a->obj->domain->shared && step_modifies(a))
+        x->outside_epoch++; /* threads of other processes may wait on it */
     tr__trace_step(me, a, preempted);
     tell_explorer(me, a, in_cs);
     if (x->opts->max_steps > 0 && x->steps > x->opts->max_steps)

@@ -60,6 +60,7 @@ TR_PUBLIC const char *tr__check_text(void);
     X(TR__KIND_WAITER, "W", "waiter")                                                            \
     X(TR__KIND_BARRIER, "B", "barrier")                                                          \
     X(TR__KIND_QUEUE, "U", "queue")                                                              \
+    X(TR__KIND_SHARED, "A", "shared")                                                            \
     X(TR__KIND_MEMORY, "M", "memory")
 
 typedef enum tr__kind {
@@ -198,6 +199,8 @@ TR__HIDDEN void tr__object_dealloc(tr__object *obj);
     X(TR__OP_QUEUE_JOIN, "queue.join", true)                                                     \
     X(TR__OP_QUEUE_SHUTDOWN, "queue.shutdown", true)                                             \
     X(TR__OP_QUEUE_QUERY, "queue.query", true)                                                   \
+    X(TR__OP_SHARED_GET, "shared.get", false)                                                    \
+    X(TR__OP_SHARED_SET, "shared.set", true)                                                     \
     X(TR__OP_YIELD, "yield", false)                                                              \
     X(TR__OP_MEM_READ, "read", false)                                                            \
     X(TR__OP_MEM_WRITE, "write", true)                                                           \
@@ -256,6 +259,10 @@ struct tr__action {
     short wait_events;
     const char *file;
     int line;
+    /* The bytes [offset, offset + size) of obj's storage the action reads or writes (its
+     * op says which): a shared Value's or Array's element, for race detection. size 0:
+     * none, or the whole of a declared address's memory object. */
+    size_t offset, size;
     /* out, written by effect / on_timeout */
     tr_status status;     /* preset TR_OK before effect, TR_TIMEOUT before on_timeout */
     const char *message;  /* misuse text (static storage); set with tr__fail */
@@ -297,6 +304,8 @@ static inline void tr__action_clear(tr__action *a, tr__object *obj, tr__op op)
     a->wait_events = 0;
     a->file = NULL;
     a->line = 0;
+    a->offset = 0;
+    a->size = 0;
     a->status = TR_OK;
     a->message = NULL;
     a->timed_out = false;
@@ -584,6 +593,11 @@ TR_PUBLIC int tr__event_waiting(const tr_event *e);
 TR__HIDDEN tr_lock *tr__lock_new_shared(void);
 TR__HIDDEN tr_rlock *tr__rlock_new_shared(void);
 TR__HIDDEN tr_semaphore *tr__semaphore_new_shared(long value, bool bounded);
+
+/* The Value or Array (shared.c) whose items hold the bytes [addr, addr + size) in this
+ * process, and their offset in its items; NULL when none does. For the harness: a
+ * declared access there is an access to that object. */
+TR__HIDDEN tr__object *tr__shared_storage(const void *addr, size_t size, size_t *offset);
 
 /* ---- held blocks ---------------------------------------------------------------------- */
 

@@ -129,15 +129,17 @@ static void registry_remove(tr_process *p)
     pthread_mutex_unlock(&children.mu);
 }
 
-/* The registry's children, each with a reference the caller drops. malloc'd; NULL if none
- * (or out of memory: then nothing is reaped early, exit still reaps through waitpid). */
+/* The registry's children, each with a reference the caller drops. A held block (the
+ * caller's actions on them may park it for good under a harness), freed with
+ * tr__held_free; NULL if none (or out of memory: then nothing is reaped early, exit still
+ * reaps through waitpid). */
 static tr_process **registry_snapshot(size_t *n)
 {
     pthread_mutex_lock(&children.mu);
     size_t count = 0;
     for (tr_process *p = children.head; p; p = p->next_child)
         count++;
-    tr_process **all = count ? malloc(count * sizeof *all) : NULL;
+    tr_process **all = count ? tr__held_alloc(count * sizeof *all) : NULL;
     *n = all ? count : 0;
     size_t i = 0;
     for (tr_process *p = children.head; all && p; p = p->next_child) {
@@ -356,7 +358,7 @@ static void reap_finished_children(void)
         finish(all[i], &c, tr__perform(&a));
         process_unref(all[i]);
     }
-    free(all);
+    tr__held_free(all);
 }
 
 tr_status(tr_process_start)(tr_process *p)
@@ -617,7 +619,7 @@ static void exit_function(void)
         (tr_process_join)(all[i], TR_FOREVER);
         process_unref(all[i]);
     }
-    free(all);
+    tr__held_free(all);
     for (int i = atomic_load(&n_finalizers); i > 0; i--)
         finalizers[i - 1]();
 }

@@ -25,7 +25,11 @@
  * thread announces the unlock itself at the start of its next action (every lock it takes
  * is an action, so no false edge is ever added). Until then TSan still believes the holder
  * has it, so a thread that acquires an orphaned Lock does not announce that hold (nor its
- * release): it is invisible to the deadlock detector, the one price of the scheme. */
+ * release): it is invisible to the deadlock detector, the one price of the scheme.
+ *
+ * A shared Lock or RLock (tr__object_init_shared) is not announced as a mutex: its holder
+ * may be a thread of another process, which this process's TSan cannot know. TSan sees it
+ * through its edges only. */
 #ifndef TRAMA_TSAN_H
 #define TRAMA_TSAN_H
 

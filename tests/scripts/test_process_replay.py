@@ -1,6 +1,7 @@
 """test_process_replay — every finding of the multi-process cases replays exactly.
 
-For DFS and DPOR over the process_* cases, each finding's schedule is replayed with
+For DFS and DPOR over the process_* and shared_* cases (the latter share Values and Arrays
+between processes), each finding's schedule is replayed with
 `trama replay --trace`: the replay must report the same kind of finding, and its numbered
 steps must be the finding's own, step for step (thread with its process, operation,
 object). The processes of a case are forked afresh in every execution, so this is what
@@ -20,7 +21,7 @@ def findings(a, strategy):
     # The watchdog's limit is wall time without a step, the one judgement here that
     # depends on time: at load 13 the exploration once reported a HANG (default limit,
     # 10 s) that its replay did not show. Only a harness stuck for good trips 300 s.
-    testlib.run([a.trama, "run", "process_*", "--quiet", "--strategy", strategy,
+    testlib.run([a.trama, "run", "process_*", "shared_*", "--quiet", "--strategy", strategy,
                  "--max-executions", "300", "--step-timeout", "300", "--json", out],
                 expect=(0, 1))
     with open(out) as f:

@@ -12,6 +12,7 @@
 #include <trama/process.h>
 #include <trama/queue.h>
 #include <trama/semaphore.h>
+#include <trama/shared.h>
 #include <trama/status.h>
 #include <trama/thread.h>
 
