@@ -30,8 +30,7 @@ extern "C" {
     X(TR_BROKEN_BARRIER, "BrokenBarrierError")                                                    \
     X(TR_FULL, "Full")                                                                            \
     X(TR_EMPTY, "Empty")                                                                          \
-    X(TR_SHUTDOWN, "ShutDown")                                                                    \
-    X(TR_INDEX_ERROR, "IndexError")
+    X(TR_SHUTDOWN, "ShutDown")
 
 typedef enum tr_status {
 #define TR_STATUS_ENUM(name, text) name,
