@@ -43,6 +43,10 @@ typedef struct local {
 } local;
 
 struct tr_mpqueue {
+    /* Not acted on: registered so that the controlled backend, which reclaims what an
+     * execution left, takes it off this process's list of fed queues (its parts are
+     * objects of their own, reclaimed on their own). */
+    tr__object obj;
     long maxsize;
     tr_connection *reader, *writer;
     tr_lock *rlock, *wlock;
@@ -125,7 +129,7 @@ static void feed(void *arg)
     tr_mpqueue *q = arg;
     for (;;) {
         void *p;
-        if (tr_queue_get(q->local.buffer, &p, true, TR_FOREVER) != TR_OK)
+        if ((tr_queue_get)(q->local.buffer, &p, true, TR_FOREVER) != TR_OK)
             return;
         if (!p) { /* the sentinel */
             (tr_connection_close)(q->reader);
@@ -187,21 +191,44 @@ static tr_status start_feeder(tr_mpqueue *q, local *l)
 
 /* ---- making and freeing --------------------------------------------------------------- */
 
+static void live_remove(tr_mpqueue *q)
+{
+    pthread_mutex_lock(&live_mu);
+    for (tr_mpqueue **at = &live; *at; at = &(*at)->next_live)
+        if (*at == q) {
+            *at = q->next_live;
+            break;
+        }
+    pthread_mutex_unlock(&live_mu);
+}
+
+/* An execution ended with the queue still made: its parts are reclaimed as objects. */
+static void mpqueue_reclaim(tr__object *obj)
+{
+    tr_mpqueue *q = (tr_mpqueue *)obj;
+    live_remove(q);
+    tr__object_fini(obj);
+    free(q);
+}
+
+static const tr__type mpqueue_type = {TR__KIND_QUEUE, mpqueue_reclaim};
+
 static tr_mpqueue *mpqueue_make(long maxsize, bool joinable)
 {
     const char *file;
     int line;
     tr__site_take(&file, &line);
     tr_mpqueue *q = calloc(1, sizeof *q);
-    if (!q) {
+    if (!q || tr__object_init(&q->obj, &mpqueue_type, NULL) != TR_OK) {
+        free(q);
         tr__set_error(TR_NO_MEMORY, "");
         return NULL;
     }
     q->maxsize = maxsize > 0 && maxsize < SLOTS_MAX ? maxsize : SLOTS_MAX;
     tr__site.file = file; /* a failing pipe is reported at the caller's line */
     tr__site.line = line;
-    if (tr_pipe(false, &q->reader, &q->writer) != TR_OK) {
-        free(q);
+    if ((tr_pipe)(false, &q->reader, &q->writer) != TR_OK) {
+        mpqueue_reclaim(&q->obj);
         return NULL;
     }
     q->rlock = tr__lock_new_shared();
@@ -225,13 +252,7 @@ void tr_mpqueue_free(tr_mpqueue *q)
 {
     if (!q)
         return;
-    pthread_mutex_lock(&live_mu);
-    for (tr_mpqueue **at = &live; *at; at = &(*at)->next_live)
-        if (*at == q) {
-            *at = q->next_live;
-            break;
-        }
-    pthread_mutex_unlock(&live_mu);
+    live_remove(q);
     if (q->local.pid == getpid()) {
         if (q->local.feeder) { /* the feeder ends once it has written the buffer */
             if (!q->local.closed)
@@ -249,6 +270,7 @@ void tr_mpqueue_free(tr_mpqueue *q)
     (tr_semaphore_free)(q->slots);
     if (q->tasks)
         tasks_destroy(&q->tasks->obj);
+    tr__object_fini(&q->obj);
     free(q);
 }
 
