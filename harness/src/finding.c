@@ -22,6 +22,8 @@ void tr__finding_init(tr_finding *f, tr_verdict kind, const char *fmt, ...)
 
 void tr__finding_site(tr_finding *f, const char *file, int line)
 {
+    if (!file || !*file)
+        return; /* an action made inside trama (a feeder thread's) names no user line */
     if (f->n_sites < TR_FINDING_SITES)
         f->sites[f->n_sites++] = (tr_site_ref){file, line};
 }

@@ -109,7 +109,12 @@ void tr__stall(bool spin)
         blocked += !tr__guard_holds(c->pending);
         if (p->n_waiters < TR__PART_THREADS)
             p->waiters[p->n_waiters++] = waiter_of(c);
-        if (first < 0 || (c->id != 0 && first == 0))
+        /* the site named: a thread other than the main one, and one at a user's line
+         * rather than inside trama (a multiprocessing.Queue's feeder) when there is one */
+        bool sited = c->pending->file != NULL;
+        bool first_sited = first >= 0 && x->threads[first].pending->file != NULL;
+        if (first < 0 || (sited && !first_sited) ||
+            (sited == first_sited && c->id != 0 && first == 0))
             first = c->id;
     }
     if (spin && blocked == 0) {
