@@ -97,7 +97,10 @@ def demo_log(a):
             accounted[pid] = accounted.get(pid, 0) + rec["repeats"]
     check(accounted == made, "every misuse accounted for: log %r, made %r" % (accounted, made))
     check(sorted(processes.values()) == ["MainProcess", "demo-child"], processes)
-    check(all(len(t) == THREADS for t in threads.values()), "threads per process %r" % threads)
+    # Which threads' misuses get written depends on the schedule: the rate limit writes a
+    # site's first ten, and one thread may make them all before another runs (a run at
+    # load 6 wrote three of four). Every misuse is accounted for above, whoever made it.
+    check(all(1 <= len(t) <= THREADS for t in threads.values()), "threads per process %r" % threads)
     print("log: %d records for %d misuses in 2 processes" % (len(records), sum(made.values())))
     return log, records
 
