@@ -94,7 +94,7 @@ TR_CASE(case_children_write_their_own_items, TR_PASS)
 /* The parent lets go of its handle while the child still uses its own. */
 static void use_the_value(void *arg)
 {
-    int x = 5;
+    long x = 5; /* a Value('l'): items are longs */
     tr_shared_set(arg, 0, &x);
     tr_shared_get(arg, 0, &x);
     TR_ASSERT(x == 5);
