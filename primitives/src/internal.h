@@ -488,6 +488,13 @@ static inline bool tr__timeout_overflows(double timeout)
     return timeout >= 9223372036.854775808;
 }
 
+/* An on_timeout for a wait whose timeout overflows: Python converts the timeout only when
+ * it has to wait, so the call polls once (timeout 0) and only then raises. */
+static inline void tr__overflow_timeout(tr__action *a)
+{
+    tr__fail(a, TR_VALUE_ERROR, "timestamp out of range for platform time_t");
+}
+
 /* ---- threads -------------------------------------------------------------------------- */
 
 /* The calling thread's trama thread: one it started, MainThread, or a Dummy-N created

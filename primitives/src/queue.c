@@ -173,13 +173,6 @@ static void *pop(tr_queue *q)
 
 /* ---- timeouts ------------------------------------------------------------------------- */
 
-/* Python converts the timeout only when it has to wait: a huge one is an OverflowError
- * then, and only then. */
-static void overflow_timeout(tr__action *a)
-{
-    tr__fail(a, TR_VALUE_ERROR, "timestamp out of range for platform time_t");
-}
-
 /* A wait for room or for an item: !block and timeout 0 try once; NaN never ends Python's
  * loop (NaN <= 0 is false), so it waits without limit. Negative ones are refused before. */
 static void set_wait(tr__action *a, bool block, double timeout, tr__effect_fn expired)
@@ -191,7 +184,7 @@ static void set_wait(tr__action *a, bool block, double timeout, tr__effect_fn ex
         a->timeout = TR_FOREVER;
     else if (tr__timeout_overflows(timeout)) {
         a->timeout = 0;
-        a->on_timeout = overflow_timeout;
+        a->on_timeout = tr__overflow_timeout;
     } else
         a->timeout = timeout;
 }

@@ -79,12 +79,6 @@ static void acquire_effect(tr__action *a)
     tr__hb(a, a->obj, TR__HB_ACQUIRE);
 }
 
-/* Python converts the timeout only when it has to wait: Semaphore(1).acquire(True, 1e100)
- * is True, Semaphore(0).acquire(True, 1e100) an OverflowError. */
-static void overflow_timeout(tr__action *a)
-{
-    tr__fail(a, TR_VALUE_ERROR, "timestamp out of range for platform time_t");
-}
 
 tr_status (tr_semaphore_acquire)(tr_semaphore *s, bool blocking, double timeout)
 {
@@ -106,7 +100,7 @@ tr_status (tr_semaphore_acquire)(tr_semaphore *s, bool blocking, double timeout)
         a.timeout = TR_FOREVER;
     else if (tr__timeout_overflows(timeout)) {
         a.timeout = 0; /* poll once, then Python's OverflowError */
-        a.on_timeout = overflow_timeout;
+        a.on_timeout = tr__overflow_timeout; /* Semaphore(1).acquire(True, 1e100) is True */
     } else
         a.timeout = timeout > 0 ? timeout : 0; /* negative acts as 0 */
     return tr__perform(&a);
