@@ -117,19 +117,13 @@ static int cmd_explore(const tr__cli *cp)
     }
     if (sarif_file)
         tr__sarif_begin(&sarif, sarif_file);
-    /* --shard I/N: exhaustive strategies split the cases (case k of the selection goes
-     * to shard k mod N); random, pct and pos split each case's executions (explore.c). */
-    bool split_cases = c.o.shard_count > 1 &&
-                       (c.o.strategy == TR_STRATEGY_DFS || c.o.strategy == TR_STRATEGY_DPOR);
+    /* --shard I/N splits each case's search (explore.c): every shard runs every case. */
     const tr_case **cases = malloc((tr_case_count() + 1) * sizeof *cases);
-    size_t n = 0, k = 0;
+    size_t n = 0;
     for (size_t i = 0; i < tr_case_count(); i++) {
         const tr_case *tc = tr_case_at(i);
-        if (!selected(&c, tc->name))
-            continue;
-        if (!split_cases || (int)(k % (size_t)c.o.shard_count) == c.o.shard_index)
+        if (selected(&c, tc->name))
             cases[n++] = tc;
-        k++;
     }
     printer p = {&c, json, sarif_file ? &sarif : NULL, junit_file ? &junit : NULL,
                  tr__strategy_name(c.o.strategy), verify, 0, 0};

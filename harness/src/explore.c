@@ -1,14 +1,20 @@
 /* explore.c — drives executions of one case: budgets, findings (deduplicated by kind and
- * site), crash isolation in a forked child.
+ * site), crash isolation in a forked child, one case's search split over workers.
  *
  * By default a case is explored in a forked child that streams its findings back on the
  * wire (wire.c), so a case that crashes becomes a CRASH finding (with the schedule it was
  * running, written by a signal handler) instead of a dead harness. Records on this wire:
- * 'F' a finding, 'E' the end of the exploration (struct explore_end). */
+ * 'F' a finding, 'E' the end of the exploration (struct explore_end).
+ *
+ * -j N on one case forks N such children, each exploring a share of the search: for dpor
+ * and dfs its subtrees (tr__share), for random, pct and pos every N-th execution of the
+ * stream. The parent merges their results in worker order. */
 #define _GNU_SOURCE
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "finding.h"
@@ -70,7 +76,7 @@ void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f)
 
 /* 'E': how the exploring child's exploration ended. */
 typedef struct explore_end {
-    long executions;
+    long executions, abandoned;
     bool complete;
     int preemption_bound;
 } explore_end;
@@ -92,8 +98,27 @@ static double step_timeout(const tr_explore_opts *o)
     return o->step_timeout > 0 ? o->step_timeout : 10;
 }
 
+/* Documented per-process state, set by the parent of a split search before it forks its
+ * workers (a worker inherits it): what they share, in memory mapped before the fork. */
+typedef struct split_state {
+    atomic_int stop;       /* raised by the first worker to stop at a finding */
+    atomic_long executions; /* counted by all: the budget is the search's, not a worker's */
+} split_state;
+static split_state *split;
+
+/* TRAMA_SPLIT_UNITS: how many subtrees per share a split search cuts (see tr__share). */
+static int share_units(void)
+{
+    const char *s = getenv("TRAMA_SPLIT_UNITS");
+    long n = s ? strtol(s, NULL, 10) : 0;
+    return n >= 1 && n <= 1 << 24 ? (int)n : TR__SHARE_UNITS;
+}
+
+static bool exhaustive(tr_strategy s) { return s == TR_STRATEGY_DPOR || s == TR_STRATEGY_DFS; }
+
 static tr__explorer *make_explorer(const tr_explore_opts *o)
 {
+    tr__share share = {o->shard_index, o->shard_count > 1 ? o->shard_count : 1, share_units()};
     switch (o->strategy) {
     case TR_STRATEGY_RANDOM:
         return tr__explorer_random(o->seed);
@@ -102,11 +127,11 @@ static tr__explorer *make_explorer(const tr_explore_opts *o)
     case TR_STRATEGY_POS:
         return tr__explorer_pos(o->seed);
     case TR_STRATEGY_DPOR:
-        return tr__explorer_dpor();
+        return tr__explorer_dpor_share(share);
     case TR_STRATEGY_DFS:
-        return tr__explorer_dfs(o->preemption_bound);
+        return tr__explorer_dfs_share(o->preemption_bound, share);
     }
-    return tr__explorer_dfs(o->preemption_bound);
+    return tr__explorer_dfs_share(o->preemption_bound, share);
 }
 
 static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *r, bool on_wire)
@@ -123,37 +148,55 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     tr__progress_exploring(true);
     /* random, pct and pos under --shard I/N: this shard runs executions k = I, I+N, ... of the
      * unsharded stream (each execution draws from its own seed stream) */
-    bool split = o->shard_count > 1 &&
+    bool stream_split = o->shard_count > 1 &&
                  (o->strategy == TR_STRATEGY_RANDOM || o->strategy == TR_STRATEGY_PCT ||
                   o->strategy == TR_STRATEGY_POS);
     long stream = 0;
+    /* a split search's budget is the search's: each execution takes a slot first (and gives
+     * it back if it does not count), so together the workers run at most `max` */
+    bool shared_budget = split && exhaustive(o->strategy) && max > 0;
     for (;;) {
-        while (split && stream++ % o->shard_count != o->shard_index)
+        while (stream_split && stream++ % o->shard_count != o->shard_index)
             e->execution_begin(e); /* skip another shard's execution */
+        if (shared_budget && atomic_fetch_add(&split->executions, 1) >= max) {
+            atomic_fetch_sub(&split->executions, 1);
+            break;
+        }
         col.execution = r->executions + 1;
         tr__wire_set_execution(col.execution);
         if (o->isolate)
             tr__execute_isolated(c, &xo, step_timeout(o), on_finding, &col);
         else
             tr__execute(c, &xo, on_finding, &col, NULL);
-        r->executions++;
         bool more = e->execution_end(e);
+        if (e->skipped || e->abandoned) {
+            r->abandoned += !e->skipped;
+            if (shared_budget)
+                atomic_fetch_sub(&split->executions, 1);
+        } else {
+            r->executions++;
+        }
         if (!more) {
             r->complete = true;
             break;
         }
+        if (split && atomic_load_explicit(&split->stop, memory_order_relaxed))
+            break; /* another worker stopped at its finding */
         if (o->stop_on_first && r->found)
             break;
         if (on_wire && tr__wire_lost())
             break; /* the case closed the wire: nothing more can be told (tell_lost) */
         if (o->stop_on_expected && c->expected != TR_PASS && (r->found & (1u << c->expected)))
             break;
-        if (max > 0 && (split ? stream + (o->shard_count - 1) : r->executions) >= max)
+        if (max > 0 && (stream_split ? stream + (o->shard_count - 1) : r->executions) >= max)
             break; /* sharded: stop where the unsharded stream of `max` would */
         if (o->time_budget > 0 && tr__monotonic_seconds() - start >= o->time_budget)
             break;
     }
     tr__progress_exploring(false);
+    if (split && !r->complete && r->found &&
+        (o->stop_on_first || (o->stop_on_expected && (r->found & (1u << c->expected)))))
+        atomic_store(&split->stop, 1);
     r->preemption_bound = e->bound_complete;
     e->destroy(e);
 }
@@ -168,7 +211,7 @@ static void explore_start(const tr_case *c, const tr_explore_opts *o, tr__wire *
     tr_result mine = {.c = c};
     explore_here(c, o, &mine, true);
     tr__leftovers_reap(); /* what the case started without fork() */
-    explore_end end = {mine.executions, mine.complete, mine.preemption_bound};
+    explore_end end = {mine.executions, mine.abandoned, mine.complete, mine.preemption_bound};
     tr__wire_put('E', &end, sizeof end, NULL, 0);
     _exit(0);
 }
@@ -190,6 +233,7 @@ static void explore_finish(tr__wire *w, tr_result *r)
             explore_end end;
             memcpy(&end, payload, sizeof end);
             r->executions = end.executions;
+            r->abandoned = end.abandoned;
             r->complete = end.complete;
             r->preemption_bound = end.preemption_bound >= -1 ? end.preemption_bound : -1;
             ended = true;
@@ -217,9 +261,74 @@ static void explore_finish(tr__wire *w, tr_result *r)
     }
 }
 
+/* ---- one case's search over several workers ------------------------------------------- */
+
+/* r gets what a worker found: the executions add up; complete when every share completed;
+ * a bounded search's bound is what every share covered. */
+static void merge_share(tr_result *r, size_t *cap, tr_result *part, bool first)
+{
+    r->executions += part->executions;
+    r->abandoned += part->abandoned;
+    r->complete = first ? part->complete : r->complete && part->complete;
+    if (first || part->preemption_bound < r->preemption_bound)
+        r->preemption_bound = part->preemption_bound;
+    for (size_t i = 0; i < part->n_findings; i++)
+        tr__result_keep(r, cap, &part->findings[i]);
+    r->found |= part->found;
+    free(part->findings);
+}
+
+/* Explores c with `workers` forked children, each a share of the search (of this shard's,
+ * under --shard: worker k of shard I is share I*workers + k of count*workers). */
+static void explore_split(const tr_case *c, const tr_explore_opts *o, int workers, tr_result *r)
+{
+    tr__wire *wires = calloc((size_t)workers, sizeof *wires);
+    split_state *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    TR_CHECK(wires && shared != MAP_FAILED, "out of memory splitting a search");
+    atomic_init(&shared->stop, 0);
+    atomic_init(&shared->executions, 0);
+    split = shared;
+    tr__lockorder_share(true);
+    int shards = o->shard_count > 1 ? o->shard_count : 1;
+    for (int k = 0; k < workers; k++) {
+        tr_explore_opts mine = *o;
+        mine.shard_index = (o->shard_count > 1 ? o->shard_index : 0) * workers + k;
+        mine.shard_count = shards * workers;
+        explore_start(c, &mine, &wires[k]);
+    }
+    split = NULL;
+    size_t cap = 0;
+    for (int k = 0; k < workers; k++) {
+        tr_result part;
+        memset(&part, 0, sizeof part);
+        part.c = c;
+        part.preemption_bound = -1;
+        explore_finish(&wires[k], &part);
+        merge_share(r, &cap, &part, k == 0);
+    }
+    tr__lockorder_share(false);
+    munmap(shared, sizeof *shared);
+    free(wires);
+}
+
+/* The workers one case's search gets: -j, unless it runs in this process. */
+static int workers_for(const tr_explore_opts *o) { return o->no_fork || o->jobs < 2 ? 1 : o->jobs; }
+
 void tr_explore_many(const tr_case *const *cases, size_t n, const tr_explore_opts *o,
                      void (*done)(tr_result *r, void *ctx), void *ctx)
 {
+    if (n == 1 && workers_for(o) > 1) { /* one case: its search gets every worker */
+        tr_result r;
+        memset(&r, 0, sizeof r);
+        r.preemption_bound = -1;
+        r.c = cases[0];
+        double start = tr__monotonic_seconds();
+        explore_split(r.c, o, workers_for(o), &r);
+        r.seconds = tr__monotonic_seconds() - start;
+        done(&r, ctx);
+        return;
+    }
     size_t jobs = o->jobs > 1 && !o->no_fork ? (size_t)o->jobs : 1;
     tr__wire *wires = calloc(n ? n : 1, sizeof *wires);
     double *starts = calloc(n ? n : 1, sizeof *starts);
@@ -264,6 +373,8 @@ tr_result tr_explore(const char *case_name, const tr_explore_opts *opts)
     double start = tr__monotonic_seconds();
     if (opts->no_fork) {
         explore_here(r.c, opts, &r, false);
+    } else if (workers_for(opts) > 1) {
+        explore_split(r.c, opts, workers_for(opts), &r);
     } else {
         tr__wire w;
         explore_start(r.c, opts, &w);

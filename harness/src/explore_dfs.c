@@ -14,7 +14,11 @@
  * exactly b + 1 (a step adds at most one preemption). Round b + 1 searches below each root
  * in turn, with the prefix fixed. Every schedule of exactly b + 1 preemptions has one first
  * point where its count reached b + 1, so it lies below exactly one root, and nothing
- * below a root has fewer: each schedule runs once over all rounds. */
+ * below a root has fewer: each schedule runs once over all rounds.
+ *
+ * A share of the search (tr__share) runs the same rounds and skips, at the split, the
+ * alternatives whose unit is another share's; a root below the split is found, and
+ * searched, only by its unit's share. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +30,8 @@ typedef struct node {
     int preemptions; /* on the path before this point */
     int current;    /* the thread that reached this point, -1 if it could not go on */
     tr__choice *choices;
+    double reach;       /* the product of the choices offered before this point */
+    uint64_t path_hash; /* of the choices made before this point */
 } node;
 
 /* Roots of the next round: each a prefix of choice indices ending with the alternative
@@ -49,6 +55,7 @@ typedef struct dfs {
     int fixed;
     roots now, next; /* this round's roots not searched yet (from `taken`), the next's */
     size_t taken;
+    tr__share share;
 } dfs;
 
 static void roots_add(roots *r, const node *path, int depth, int alternative)
@@ -89,7 +96,36 @@ static bool is_preemption(const node *nd, int i)
 
 static int cost(const node *nd, int i) { return nd->preemptions + (is_preemption(nd, i) ? 1 : 0); }
 
-static void dfs_begin(tr__explorer *e) { ((dfs *)e)->pos = 0; }
+static void dfs_begin(tr__explorer *e)
+{
+    ((dfs *)e)->pos = 0;
+    e->skipped = false;
+}
+
+static bool at_split(const dfs *d, const node *nd)
+{
+    double target = tr__share_target(&d->share);
+    return tr__share_splits(&d->share) && nd->reach < target && nd->reach * nd->n >= target;
+}
+
+static bool owns_unit(const dfs *d, const node *nd, int i)
+{
+    return tr__share_owns(&d->share, tr__path_hash(nd->path_hash, i));
+}
+
+/* An execution that ended above the split counts for the share its whole path hashes to. */
+static void count_above_split(dfs *d)
+{
+    if (!tr__share_splits(&d->share) || d->base.skipped)
+        return;
+    if (d->pos == 0) { /* no choice at all: the one execution is the first share's */
+        d->base.skipped = d->share.index != 0;
+        return;
+    }
+    const node *last = &d->path[d->pos - 1];
+    if (last->reach * last->n < tr__share_target(&d->share))
+        d->base.skipped = !owns_unit(d, last, last->chosen);
+}
 
 /* The first alternative from `from` within the bound; those over it are left out (and
  * kept as roots of the next round). Each index of a node is scanned once. */
@@ -125,6 +161,9 @@ static int dfs_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
     nd->choices = malloc((size_t)n * sizeof *choices);
     TR_CHECK(nd->choices, "out of memory in dfs");
     memcpy(nd->choices, choices, (size_t)n * sizeof *choices);
+    const node *up = d->depth > 1 ? &d->path[d->depth - 2] : NULL;
+    nd->reach = up ? up->reach * up->n : 1;
+    nd->path_hash = up ? tr__path_hash(up->path_hash, up->chosen) : TR__PATH_HASH;
     if (d->depth <= d->fixed) { /* on the root's prefix */
         nd->chosen = d->forced[d->depth - 1];
         TR_CHECK(nd->chosen < n, "dfs: a root's prefix offered fewer choices (nondeterminism)");
@@ -133,6 +172,10 @@ static int dfs_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
         nd->chosen = i < 0 ? 0 : i;
     }
     d->pos++;
+    if (at_split(d, nd) && !owns_unit(d, nd, nd->chosen)) {
+        e->skipped = true; /* another share's unit: dfs_end goes on to the next one */
+        return TR__CHOOSE_ABANDON;
+    }
     return nd->chosen;
 }
 
@@ -166,9 +209,12 @@ static bool next_root(dfs *d)
 static bool dfs_end(tr__explorer *e)
 {
     dfs *d = (dfs *)e;
+    count_above_split(d);
     while (d->depth > d->fixed) {
         node *nd = &d->path[d->depth - 1];
         int next = first_allowed(d, nd, nd->chosen + 1);
+        while (next >= 0 && at_split(d, nd) && !owns_unit(d, nd, next))
+            next = first_allowed(d, nd, next + 1);
         if (next >= 0) {
             nd->chosen = next;
             return true;
@@ -197,11 +243,17 @@ static void dfs_destroy(tr__explorer *e)
 /* preemption_bound < 0: iterative, from bound 0. */
 tr__explorer *tr__explorer_dfs(int preemption_bound)
 {
+    return tr__explorer_dfs_share(preemption_bound, (tr__share){0, 1, TR__SHARE_UNITS});
+}
+
+tr__explorer *tr__explorer_dfs_share(int preemption_bound, tr__share share)
+{
     dfs *d = calloc(1, sizeof *d);
     TR_CHECK(d, "out of memory");
     d->base = (tr__explorer){"dfs", dfs_begin, dfs_choose, dfs_end, dfs_destroy, NULL, false, NULL, 0,
-                             -1};
+                             -1, false, false};
     d->iterative = preemption_bound < 0;
+    d->share = share;
     d->bound = d->iterative ? 0 : preemption_bound;
     return &d->base;
 }

@@ -12,7 +12,13 @@
  * counted). Locks: a blocking acquire cannot be reversed with what the holder did in
  * its critical section (down to the release that enabled it), so its races are sought
  * among earlier acquires (as Nidhugg does); likewise a join with its thread's exit and a
- * thread's first step with its start. */
+ * thread's first step with its start.
+ *
+ * A share of the search (tr__share): the states above the split get every key offered as
+ * their backtrack set, so the races found below, in any share, have nothing to add there;
+ * at the split, keys whose unit is another share's are marked done without running, in the
+ * order one search would have taken them, so the sleep sets below are the same in every
+ * share. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +37,8 @@ typedef struct state {
     tr__choice *choices; /* enabled here, by key order of the controlled backend */
     int chosen;          /* key */
     keyset backtrack, done, sleep;
+    double reach;        /* the product of the awake choices (not asleep) before this state */
+    uint64_t path_hash;  /* of the keys chosen before this state */
 } state;
 
 typedef struct event {
@@ -58,6 +66,7 @@ typedef struct dpor {
     clock thread_clock[DPOR_THREADS];
     uint32_t local[DPOR_THREADS];
     bool forked; /* a process was started in this execution */
+    tr__share share;
 } dpor;
 
 static int key_of(const tr__choice *c) { return c->thread * 2 + (c->timeout ? 1 : 0); }
@@ -92,6 +101,7 @@ static void dpor_begin(tr__explorer *x)
     d->pos = 0;
     d->n_events = 0;
     d->forked = false;
+    d->base.skipped = d->base.abandoned = false;
     for (int i = 0; i < d->n_domains; i++) {
         free(d->domains[i].events);
     }
@@ -108,6 +118,33 @@ static const tr__choice *choice_with_key(const state *s, int key)
         if (key_of(&s->choices[i]) == key)
             return &s->choices[i];
     return NULL;
+}
+
+/* Above the split: explored whole by every share. */
+static int awake(const state *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += !(s->sleep & bit(key_of(&s->choices[i])));
+    return n;
+}
+/* The split is where the awake choices multiply to the share's target: a choice asleep
+ * leads nowhere new, so counting it would split where there is nothing to share. */
+static bool above_split(const dpor *d, const state *s) { return s->reach < tr__share_target(&d->share); }
+static bool at_split(const dpor *d, const state *s)
+{
+    return above_split(d, s) && s->reach * awake(s) >= tr__share_target(&d->share);
+}
+static bool owns_unit(const dpor *d, const state *s, int key)
+{
+    return tr__share_owns(&d->share, tr__path_hash(s->path_hash, key));
+}
+static keyset every_key(const state *s)
+{
+    keyset all = 0;
+    for (int i = 0; i < s->n; i++)
+        all |= bit(key_of(&s->choices[i]));
+    return all;
 }
 
 /* A Process start forks: it reads every object (see fork_races). */
@@ -178,13 +215,21 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
     memcpy(s->choices, choices, (size_t)n * sizeof *choices);
     s->sleep = sleep;
     s->done = 0;
+    const state *up = d->depth > 1 ? &d->states[d->depth - 2] : NULL;
+    s->reach = up ? up->reach * awake(up) : 1;
+    s->path_hash = up ? tr__path_hash(up->path_hash, up->chosen) : TR__PATH_HASH;
     if (pick < 0) { /* every enabled thread sleeps: this order was covered already */
         s->chosen = key_of(&choices[0]);
         s->backtrack = 0;
+        d->base.abandoned = true;
         return TR__CHOOSE_ABANDON;
     }
     s->chosen = key_of(&choices[pick]);
-    s->backtrack = bit(s->chosen);
+    s->backtrack = tr__share_splits(&d->share) && above_split(d, s) ? every_key(s) : bit(s->chosen);
+    if (tr__share_splits(&d->share) && at_split(d, s) && !owns_unit(d, s, s->chosen)) {
+        d->base.skipped = true; /* another share's unit: dpor_end goes on to the next key */
+        return TR__CHOOSE_ABANDON;
+    }
     return pick;
 }
 
@@ -348,9 +393,26 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     dom->events[dom->n++] = i;
 }
 
+/* An execution that ended above the split is overhead for every share but the one its whole
+ * path hashes to. */
+static void count_above_split(dpor *d)
+{
+    if (!tr__share_splits(&d->share) || d->base.skipped)
+        return;
+    if (d->pos == 0) { /* no scheduling point at all: the one execution is the first share's */
+        d->base.skipped = d->share.index != 0;
+        return;
+    }
+    const state *last = &d->states[d->pos - 1];
+    if (!above_split(d, last) || at_split(d, last))
+        return; /* it went below the split, into a unit of this share */
+    d->base.skipped = !tr__share_owns(&d->share, tr__path_hash(last->path_hash, last->chosen));
+}
+
 static bool dpor_end(tr__explorer *x)
 {
     dpor *d = (dpor *)x;
+    count_above_split(d);
     /* states past the last point reached belong to no execution any more */
     while (d->depth > d->pos) {
         free(d->states[d->depth - 1].choices);
@@ -360,6 +422,11 @@ static bool dpor_end(tr__explorer *x)
         state *s = &d->states[d->depth - 1];
         s->done |= bit(s->chosen);
         keyset left = s->backtrack & ~s->done & ~s->sleep;
+        bool split = tr__share_splits(&d->share) && at_split(d, s);
+        while (split && left && !owns_unit(d, s, __builtin_ctzll(left))) {
+            s->done |= left & -left; /* another share's unit, taken in this order there */
+            left &= left - 1;
+        }
         if (left) {
             s->chosen = __builtin_ctzll(left);
             return true;
@@ -403,12 +470,15 @@ static void dpor_destroy(tr__explorer *x)
     free(d);
 }
 
-tr__explorer *tr__explorer_dpor(void)
+tr__explorer *tr__explorer_dpor(void) { return tr__explorer_dpor_share((tr__share){0, 1, TR__SHARE_UNITS}); }
+
+tr__explorer *tr__explorer_dpor_share(tr__share share)
 {
     dpor *d = calloc(1, sizeof *d);
     TR_CHECK(d, "out of memory");
     d->base = (tr__explorer){"dpor",       dpor_begin,   dpor_choose, dpor_end,
                              dpor_destroy, dpor_on_step, true,       dpor_cut,
-                             DPOR_THREADS, -1};
+                             DPOR_THREADS, -1, false, false};
+    d->share = share;
     return &d->base;
 }

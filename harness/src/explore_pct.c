@@ -85,7 +85,7 @@ tr__explorer *tr__explorer_pct(uint64_t seed, int depth)
     pct *p = calloc(1, sizeof *p);
     TR_CHECK(p, "out of memory");
     p->base = (tr__explorer){"pct", pct_begin, pct_choose, pct_end, pct_destroy, NULL, false, NULL, 0,
-                             -1};
+                             -1, false, false};
     p->seed = seed;
     p->depth = depth < 1 ? 1 : depth;
     return &p->base;

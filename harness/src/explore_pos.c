@@ -101,7 +101,7 @@ tr__explorer *tr__explorer_pos(uint64_t seed)
     pos *p = calloc(1, sizeof *p);
     TR_CHECK(p, "out of memory");
     p->base = (tr__explorer){"pos", pos_begin, pos_choose, pos_end, pos_destroy, pos_on_step,
-                             false, NULL, POS_MAX_THREADS, -1};
+                             false, NULL, POS_MAX_THREADS, -1, false, false};
     p->seed = seed;
     return &p->base;
 }

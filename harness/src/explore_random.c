@@ -36,7 +36,7 @@ tr__explorer *tr__explorer_random(uint64_t seed)
     random_explorer *r = calloc(1, sizeof *r);
     TR_CHECK(r, "out of memory");
     r->base = (tr__explorer){"random", random_begin, random_choose, random_end, random_destroy,
-                                NULL, false, NULL, 0, -1};
+                                NULL, false, NULL, 0, -1, false, false};
     r->seed = seed;
     return &r->base;
 }

@@ -48,7 +48,7 @@ tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n)
     replay *r = calloc(1, sizeof *r);
     TR_CHECK(r, "out of memory");
     r->base = (tr__explorer){"replay", replay_begin, replay_choose, replay_end, replay_destroy,
-                                NULL, false, NULL, 0, -1};
+                                NULL, false, NULL, 0, -1, false, false};
     r->schedule = malloc((size_t)(n > 0 ? n : 1) * sizeof *schedule);
     TR_CHECK(r->schedule, "out of memory");
     if (n > 0)

@@ -59,6 +59,26 @@ typedef struct tr__event {
     bool forks;
 } tr__event;
 
+/* One share of an exhaustive search (-j within a case, --shard I/N), count 0 or 1: all of it.
+ * The search tree is cut at its split point, the first point on a path where the product of
+ * the choices offered so far reaches `units` per share; each subtree below a choice
+ * there (a unit) belongs to the share its path hashes to. Above the cut every share explores
+ * every alternative offered (for DPOR: as if every race had been seen), so no share needs
+ * another's results: the partition is a function of the case alone, the same on every
+ * machine. An execution that ends above the cut counts for the share its whole path hashes
+ * to. */
+typedef struct tr__share {
+    int index, count;
+    int units; /* per share: deeper cuts balance better and cost more runs above them */
+} tr__share;
+enum { TR__SHARE_UNITS = 8192 };
+static inline bool tr__share_splits(const tr__share *s) { return s->count > 1; }
+static inline double tr__share_target(const tr__share *s) { return (double)s->units * s->count; }
+static inline bool tr__share_owns(const tr__share *s, uint64_t path_hash)
+{
+    return !tr__share_splits(s) || (int)(path_hash % (uint64_t)s->count) == s->index;
+}
+
 /* choose() results besides an index. */
 enum { TR__CHOOSE_MISMATCH = -1, TR__CHOOSE_ABANDON = -2 };
 
@@ -86,13 +106,19 @@ struct tr__explorer {
     /* Out, a bounded search's: the largest preemption bound whose schedules all ran, -1
      * none (yet, or not bounded). */
     int bound_complete;
+    /* Out, of the last execution: it is not this share's (its unit is another's, or it
+     * ended above the split and its path hashes to another share): not counted at all; it
+     * was given up because it could only repeat what ran (sleep sets): counted apart. */
+    bool skipped, abandoned;
 };
 
 tr__explorer *tr__explorer_dfs(int preemption_bound);
+tr__explorer *tr__explorer_dfs_share(int preemption_bound, tr__share share);
 tr__explorer *tr__explorer_random(uint64_t seed);
 tr__explorer *tr__explorer_pct(uint64_t seed, int depth);
 tr__explorer *tr__explorer_pos(uint64_t seed);
 tr__explorer *tr__explorer_dpor(void);
+tr__explorer *tr__explorer_dpor_share(tr__share share);
 /* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
 tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);
 const char *tr__replay_error(const tr__explorer *);
@@ -110,6 +136,15 @@ static inline uint64_t tr_rng_next(tr_rng *r)
     return z ^ (z >> 31);
 }
 static inline uint64_t tr_rng_below(tr_rng *r, uint64_t n) { return n ? tr_rng_next(r) % n : 0; }
+
+/* A path's hash, one choice at a time from TR__PATH_HASH, through the mixer above (its low
+ * bits decide which share a unit is). */
+enum { TR__PATH_HASH = 0 };
+static inline uint64_t tr__path_hash(uint64_t h, int choice)
+{
+    tr_rng r = {h ^ ((uint64_t)(unsigned)choice << 32 | (unsigned)choice)};
+    return tr_rng_next(&r);
+}
 
 /* ---- schedules ------------------------------------------------------------------------ */
 
@@ -228,6 +263,8 @@ typedef struct tr__lock_site {
 } tr__lock_site;
 
 void tr__lockorder_reset(void);
+/* on: the graph lives in memory the workers forked after this share; off: this process's. */
+void tr__lockorder_share(bool on);
 /* The graph's edges, in the order they were added, for --isolate: a child execution
  * sends the ones it added, and the parent adds them as they are (the child checked them
  * for cycles), so the next child knows every order seen so far. */

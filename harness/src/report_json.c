@@ -52,6 +52,8 @@ void tr__report_json(FILE *out, const tr_result *r, const char *strategy)
             r->seconds);
     if (r->preemption_bound >= 0)
         fprintf(out, "\"preemption_bound\":%d,", r->preemption_bound);
+    if (r->abandoned > 0)
+        fprintf(out, "\"abandoned\":%ld,", r->abandoned);
     fputs("\"strategy\":", out);
     tr__json_string(out, strategy);
     fputs(",\"version\":\"" TRAMA_VERSION "\"}\n", out);

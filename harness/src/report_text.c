@@ -48,9 +48,12 @@ void tr__report_case_line(FILE *out, const tr_result *r, const char *strategy)
     char bound[32] = "";
     if (r->preemption_bound >= 0)
         snprintf(bound, sizeof bound, " bound=%d", r->preemption_bound);
-    fprintf(out, "%-4s  %-40s expected=%s found=%s executions=%ld complete=%s%s%s (%s, %.2f s)\n",
+    char abandoned[40] = "";
+    if (r->abandoned > 0)
+        snprintf(abandoned, sizeof abandoned, " abandoned=%ld", r->abandoned);
+    fprintf(out, "%-4s  %-40s expected=%s found=%s executions=%ld%s complete=%s%s%s (%s, %.2f s)\n",
             ok ? "ok" : "FAIL", r->c->name, tr_verdict_name(r->c->expected), found,
-            r->executions, r->complete ? "yes" : "no", bound,
+            r->executions, abandoned, r->complete ? "yes" : "no", bound,
             ok && r->c->expected == TR_PASS && !r->complete ? " bounded" : "", strategy,
             r->seconds);
 }

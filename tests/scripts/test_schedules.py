@@ -7,8 +7,10 @@ string is what users paste into `trama replay` and keep in bug reports; the same
 must find the same findings with the same schedules in the same executions. Cases added
 since have no rows: only the cases the file covers are compared. The pct rows were
 written again when pct's change points began to lower a thread to the change point's own
-priority (the paper's rule; every pct schedule changed with it); the dpor and random rows
-are the original ones."""
+priority (the paper's rule; every pct schedule changed with it). Three dpor rows changed
+their execution number, not their schedule, when executions that DPOR's sleep sets abandon
+part way stopped being numbered among the executions (they are counted apart); the other
+dpor rows and the random rows are the original ones."""
 
 import json
 import os

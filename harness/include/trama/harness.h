@@ -230,7 +230,7 @@ typedef struct tr_finding {
 typedef struct tr_result {
     const tr_case *c;
     unsigned found;          /* bit per tr_verdict kind seen */
-    long executions;
+    long executions;         /* run to their end: for dpor and dfs, each a distinct one */
     bool complete;           /* the whole space (within bounds) was explored */
     /* dfs: every schedule with at most this many preemptions ran (iterative bounding
      * raises it round by round; complete and -1 otherwise: not a bounded search). */
@@ -238,6 +238,9 @@ typedef struct tr_result {
     double seconds;
     size_t n_findings;       /* distinct (kind, first site) */
     tr_finding *findings;    /* malloc'd; tr_result_free */
+    /* dpor: executions given up part way because every thread that could go on "sleeps"
+     * (each continuation repeats a trace already run): work, not in executions. */
+    long abandoned;
 } tr_result;
 
 TR_PUBLIC tr_result tr_explore(const char *case_name, const tr_explore_opts *);
