@@ -52,7 +52,7 @@ static void render(FILE *out, tr_result *r)
 {
     tr__report_case_line(out, r, "dpor");
     tr__report_findings(out, r, "dpor", false);
-    tr__report_json(out, r, "dpor");
+    tr__report_json(out, r, "dpor", NULL);
     tr__sarif sarif;
     tr__sarif_begin(&sarif, out);
     tr__sarif_case(&sarif, r, "dpor");

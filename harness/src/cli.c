@@ -65,8 +65,11 @@ static void print_result(tr_result *r, void *ctx)
     tr__report_case_line(stdout, r, p->strategy);
     if (!p->c->quiet && (!p->verify || !ok))
         tr__report_findings(stdout, r, p->strategy, p->verify);
-    if (p->json)
-        tr__report_json(p->json, r, p->strategy);
+    if (p->json) {
+        char shard[32];
+        snprintf(shard, sizeof shard, "%d/%d", p->c->o.shard_index, p->c->o.shard_count);
+        tr__report_json(p->json, r, p->strategy, p->c->o.shard_count > 1 ? shard : NULL);
+    }
     if (p->sarif)
         tr__sarif_case(p->sarif, r, p->strategy);
     if (p->junit)
@@ -76,10 +79,75 @@ static void print_result(tr_result *r, void *ctx)
 }
 
 /* run and verify: explore each selected case; verify stops each at its expected kind. */
+/* An environment variable that must hold an integer in [lo, hi]; false (with a message)
+ * when it does not. */
+static bool env_long(const char *name, long lo, long hi, long *out)
+{
+    const char *v = getenv(name);
+    if (v && tr__cli_long(v, lo, hi, out))
+        return true;
+    fprintf(stderr, "%s: --shard auto: %s is %s%s%s, not an integer from %ld to %ld\n",
+            tr__program, name, v ? "\"" : "", v ? v : "not set", v ? "\"" : "", lo, hi);
+    return false;
+}
+
+/* --shard auto[/N]: which shard of how many, in the batch system's own words: TRAMA_SHARD
+ * ("I/N"), a Kubernetes Indexed Job (JOB_COMPLETION_INDEX; N from /N or TRAMA_SHARDS), a
+ * Slurm array (SLURM_ARRAY_TASK_ID from SLURM_ARRAY_TASK_MIN; N from
+ * SLURM_ARRAY_TASK_COUNT), Bazel's test sharding (TEST_SHARD_INDEX, TEST_TOTAL_SHARDS; the
+ * status file is touched to say this test shards). False, with a message, when it cannot. */
+static bool shard_from_environment(tr__cli *c)
+{
+    long i = 0, n = c->shard_auto_count, min = 0;
+    const char *t = getenv("TRAMA_SHARD");
+    if (t && *t) {
+        int ii, nn;
+        if (!tr__cli_shard(t, &ii, &nn)) {
+            fprintf(stderr, "%s: --shard auto: TRAMA_SHARD is \"%s\", not I/N with 0 <= I < N\n",
+                    tr__program, t);
+            return false;
+        }
+        i = ii, n = n ? n : nn;
+    } else if (getenv("JOB_COMPLETION_INDEX")) {
+        if (!env_long("JOB_COMPLETION_INDEX", 0, 999999, &i) ||
+            (!n && !env_long("TRAMA_SHARDS", 1, 1000000, &n)))
+            return false;
+    } else if (getenv("SLURM_ARRAY_TASK_ID")) {
+        if (!env_long("SLURM_ARRAY_TASK_ID", 0, 999999, &i) ||
+            (getenv("SLURM_ARRAY_TASK_MIN") && !env_long("SLURM_ARRAY_TASK_MIN", 0, i, &min)) ||
+            (!n && !env_long("SLURM_ARRAY_TASK_COUNT", 1, 1000000, &n)))
+            return false;
+        i -= min;
+    } else if (getenv("TEST_SHARD_INDEX")) {
+        if (!env_long("TEST_SHARD_INDEX", 0, 999999, &i) ||
+            (!n && !env_long("TEST_TOTAL_SHARDS", 1, 1000000, &n)))
+            return false;
+        const char *status = getenv("TEST_SHARD_STATUS_FILE");
+        FILE *f = status && *status ? fopen(status, "a") : NULL;
+        if (f)
+            fclose(f);
+    } else {
+        fprintf(stderr, "%s: --shard auto: no shard in the environment (TRAMA_SHARD=I/N, "
+                        "JOB_COMPLETION_INDEX with TRAMA_SHARDS, SLURM_ARRAY_TASK_ID, "
+                        "TEST_SHARD_INDEX)\n", tr__program);
+        return false;
+    }
+    if (i >= n) {
+        fprintf(stderr, "%s: --shard auto: shard %ld of %ld does not exist (0 <= I < N)\n",
+                tr__program, i, n);
+        return false;
+    }
+    c->o.shard_index = (int)i;
+    c->o.shard_count = (int)n;
+    return true;
+}
+
 static int cmd_explore(const tr__cli *cp)
 {
     tr__cli c = *cp;
     bool verify = c.command == TR__CMD_VERIFY;
+    if (c.shard_auto && !shard_from_environment(&c))
+        return 2;
     FILE *json = NULL;
     if (c.json && !(json = fopen(c.json, "w"))) {
         fprintf(stderr, "trama: cannot write %s: %s\n", c.json, strerror(errno));

@@ -33,11 +33,20 @@ typedef struct tr__cli {
     const char *excludes[TR__CLI_GLOBS]; /* --exclude: cases left out even if selected */
     int n_excludes;
     const char *json, *sarif, *junit; /* report files */
+    /* --shard auto[/N]: the shard comes from the batch system's environment, read by the
+     * command (the parser looks at nothing but argv); N, when given, is the count. */
+    bool shard_auto;
+    int shard_auto_count;
     bool quiet;
     bool trace;                       /* replay --trace */
     const char *replay_case;          /* replay's two positional arguments */
     const char *replay_schedule;
 } tr__cli;
+
+/* The whole string is one decimal integer in [lo, hi]. */
+bool tr__cli_long(const char *s, long lo, long hi, long *out);
+/* "I/N" with 0 <= I < N, each a decimal integer that fits an int. */
+bool tr__cli_shard(const char *s, int *index, int *count);
 
 /* The usage text `trama help` prints and every usage error follows. */
 extern const char tr__cli_usage[];

@@ -14,7 +14,7 @@ const char tr__cli_usage[] =
     "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|pos|random] [--max-executions N]\n"
     "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
     "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
-    "                 [--no-fork] [-j N] [--shard I/N] [--json F] [--sarif F] [--junit F]\n"
+    "                 [--no-fork] [-j N] [--shard I/N|auto[/N]] [--json F] [--sarif F] [--junit F]\n"
     "                 [--exclude CASE-GLOB]... [--quiet]\n"
     "       trama replay CASE SCHEDULE [--trace]\n"
     "       trama verify [CASE-GLOB...] [same options as run]\n";
@@ -36,7 +36,7 @@ static int fail(problem *p, const char *fmt, ...)
 }
 
 /* The whole string is one decimal integer in [lo, hi]. */
-static bool parse_long(const char *s, long lo, long hi, long *out)
+bool tr__cli_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
     errno = 0;
@@ -60,7 +60,7 @@ static bool parse_seconds(const char *s, double *out)
 }
 
 /* "I/N" with 0 <= I < N, each a decimal integer that fits an int. */
-static bool parse_shard(const char *s, int *index, int *count)
+bool tr__cli_shard(const char *s, int *index, int *count)
 {
     const char *slash = strchr(s, '/');
     char head[24];
@@ -69,7 +69,7 @@ static bool parse_shard(const char *s, int *index, int *count)
         return false;
     memcpy(head, s, (size_t)(slash - s));
     head[slash - s] = '\0';
-    if (!parse_long(head, 0, 1000000, &i) || !parse_long(slash + 1, 1, 1000000, &n) || i >= n)
+    if (!tr__cli_long(head, 0, 1000000, &i) || !tr__cli_long(slash + 1, 1, 1000000, &n) || i >= n)
         return false;
     *index = (int)i;
     *count = (int)n;
@@ -116,10 +116,10 @@ static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
         else
             return fail(p, "--timeouts is lazy or any, not \"%s\"", v);
     } else if (strcmp(a, "--max-executions") == 0) {
-        if (!parse_long(v, 1, LONG_MAX, &o->max_executions))
+        if (!tr__cli_long(v, 1, LONG_MAX, &o->max_executions))
             return fail(p, "--max-executions needs a positive integer, not \"%s\"", v);
     } else if (strcmp(a, "--max-steps") == 0) {
-        if (!parse_long(v, 1, LONG_MAX, &o->max_steps))
+        if (!tr__cli_long(v, 1, LONG_MAX, &o->max_steps))
             return fail(p, "--max-steps needs a positive integer, not \"%s\"", v);
     } else if (strcmp(a, "--time-budget") == 0) {
         if (!parse_seconds(v, &o->time_budget))
@@ -128,11 +128,11 @@ static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
         if (!parse_seconds(v, &o->step_timeout))
             return fail(p, "--step-timeout needs a positive number of seconds, not \"%s\"", v);
     } else if (strcmp(a, "--preemption-bound") == 0) {
-        if (!parse_long(v, 0, 1000, &n))
+        if (!tr__cli_long(v, 0, 1000, &n))
             return fail(p, "--preemption-bound needs an integer from 0 to 1000, not \"%s\"", v);
         o->preemption_bound = (int)n;
     } else if (strcmp(a, "--pct-depth") == 0) {
-        if (!parse_long(v, 1, 16, &n))
+        if (!tr__cli_long(v, 1, 16, &n))
             return fail(p, "--pct-depth needs an integer from 1 to 16, not \"%s\"", v);
         o->pct_depth = (int)n;
     } else if (strcmp(a, "--seed") == 0) {
@@ -143,12 +143,20 @@ static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
             return fail(p, "--seed needs an unsigned integer, not \"%s\"", v);
         o->seed = s;
     } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-        if (!parse_long(v, 1, 256, &n))
+        if (!tr__cli_long(v, 1, 256, &n))
             return fail(p, "-j needs an integer from 1 to 256, not \"%s\"", v);
         o->jobs = (int)n;
+    } else if (strcmp(a, "--shard") == 0 && strncmp(v, "auto", 4) == 0) {
+        c->shard_auto = true;
+        c->shard_auto_count = 0;
+        if (v[4] == '/' && tr__cli_long(v + 5, 1, 1000000, &n))
+            c->shard_auto_count = (int)n;
+        else if (v[4] != '\0')
+            return fail(p, "--shard auto takes an optional /N (N >= 1), not \"%s\"", v);
     } else if (strcmp(a, "--shard") == 0) {
-        if (!parse_shard(v, &o->shard_index, &o->shard_count))
-            return fail(p, "--shard needs I/N with 0 <= I < N, not \"%s\"", v);
+        if (!tr__cli_shard(v, &o->shard_index, &o->shard_count))
+            return fail(p, "--shard needs I/N with 0 <= I < N, or auto[/N], not \"%s\"", v);
+        c->shard_auto = false;
     } else if (strcmp(a, "--json") == 0) {
         c->json = v;
     } else if (strcmp(a, "--sarif") == 0) {
@@ -208,7 +216,7 @@ static int parse_arguments(int argc, char **argv, tr__cli *c, problem *p)
         if (flag_option(c, a))
             continue;
         if (strncmp(a, "-j", 2) == 0 && a[2] != '\0') { /* -j2 */
-            if (!parse_long(a + 2, 1, 256, &n))
+            if (!tr__cli_long(a + 2, 1, 256, &n))
                 return fail(p, "-j needs an integer from 1 to 256, not \"%s\"", a + 2);
             c->o.jobs = (int)n;
         } else if (takes_value(a)) {

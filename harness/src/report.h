@@ -24,7 +24,9 @@ void tr__json_string(FILE *out, const char *s);
 /* The finding's story and typed parts as JSON members, each with a leading comma. */
 void tr__json_parts(FILE *out, const tr_case *c, const tr_finding *f);
 /* JSON Lines: one record per finding, then one per case. */
-void tr__report_json(FILE *out, const tr_result *r, const char *strategy);
+/* shard: "I/N" when the run was one shard of a search (scripts/aggregate merges them), or
+ * NULL. */
+void tr__report_json(FILE *out, const tr_result *r, const char *strategy, const char *shard);
 
 /* SARIF 2.1.0 (report_sarif.c): one run, one rule per finding kind, one result per
  * finding. Results are streamed case by case; the log is closed by tr__sarif_end. File

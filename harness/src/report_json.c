@@ -31,7 +31,7 @@ static void finding(FILE *out, const tr_result *r, const tr_finding *f, const ch
     fputs("}\n", out);
 }
 
-void tr__report_json(FILE *out, const tr_result *r, const char *strategy)
+void tr__report_json(FILE *out, const tr_result *r, const char *strategy, const char *shard)
 {
     for (size_t i = 0; i < r->n_findings; i++)
         finding(out, r, &r->findings[i], strategy);
@@ -54,6 +54,11 @@ void tr__report_json(FILE *out, const tr_result *r, const char *strategy)
         fprintf(out, "\"preemption_bound\":%d,", r->preemption_bound);
     if (r->abandoned > 0)
         fprintf(out, "\"abandoned\":%ld,", r->abandoned);
+    if (shard) {
+        fputs("\"shard\":", out);
+        tr__json_string(out, shard);
+        fputc(',', out);
+    }
     fputs("\"strategy\":", out);
     tr__json_string(out, strategy);
     fputs(",\"version\":\"" TRAMA_VERSION "\"}\n", out);
