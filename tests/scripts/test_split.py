@@ -17,10 +17,10 @@ CASES = {"dpor": ["lock4x1", "philosophers_4", "condvar_pc"],
 UNITS = {"dpor": "512", "dfs": "32"}
 
 
-def explore(case, strategy, extra, units=None):
+def explore(case, strategy, extra, units=None, env=None, out=None):
     units = units or UNITS[strategy]
-    out = os.path.join(A.work, "run.jsonl")
-    env = dict(os.environ, TRAMA_SPLIT_UNITS=units)
+    out = out or os.path.join(A.work, "run.jsonl")
+    env = dict(os.environ, TRAMA_SPLIT_UNITS=units, **(env or {}))
     p = t.run([A.models, "run", case, "--strategy", strategy, "--json", out] + extra,
               expect=(0, 1), env=env)
     recs = [json.loads(line) for line in open(out)]
@@ -64,4 +64,46 @@ for strategy in ("dpor", "dfs"):
 whole = explore("lock4x1", "dpor", [], units="8192")[0]
 parts = [explore("lock4x1", "dpor", ["--shard", "%d/2" % i], units="8192")[0] for i in range(2)]
 t.check(sum(parts) == whole, "lock4x1 default cut: shards %s, unsharded %d" % (parts, whole))
+# --shard auto: each batch system's words for shard 1 of 3 give what --shard 1/3 gives
+status = os.path.join(A.work, "bazel-shard-status")
+wanted = explore("philosophers_4", "dpor", ["--shard", "1/3"])
+for env, extra in (({"TRAMA_SHARD": "1/3"}, []),
+                   ({"JOB_COMPLETION_INDEX": "1", "TRAMA_SHARDS": "3"}, []),
+                   ({"JOB_COMPLETION_INDEX": "1"}, ["/3"]),
+                   ({"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "4",
+                     "SLURM_ARRAY_TASK_COUNT": "3"}, []),
+                   ({"TEST_SHARD_INDEX": "1", "TEST_TOTAL_SHARDS": "3",
+                     "TEST_SHARD_STATUS_FILE": status}, [])):
+    got = explore("philosophers_4", "dpor", ["--shard", "auto" + "".join(extra)], env=env)
+    t.check(got == wanted, "--shard auto with %s: %s; --shard 1/3: %s" % (env, got, wanted))
+t.check(os.path.exists(status), "Bazel's TEST_SHARD_STATUS_FILE is touched")
+bad = t.run([A.models, "run", "lock4x1", "--shard", "auto"], expect=(2,),
+            env={k: v for k, v in os.environ.items() if k not in (
+                "TRAMA_SHARD", "JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "TEST_SHARD_INDEX")})
+t.check("no shard in the environment" in bad.stderr, "--shard auto with no shard: " + bad.stderr)
+bad = t.run([A.models, "run", "lock4x1", "--shard", "auto"], expect=(2,),
+            env=dict(os.environ, TRAMA_SHARD="", JOB_COMPLETION_INDEX="3", TRAMA_SHARDS="3"))
+t.check("does not exist" in bad.stderr, "shard 3 of 3: " + bad.stderr)
+
+# scripts/aggregate merges the shards' reports: one search, complete only with every shard
+shards = os.path.join(A.work, "shards")
+os.makedirs(shards)
+whole, _, found = explore("philosophers_4", "dpor", [])
+for i in range(3):
+    explore("philosophers_4", "dpor", ["--shard", "%d/3" % i], out=os.path.join(shards, "%d.jsonl" % i))
+
+
+def merged():
+    summary = os.path.join(A.work, "summary.json")
+    t.run(t.script(A.root, "aggregate") + [shards, "--json", summary])
+    (case,) = json.load(open(summary))["cases"]
+    return case
+
+
+case = merged()
+t.check(case["executions"] == whole and case["complete"] and
+        set(case["found"]) == {k for k, _ in found},
+        "aggregate over the 3 shards: %s; unsharded %d executions, %s" % (case, whole, found))
+os.remove(os.path.join(shards, "2.jsonl"))
+t.check(not merged()["complete"], "aggregate without shard 2 of 3 is not complete")
 print("ok: shards and workers add up to the unsharded search")
