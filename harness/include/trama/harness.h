@@ -200,7 +200,8 @@ typedef struct tr_explore_opts {
     bool no_fork;              /* run in this process (no crash isolation) */
     double step_timeout;       /* watchdog, seconds (default 10) */
     int shard_index, shard_count; /* --shard I/N (count 0 = unsharded) */
-    int jobs;                  /* -j: cases explored at once (each in its own child) */
+    int jobs;                  /* -j: workers (0: one; the CLI: every usable CPU); cases
+                                  explored at once, or one case's search split over them */
 } tr_explore_opts;
 
 TR_PUBLIC void tr_explore_opts_init(tr_explore_opts *);
