@@ -41,11 +41,11 @@ _FRAME = {"function": (str, type(None)), "file": (str, type(None)), "line": int,
           "module": (str, type(None)), "offset": str}
 _RECORD = {
     "finding": {"kind": str, "case": str, "message": str, "schedule": str, "strategy": str,
-                "execution": int, "threads": [int], "sites": [_SITE], "story": str,
+                "execution": int, "preemptions": int, "threads": [int], "sites": [_SITE], "story": str,
                 "steps": [_STEP], "trace": str, "seed": int, "noise": str},
     "case": {"case": str, "expected": str, "found": [str], "executions": int,
              "complete": bool, "ok": bool, "seconds": (int, float), "strategy": str,
-             "version": str, "seed": int, "outcome": str},
+             "version": str, "seed": int, "outcome": str, "abandoned": int, "shard": str},
     # TRAMA_MISUSE_LOG records (docs/reports.md, "Misuse logs")
     "misuse": {"kind": str, "exception": str, "message": str, "site": Null(_SITE),
                "op": (str, type(None)),

@@ -37,6 +37,7 @@ typedef struct tr__cli {
      * command (the parser looks at nothing but argv); N, when given, is the count. */
     bool shard_auto;
     int shard_auto_count;
+    bool minimize_set; /* --minimize was given */
     bool quiet;
     bool trace;                       /* replay --trace */
     const char *replay_case;          /* replay's two positional arguments */

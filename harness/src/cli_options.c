@@ -15,7 +15,7 @@ const char tr__cli_usage[] =
     "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
     "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
     "                 [--no-fork] [-j N] [--shard I/N|auto[/N]] [--json F] [--sarif F] [--junit F]\n"
-    "                 [--exclude CASE-GLOB]... [--quiet]\n"
+    "                 [--exclude CASE-GLOB]... [--minimize N] [--quiet]\n"
     "       trama replay CASE SCHEDULE [--trace]\n"
     "       trama verify [CASE-GLOB...] [same options as run]\n";
 
@@ -79,7 +79,7 @@ bool tr__cli_shard(const char *s, int *index, int *count)
 static const char *const value_options[] = {
     "--strategy", "--timeouts", "--max-executions", "--max-steps", "--time-budget",
     "--step-timeout", "--preemption-bound", "--pct-depth", "--seed", "-j", "--jobs",
-    "--shard", "--json", "--sarif", "--junit", "--exclude",
+    "--shard", "--json", "--sarif", "--junit", "--exclude", "--minimize",
 };
 
 static bool takes_value(const char *a)
@@ -157,6 +157,11 @@ static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
         if (!tr__cli_shard(v, &o->shard_index, &o->shard_count))
             return fail(p, "--shard needs I/N with 0 <= I < N, or auto[/N], not \"%s\"", v);
         c->shard_auto = false;
+    } else if (strcmp(a, "--minimize") == 0) {
+        if (!tr__cli_long(v, 0, 100000000, &n))
+            return fail(p, "--minimize needs a number of executions from 0, not \"%s\"", v);
+        o->minimize_executions = n;
+        c->minimize_set = true;
     } else if (strcmp(a, "--json") == 0) {
         c->json = v;
     } else if (strcmp(a, "--sarif") == 0) {
@@ -265,5 +270,7 @@ int tr__cli_parse(int argc, char **argv, tr__cli *c, char *err, size_t err_size)
     if (c->command == TR__CMD_REPLAY && !c->replay_schedule)
         return fail(&p, "replay needs a case and a schedule");
     c->o.stop_on_expected = c->command == TR__CMD_VERIFY;
+    if (c->command == TR__CMD_VERIFY && !c->minimize_set)
+        c->o.minimize_executions = 0; /* verify tells a story only when a case fails */
     return 0;
 }

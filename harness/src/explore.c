@@ -28,6 +28,7 @@ void tr_explore_opts_init(tr_explore_opts *o)
     o->preemption_bound = -1;
     o->pct_depth = 3;
     o->step_timeout = 10;
+    o->minimize_executions = 1000;
 }
 
 /* ---- collecting findings -------------------------------------------------------------- */
@@ -36,7 +37,8 @@ typedef struct collector {
     tr_result *r;
     size_t cap;
     long execution;
-    bool stream; /* a forked child: send findings on the wire too */
+    bool stream;   /* a forked child: send findings on the wire too */
+    bool minimize; /* only shorter stories of findings kept already count */
 } collector;
 
 static bool same_finding(const tr_finding *a, const tr_finding *b)
@@ -50,19 +52,36 @@ static bool same_finding(const tr_finding *a, const tr_finding *b)
     return true;
 }
 
-/* Whether an equal (kind, sites) finding is kept in r already. */
-static bool kept(const tr_result *r, const tr_finding *f)
+/* The equal (kind, sites) finding kept in r already, or NULL. */
+static tr_finding *kept(const tr_result *r, const tr_finding *f)
 {
     for (size_t i = 0; i < r->n_findings; i++)
         if (same_finding(&r->findings[i], f))
-            return true;
-    return false;
+            return &r->findings[i];
+    return NULL;
 }
 
+/* Whether f tells its story in fewer preemptions (then fewer steps) than g. */
+static bool shorter(const tr_finding *f, const tr_finding *g)
+{
+    int pf = tr__finding_preemptions(f), pg = tr__finding_preemptions(g);
+    return pf != pg ? pf < pg : tr__finding_steps(f) < tr__finding_steps(g);
+}
+
+/* Keeps f unless an equal finding is kept; one with a shorter story replaces it (keeping
+ * the execution the finding was first seen in). */
 void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f)
 {
     r->found |= 1u << f->kind;
-    if (kept(r, f)) {
+    tr_finding *old = kept(r, f);
+    if (old && shorter(f, old)) {
+        long first = old->execution < f->execution ? old->execution : f->execution;
+        tr__finding_free(old);
+        *old = *f;
+        old->execution = first;
+        return;
+    }
+    if (old) {
         tr__finding_free(f);
         return;
     }
@@ -86,7 +105,12 @@ static void on_finding(tr_finding *f, void *ctx)
     collector *col = ctx;
     tr_finding copy = *f;
     copy.execution = col->execution;
-    if (col->stream && !kept(col->r, &copy)) /* only a new finding crosses to the parent */
+    const tr_finding *old = kept(col->r, &copy);
+    if (col->minimize && (!old || !shorter(&copy, old))) {
+        tr__finding_free(&copy); /* the finding set is the search's; only its stories shorten */
+        return;
+    }
+    if (col->stream && (!old || shorter(&copy, old))) /* news only crosses to the parent */
         tr__wire_put_finding(&copy);
     tr__result_keep(col->r, &col->cap, &copy);
 }
@@ -132,6 +156,41 @@ static tr__explorer *make_explorer(const tr_explore_opts *o)
         return tr__explorer_dfs_share(o->preemption_bound, share);
     }
     return tr__explorer_dfs_share(o->preemption_bound, share);
+}
+
+/* The most preemptions a kept finding's story has. */
+static int most_preemptions(const tr_result *r)
+{
+    int most = 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        int p = tr__finding_preemptions(&r->findings[i]);
+        most = p > most ? p : most;
+    }
+    return most;
+}
+
+/* A shorter story for each finding: the schedules with 0 preemptions, then 1, ... (dfs's
+ * iterative bounding) within o->minimize_executions, until every finding's story has at
+ * most one preemption more than the bound whose schedules all ran (none shorter exists). */
+static void minimize(const tr_case *c, const tr_explore_opts *o, collector *col,
+                     tr__exec_opts xo)
+{
+    if (o->minimize_executions <= 0 || most_preemptions(col->r) == 0)
+        return;
+    tr__explorer *e = tr__explorer_dfs(-1);
+    xo.explorer = e;
+    col->minimize = true;
+    col->execution = col->r->executions; /* stories found here keep their first execution */
+    for (long n = 0; n < o->minimize_executions; n++) {
+        if (o->isolate)
+            tr__execute_isolated(c, &xo, step_timeout(o), on_finding, col);
+        else
+            tr__execute(c, &xo, on_finding, col, NULL);
+        if (!e->execution_end(e) || e->bound_complete >= most_preemptions(col->r) - 1)
+            break;
+    }
+    col->minimize = false;
+    e->destroy(e);
 }
 
 static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *r, bool on_wire)
@@ -193,6 +252,8 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
         if (o->time_budget > 0 && tr__monotonic_seconds() - start >= o->time_budget)
             break;
     }
+    if (!(on_wire && tr__wire_lost()))
+        minimize(c, o, &col, xo);
     tr__progress_exploring(false);
     if (split && !r->complete && r->found &&
         (o->stop_on_first || (o->stop_on_expected && (r->found & (1u << c->expected)))))

@@ -50,6 +50,22 @@ tr__finding_parts *tr__finding_parts_of(tr_finding *f)
     return f->parts;
 }
 
+int tr__finding_preemptions(const tr_finding *f)
+{
+    int n = 0;
+    for (int i = 0; f->parts && i < f->parts->n_steps; i++)
+        n += f->parts->steps[i].state == TR__ROW_RAN && f->parts->steps[i].preemption;
+    return n;
+}
+
+int tr__finding_steps(const tr_finding *f)
+{
+    int n = 0;
+    for (int i = 0; f->parts && i < f->parts->n_steps; i++)
+        n += f->parts->steps[i].state == TR__ROW_RAN;
+    return n;
+}
+
 void tr__finding_free(tr_finding *f)
 {
     free(f->parts);

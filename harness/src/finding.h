@@ -111,6 +111,9 @@ tr__finding_parts *tr__finding_parts_of(tr_finding *f);
 void tr__finding_emit(tr_finding *f, bool ends);
 /* Sets the parts' names and rows: every step so far, then the given waiting rows. */
 void tr__finding_rows(tr_finding *f, const tr__step *waiting, int n_waiting);
+/* The preemptions and the steps of the interleaving that led to it. */
+int tr__finding_preemptions(const tr_finding *f);
+int tr__finding_steps(const tr_finding *f);
 /* Frees what a finding owns. */
 void tr__finding_free(tr_finding *f);
 /* A thread's name from the parts ("?" when not kept). */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "finding.h"
 #include "report.h"
 
 static void finding(FILE *out, const tr_result *r, const tr_finding *f, const char *strategy)
@@ -17,7 +18,8 @@ static void finding(FILE *out, const tr_result *r, const tr_finding *f, const ch
     tr__json_string(out, f->schedule);
     fputs(",\"strategy\":", out);
     tr__json_string(out, strategy);
-    fprintf(out, ",\"execution\":%ld,\"threads\":[", f->execution);
+    fprintf(out, ",\"execution\":%ld,\"preemptions\":%d,\"threads\":[", f->execution,
+            tr__finding_preemptions(f));
     for (int i = 0; i < f->n_threads; i++)
         fprintf(out, "%s%d", i ? "," : "", f->threads[i]);
     fputs("],\"sites\":[", out);

@@ -196,7 +196,10 @@ static void story(FILE *out, const tr_result *r, const tr_finding *f, const char
             fputc('\n', out);
             tr__report_steps(out, r->c, f);
         }
-        fprintf(out, "\n  replay: %s replay %s %s --trace\n", tr__program, r->c->name, f->schedule);
+        int preemptions = tr__finding_preemptions(f);
+        fprintf(out, "\n  %d preemption%s, %d steps\n",
+                preemptions, preemptions == 1 ? "" : "s", tr__finding_steps(f));
+        fprintf(out, "  replay: %s replay %s %s --trace\n", tr__program, r->c->name, f->schedule);
     }
 }
 

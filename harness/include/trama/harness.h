@@ -202,6 +202,8 @@ typedef struct tr_explore_opts {
     int shard_index, shard_count; /* --shard I/N (count 0 = unsharded) */
     int jobs;                  /* -j: workers (0: one; the CLI: every usable CPU); cases
                                   explored at once, or one case's search split over them */
+    long minimize_executions;  /* after the search, executions spent looking for each
+                                  finding with fewer preemptions (default 1000; 0: none) */
 } tr_explore_opts;
 
 TR_PUBLIC void tr_explore_opts_init(tr_explore_opts *);
