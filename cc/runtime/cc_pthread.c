@@ -1,0 +1,566 @@
+/* cc_pthread.c — the program's pthread and semaphore calls on trama's primitives, under an
+ * execution (outside one, the C library's own functions do the work).
+ *
+ *   pthread_create     a trama daemon thread (C threads do not keep main waiting)
+ *   mutex, default     a Lock: relocking it is the self-deadlock; unlocking one the caller
+ *                      does not hold is a finding (EPERM)
+ *   mutex, errorcheck  a Lock: relock EDEADLK, foreign unlock EPERM, as POSIX says
+ *   mutex, recursive   an RLock
+ *   condition variable a Condition over a lock of its own: wait takes that lock, releases
+ *                      the mutex, waits, and takes the mutex back; signal and broadcast
+ *                      notify under it (so signalling without the mutex is allowed, as in
+ *                      POSIX). Waiters wake in FIFO order; no spurious wake-ups.
+ *   semaphore          a Semaphore
+ *   sched_yield, usleep, sleep, nanosleep   a tr_yield (time is not modelled: a sleep is
+ *                      a point where any other thread may run)
+ *
+ * A mutex, condition variable or semaphore of the program gets its trama object at its
+ * first use in an execution (so static initializers work): a handle in the last 16 bytes
+ * of the program's object (the fields glibc leaves zero in every initializer) names the
+ * object and the execution that made it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cc_runtime.h"
+
+#define RA __builtin_return_address(0)
+
+enum { HANDLE_MAGIC = 0x74726363 /* "trcc" */ };
+
+typedef struct handle {
+    uint32_t magic;
+    uint32_t epoch;
+    void *object;
+} handle;
+
+_Static_assert(sizeof(pthread_mutex_t) >= 32 && sizeof(pthread_cond_t) >= 32 &&
+                   sizeof(sem_t) >= 32,
+               "a handle fits in the last 16 bytes of each object");
+
+static void *handle_get(const void *obj, size_t size)
+{
+    handle h;
+    memcpy(&h, (const char *)obj + size - sizeof h, sizeof h);
+    return h.magic == HANDLE_MAGIC && h.epoch == tr__cc_epoch ? h.object : NULL;
+}
+
+static void handle_set(void *obj, size_t size, void *object)
+{
+    handle h = {object ? HANDLE_MAGIC : 0, tr__cc_epoch, object};
+    memcpy((char *)obj + size - sizeof h, &h, sizeof h);
+}
+
+/* ---- threads -------------------------------------------------------------------------- */
+
+typedef struct cc_thread {
+    tr_thread *thread; /* NULL: the main thread */
+    void *(*start)(void *);
+    void *arg;
+    void *result;
+    bool detached, joined, finished;
+    jmp_buf exited; /* pthread_exit's way back to the thread's start */
+} cc_thread;
+
+/* The execution's threads by case thread id (T0 the main thread), from their first
+ * step; and every one, in creation order, from pthread_create. */
+static cc_thread *threads[TR__MAX_THREADS];
+static cc_thread main_thread;
+static cc_thread *created[TR__MAX_THREADS];
+static int n_created;
+
+void tr__cc_threads_reset(void)
+{
+    memset(threads, 0, sizeof threads);
+    main_thread = (cc_thread){0};
+    threads[0] = &main_thread;
+    n_created = 0;
+}
+
+static cc_thread *self(void) { return threads[tr__self->id]; }
+
+bool tr__cc_is_main_thread(void) { return tr__self->id == 0; }
+
+static void thread_start(void *arg)
+{
+    cc_thread *t = arg;
+    threads[tr__self->id] = t;
+    if (setjmp(t->exited) == 0)
+        t->result = t->start(t->arg);
+    t->finished = true;
+}
+
+/* A pthread_t this execution made (else a stale or foreign value). */
+static cc_thread *thread_of(pthread_t id)
+{
+    if (id == (pthread_t)&main_thread)
+        return &main_thread;
+    for (int i = 0; i < n_created; i++)
+        if ((pthread_t)created[i] == id)
+            return created[i];
+    return NULL;
+}
+
+TR_PUBLIC int __wrap_pthread_create(pthread_t *id, const pthread_attr_t *attr,
+                                    void *(*start)(void *), void *arg);
+TR_PUBLIC int __wrap_pthread_join(pthread_t id, void **result);
+TR_PUBLIC int __wrap_pthread_detach(pthread_t id);
+TR_PUBLIC pthread_t __wrap_pthread_self(void);
+TR_PUBLIC int __wrap_pthread_equal(pthread_t a, pthread_t b);
+TR_PUBLIC _Noreturn void __wrap_pthread_exit(void *result);
+
+int __wrap_pthread_create(pthread_t *id, const pthread_attr_t *attr, void *(*start)(void *),
+                          void *arg)
+{
+    if (!tr__cc_controlled())
+        return pthread_create(id, attr, start, arg);
+    if (n_created == TR__MAX_THREADS - 1) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, true, RA,
+                       "pthread_create: more than %d threads in one execution (EAGAIN)",
+                       TR__MAX_THREADS - 1);
+        return EAGAIN;
+    }
+    cc_thread *t = tr_case_alloc(sizeof *t);
+    int state = PTHREAD_CREATE_JOINABLE;
+    if (attr)
+        pthread_attr_getdetachstate(attr, &state);
+    t->start = start;
+    t->arg = arg;
+    t->detached = state == PTHREAD_CREATE_DETACHED;
+    tr__cc_site(RA);
+    t->thread = (tr_thread_new)(thread_start, t, &(tr_thread_opts){.daemon = true});
+    if (!t->thread)
+        return EAGAIN;
+    created[n_created++] = t;
+    *id = (pthread_t)t;
+    tr__cc_site(RA);
+    return (tr_thread_start)(t->thread) == TR_OK ? 0 : EAGAIN;
+}
+
+int __wrap_pthread_join(pthread_t id, void **result)
+{
+    if (!tr__cc_controlled())
+        return pthread_join(id, result);
+    cc_thread *t = thread_of(id);
+    if (!t) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_join: no such thread (ESRCH)");
+        return ESRCH;
+    }
+    if (t == self()) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_join: a thread joins itself (EDEADLK)");
+        return EDEADLK;
+    }
+    if (t->joined || t->detached) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_join: the thread is %s (EINVAL)",
+                       t->joined ? "joined already" : "detached");
+        return EINVAL;
+    }
+    if (!t->thread) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_join: joining the main thread is not modelled");
+        return EINVAL;
+    }
+    t->joined = true;
+    tr__cc_site(RA);
+    (tr_thread_join)(t->thread, TR_FOREVER);
+    if (result)
+        *result = t->result;
+    return 0;
+}
+
+int __wrap_pthread_detach(pthread_t id)
+{
+    if (!tr__cc_controlled())
+        return pthread_detach(id);
+    cc_thread *t = thread_of(id);
+    if (!t || t->detached || t->joined)
+        return t ? EINVAL : ESRCH;
+    t->detached = true;
+    return 0;
+}
+
+pthread_t __wrap_pthread_self(void)
+{
+    return tr__cc_controlled() ? (pthread_t)self() : pthread_self();
+}
+
+int __wrap_pthread_equal(pthread_t a, pthread_t b) { return a == b; }
+
+void __wrap_pthread_exit(void *result)
+{
+    if (!tr__cc_controlled())
+        pthread_exit(result);
+    cc_thread *t = self();
+    if (tr__cc_is_main_thread()) {
+        /* The process lives on until its last thread ends: main waits for the others. */
+        for (int i = 0; i < n_created; i++)
+            if (!created[i]->finished) {
+                tr__cc_site(RA);
+                (tr_thread_join)(created[i]->thread, TR_FOREVER);
+            }
+        tr__cc_main_thread_exit();
+    }
+    t->result = result;
+    longjmp(t->exited, 1);
+}
+
+/* ---- mutexes -------------------------------------------------------------------------- */
+
+typedef struct cc_mutex {
+    int type; /* PTHREAD_MUTEX_NORMAL, _ERRORCHECK, _RECURSIVE */
+    tr_lock *lock;   /* normal and errorcheck */
+    tr_rlock *rlock; /* recursive */
+    int owner;       /* case thread id, -1: free (normal and errorcheck) */
+} cc_mutex;
+
+static cc_mutex *mutex_make(pthread_mutex_t *m, int type)
+{
+    cc_mutex *x = tr_case_alloc(sizeof *x);
+    x->type = type == PTHREAD_MUTEX_RECURSIVE || type == PTHREAD_MUTEX_ERRORCHECK
+                  ? type
+                  : PTHREAD_MUTEX_NORMAL;
+    x->owner = -1;
+    if (x->type == PTHREAD_MUTEX_RECURSIVE)
+        x->rlock = (tr_rlock_new)();
+    else
+        x->lock = (tr_lock_new)();
+    handle_set(m, sizeof *m, x);
+    return x;
+}
+
+/* The mutex's object, made at its first use from what its initializer left in glibc's
+ * kind field (PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP and the others). */
+static cc_mutex *mutex_of(pthread_mutex_t *m)
+{
+    cc_mutex *x = handle_get(m, sizeof *m);
+    return x ? x : mutex_make(m, m->__data.__kind & 3);
+}
+
+static bool mutex_held(const cc_mutex *x)
+{
+    return x->rlock ? tr_rlock_is_owned(x->rlock) : x->owner == tr__self->id;
+}
+
+static int mutex_lock(cc_mutex *x, bool blocking, const void *ra)
+{
+    if (x->type == PTHREAD_MUTEX_ERRORCHECK && x->owner == tr__self->id)
+        return blocking ? EDEADLK : EBUSY;
+    tr__cc_site(ra);
+    if (x->rlock)
+        return (tr_rlock_acquire)(x->rlock, blocking, TR_FOREVER) == TR_OK ? 0 : EBUSY;
+    if ((tr_lock_acquire)(x->lock, blocking, TR_FOREVER) != TR_OK)
+        return EBUSY;
+    x->owner = tr__self->id;
+    return 0;
+}
+
+static int mutex_unlock(cc_mutex *x, const void *ra)
+{
+    if (!mutex_held(x)) {
+        if (x->type != PTHREAD_MUTEX_ERRORCHECK)
+            tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, ra,
+                           "pthread_mutex_unlock: the calling thread does not hold the mutex "
+                           "(EPERM)");
+        return EPERM;
+    }
+    tr__cc_site(ra);
+    if (x->rlock)
+        return (tr_rlock_release)(x->rlock) == TR_OK ? 0 : EPERM;
+    x->owner = -1;
+    return (tr_lock_release)(x->lock) == TR_OK ? 0 : EPERM;
+}
+
+TR_PUBLIC int __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr);
+TR_PUBLIC int __wrap_pthread_mutex_destroy(pthread_mutex_t *m);
+TR_PUBLIC int __wrap_pthread_mutex_lock(pthread_mutex_t *m);
+TR_PUBLIC int __wrap_pthread_mutex_trylock(pthread_mutex_t *m);
+TR_PUBLIC int __wrap_pthread_mutex_unlock(pthread_mutex_t *m);
+
+int __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+{
+    if (!tr__cc_controlled())
+        return pthread_mutex_init(m, attr);
+    int type = PTHREAD_MUTEX_DEFAULT;
+    if (attr)
+        pthread_mutexattr_gettype(attr, &type);
+    memset(m, 0, sizeof *m);
+    mutex_make(m, type);
+    return 0;
+}
+
+int __wrap_pthread_mutex_destroy(pthread_mutex_t *m)
+{
+    if (!tr__cc_controlled())
+        return pthread_mutex_destroy(m);
+    cc_mutex *x = handle_get(m, sizeof *m);
+    if (x && (x->rlock ? tr_rlock_recursion_count(x->rlock) > 0 || tr_rlock_is_owned(x->rlock)
+                       : x->owner >= 0)) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_mutex_destroy: the mutex is locked (EBUSY)");
+        return EBUSY;
+    }
+    handle_set(m, sizeof *m, NULL);
+    return 0;
+}
+
+int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
+{
+    if (!tr__cc_controlled())
+        return pthread_mutex_lock(m);
+    return mutex_lock(mutex_of(m), true, RA);
+}
+
+int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    if (!tr__cc_controlled())
+        return pthread_mutex_trylock(m);
+    return mutex_lock(mutex_of(m), false, RA);
+}
+
+int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    if (!tr__cc_controlled())
+        return pthread_mutex_unlock(m);
+    return mutex_unlock(mutex_of(m), RA);
+}
+
+/* ---- condition variables -------------------------------------------------------------- */
+
+typedef struct cc_cond {
+    tr_condition *cond;
+    cc_mutex *mutex; /* the waiters' mutex, NULL while none waits */
+    int waiters;
+} cc_cond;
+
+static cc_cond *cond_of(pthread_cond_t *c)
+{
+    cc_cond *x = handle_get(c, sizeof *c);
+    if (x)
+        return x;
+    x = tr_case_alloc(sizeof *x);
+    x->cond = (tr_condition_new)();
+    handle_set(c, sizeof *c, x);
+    return x;
+}
+
+TR_PUBLIC int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
+TR_PUBLIC int __wrap_pthread_cond_destroy(pthread_cond_t *c);
+TR_PUBLIC int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
+TR_PUBLIC int __wrap_pthread_cond_signal(pthread_cond_t *c);
+TR_PUBLIC int __wrap_pthread_cond_broadcast(pthread_cond_t *c);
+
+int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
+{
+    if (!tr__cc_controlled())
+        return pthread_cond_init(c, attr);
+    memset(c, 0, sizeof *c);
+    cond_of(c);
+    return 0;
+}
+
+int __wrap_pthread_cond_destroy(pthread_cond_t *c)
+{
+    if (!tr__cc_controlled())
+        return pthread_cond_destroy(c);
+    cc_cond *x = handle_get(c, sizeof *c);
+    if (x && x->waiters > 0) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_cond_destroy: threads wait on the condition variable (EBUSY)");
+        return EBUSY;
+    }
+    handle_set(c, sizeof *c, NULL);
+    return 0;
+}
+
+int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    if (!tr__cc_controlled())
+        return pthread_cond_wait(c, m);
+    cc_cond *x = cond_of(c);
+    cc_mutex *mx = mutex_of(m);
+    if (!mutex_held(mx)) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_cond_wait: the calling thread does not hold the mutex (EPERM)");
+        return EPERM;
+    }
+    if (x->mutex && x->mutex != mx) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_cond_wait: threads wait on the condition variable with two "
+                       "different mutexes (EINVAL)");
+        return EINVAL;
+    }
+    tr__cc_site(RA);
+    (tr_condition_acquire)(x->cond, true, TR_FOREVER);
+    x->mutex = mx;
+    x->waiters++;
+    mutex_unlock(mx, RA);
+    tr__cc_site(RA);
+    (tr_condition_wait)(x->cond, TR_FOREVER);
+    if (--x->waiters == 0)
+        x->mutex = NULL;
+    tr__cc_site(RA);
+    (tr_condition_release)(x->cond);
+    return mutex_lock(mx, true, RA);
+}
+
+static int notify(pthread_cond_t *c, bool all, const void *ra)
+{
+    cc_cond *x = cond_of(c);
+    tr__cc_site(ra);
+    (tr_condition_acquire)(x->cond, true, TR_FOREVER);
+    tr__cc_site(ra);
+    if (all)
+        (tr_condition_notify_all)(x->cond);
+    else
+        (tr_condition_notify)(x->cond, 1);
+    tr__cc_site(ra);
+    (tr_condition_release)(x->cond);
+    return 0;
+}
+
+int __wrap_pthread_cond_signal(pthread_cond_t *c)
+{
+    if (!tr__cc_controlled())
+        return pthread_cond_signal(c);
+    return notify(c, false, RA);
+}
+
+int __wrap_pthread_cond_broadcast(pthread_cond_t *c)
+{
+    if (!tr__cc_controlled())
+        return pthread_cond_broadcast(c);
+    return notify(c, true, RA);
+}
+
+/* ---- semaphores ----------------------------------------------------------------------- */
+
+TR_PUBLIC int __wrap_sem_init(sem_t *s, int pshared, unsigned value);
+TR_PUBLIC int __wrap_sem_destroy(sem_t *s);
+TR_PUBLIC int __wrap_sem_wait(sem_t *s);
+TR_PUBLIC int __wrap_sem_trywait(sem_t *s);
+TR_PUBLIC int __wrap_sem_post(sem_t *s);
+TR_PUBLIC int __wrap_sem_getvalue(sem_t *s, int *value);
+
+/* A semaphore used without sem_init in this execution. */
+static tr_semaphore *semaphore_of(sem_t *s, const void *ra)
+{
+    tr_semaphore *x = handle_get(s, sizeof *s);
+    if (!x)
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, true, ra,
+                       "a semaphore used before sem_init (EINVAL)");
+    return x;
+}
+
+int __wrap_sem_init(sem_t *s, int pshared, unsigned value)
+{
+    if (!tr__cc_controlled())
+        return sem_init(s, pshared, value);
+    /* pshared: between the threads of this process it changes nothing. */
+    memset(s, 0, sizeof *s);
+    tr__cc_site(RA);
+    handle_set(s, sizeof *s, (tr_semaphore_new)((long)value));
+    return 0;
+}
+
+int __wrap_sem_destroy(sem_t *s)
+{
+    if (!tr__cc_controlled())
+        return sem_destroy(s);
+    handle_set(s, sizeof *s, NULL);
+    return 0;
+}
+
+int __wrap_sem_wait(sem_t *s)
+{
+    if (!tr__cc_controlled())
+        return sem_wait(s);
+    tr_semaphore *x = semaphore_of(s, RA);
+    tr__cc_site(RA);
+    (tr_semaphore_acquire)(x, true, TR_FOREVER);
+    return 0;
+}
+
+int __wrap_sem_trywait(sem_t *s)
+{
+    if (!tr__cc_controlled())
+        return sem_trywait(s);
+    tr_semaphore *x = semaphore_of(s, RA);
+    tr__cc_site(RA);
+    if ((tr_semaphore_acquire)(x, false, TR_FOREVER) == TR_OK)
+        return 0;
+    errno = EAGAIN;
+    return -1;
+}
+
+int __wrap_sem_post(sem_t *s)
+{
+    if (!tr__cc_controlled())
+        return sem_post(s);
+    tr_semaphore *x = semaphore_of(s, RA);
+    tr__cc_site(RA);
+    (tr_semaphore_release)(x, 1);
+    return 0;
+}
+
+int __wrap_sem_getvalue(sem_t *s, int *value)
+{
+    if (!tr__cc_controlled())
+        return sem_getvalue(s, value);
+    *value = (int)tr_semaphore_value(semaphore_of(s, RA));
+    return 0;
+}
+
+/* ---- yields --------------------------------------------------------------------------- */
+
+TR_PUBLIC int __wrap_sched_yield(void);
+TR_PUBLIC int __wrap_usleep(useconds_t usec);
+TR_PUBLIC unsigned __wrap_sleep(unsigned seconds);
+TR_PUBLIC int __wrap_nanosleep(const struct timespec *duration, struct timespec *rest);
+
+static void yield(const void *ra)
+{
+    tr__cc_site(ra);
+    (tr_yield)();
+}
+
+int __wrap_sched_yield(void)
+{
+    if (!tr__cc_controlled())
+        return sched_yield();
+    yield(RA);
+    return 0;
+}
+
+int __wrap_usleep(useconds_t usec)
+{
+    if (!tr__cc_controlled())
+        return usleep(usec);
+    yield(RA);
+    return 0;
+}
+
+unsigned __wrap_sleep(unsigned seconds)
+{
+    if (!tr__cc_controlled())
+        return sleep(seconds);
+    yield(RA);
+    return 0;
+}
+
+int __wrap_nanosleep(const struct timespec *duration, struct timespec *rest)
+{
+    if (!tr__cc_controlled())
+        return nanosleep(duration, rest);
+    yield(RA);
+    return 0;
+}
