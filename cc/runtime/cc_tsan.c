@@ -49,6 +49,18 @@ static void range_access(const void *addr, size_t size, bool write, const void *
     void __tsan_write##n(void *addr) { plain_access(addr, n, true, RA); }                        \
     void __tsan_unaligned_read##n(const void *addr) { plain_access(addr, n, false, RA); }        \
     void __tsan_unaligned_write##n(void *addr) { plain_access(addr, n, true, RA); }
+/* clang's read-modify-write with -tsan-compound-read-before-write: its write stands for
+ * both, as any access that conflicts with the read conflicts with the write too. */
+#define TSAN_READ_WRITE(n)                                                                       \
+    TR_PUBLIC void __tsan_read_write##n(void *addr);                                             \
+    TR_PUBLIC void __tsan_unaligned_read_write##n(void *addr);                                   \
+    void __tsan_read_write##n(void *addr) { plain_access(addr, n, true, RA); }                   \
+    void __tsan_unaligned_read_write##n(void *addr) { plain_access(addr, n, true, RA); }
+TSAN_READ_WRITE(1)
+TSAN_READ_WRITE(2)
+TSAN_READ_WRITE(4)
+TSAN_READ_WRITE(8)
+TSAN_READ_WRITE(16)
 TSAN_PLAIN(1)
 TSAN_PLAIN(2)
 TSAN_PLAIN(4)
