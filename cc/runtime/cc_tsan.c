@@ -6,8 +6,11 @@
  * address): the plain ones as tr_shared_read/tr_shared_write, the atomic ones as
  * tr_shared_atomic (a compare-exchange as tr_shared_atomic_cas, so only one that succeeds
  * writes). Outside an execution a callback does nothing but the operation it stands for.
- * Making every access a scheduling point is the simplest reduction that keeps DPOR sound:
- * its dependence relation sees every access, none is folded into another step.
+ * Every access made once a second thread exists is a scheduling point: DPOR's dependence
+ * relation sees each one, none is folded into another step. The accesses of the main
+ * thread before it creates its first thread are not: nothing can run between them, and
+ * the thread's start orders each of them before anything another thread does (no race
+ * and no dependence is lost; a large memset at start-up costs no steps).
  *
  * Atomics are done sequentially consistent whatever order the program asked for, and a
  * fence adds nothing to that: the explored behaviours are those of SC (a bug that needs a
@@ -20,9 +23,12 @@
 
 #define RA __builtin_return_address(0)
 
+/* Whether an access now is one the harness must see (see above). */
+static bool watched(void) { return tr__cc_controlled() && tr__exec.n_threads > 1; }
+
 static void plain_access(const void *addr, size_t size, bool write, const void *ra)
 {
-    if (!tr__cc_controlled())
+    if (!watched())
         return;
     tr__cc_site(ra);
     if (write)
@@ -34,7 +40,7 @@ static void plain_access(const void *addr, size_t size, bool write, const void *
 /* A range (gcc's aggregates, memcpy and memset): 8-byte pieces from its start. */
 static void range_access(const void *addr, size_t size, bool write, const void *ra)
 {
-    if (!tr__cc_controlled())
+    if (!watched())
         return;
     for (size_t at = 0; at < size; at += 8)
         plain_access((const char *)addr + at, size - at < 8 ? size - at : 8, write, ra);
@@ -112,7 +118,7 @@ void *__wrap_memset(void *dst, int c, size_t n) { return fill(dst, c, n, RA); }
 
 static void atomic_step(const volatile void *addr, size_t size, tr_atomic_op op, const void *ra)
 {
-    if (!tr__cc_controlled())
+    if (!watched())
         return;
     tr__cc_site(ra);
     (tr_shared_atomic)(addr, size, op);
@@ -121,7 +127,7 @@ static void atomic_step(const volatile void *addr, size_t size, tr_atomic_op op,
 static void cas_step(const volatile void *addr, const void *expected, size_t size,
                      const void *ra)
 {
-    if (!tr__cc_controlled())
+    if (!watched())
         return;
     tr__cc_site(ra);
     (tr_shared_atomic_cas)(addr, expected, size);
