@@ -46,6 +46,7 @@ static struct {
     char *at;
     size_t size;
     char *copy;
+    bool thread_locals; /* the program defines some (a PT_TLS segment) */
 } globals;
 
 bool tr__cc_controlled(void)
@@ -58,6 +59,9 @@ static int find_globals(struct dl_phdr_info *info, size_t size, void *ctx)
     (void)size;
     (void)ctx;
     uintptr_t relro_end = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_TLS && info->dlpi_phdr[i].p_memsz > 0)
+            globals.thread_locals = true;
     for (int i = 0; i < info->dlpi_phnum; i++)
         if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO)
             relro_end = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr +
@@ -150,6 +154,14 @@ int tr__cc_run(int argc, char **argv, char **envp, tr__cc_main_fn program_main)
         P.c.file = P.file;
     tr_case_register(&P.c);
     globals_save();
+    /* Case threads share their host's thread-local storage (fibers: one host for all),
+     * and nothing resets it between executions. */
+    if (globals.thread_locals) {
+        fprintf(stderr, "%s: thread-local variables (_Thread_local, __thread) are not "
+                        "modelled by trama-cc: the program cannot run under trama\n",
+                P.name);
+        return 2;
+    }
     return tr_main(targc, targv);
 }
 
