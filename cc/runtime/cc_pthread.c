@@ -11,6 +11,8 @@
  *                      notify under it (so signalling without the mutex is allowed, as in
  *                      POSIX). Waiters wake in FIFO order; no spurious wake-ups.
  *   semaphore          a Semaphore
+ *   barrier            a Barrier (the last thread to arrive is the serial thread)
+ *   pthread_once       an atomic control word (see there)
  *   sched_yield, usleep, sleep, nanosleep   a tr_yield (time is not modelled: a sleep is
  *                      a point where any other thread may run)
  *
@@ -42,7 +44,7 @@ typedef struct handle {
 } handle;
 
 _Static_assert(sizeof(pthread_mutex_t) >= 32 && sizeof(pthread_cond_t) >= 32 &&
-                   sizeof(sem_t) >= 32,
+                   sizeof(sem_t) >= 32 && sizeof(pthread_barrier_t) >= 32,
                "a handle fits in the last 16 bytes of each object");
 
 static void *handle_get(const void *obj, size_t size)
@@ -517,6 +519,88 @@ int __wrap_sem_getvalue(sem_t *s, int *value)
     if (!tr__cc_controlled())
         return sem_getvalue(s, value);
     *value = (int)tr_semaphore_value(semaphore_of(s, RA));
+    return 0;
+}
+
+/* ---- barriers ------------------------------------------------------------------------ */
+
+TR_PUBLIC int __wrap_pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                                          unsigned count);
+TR_PUBLIC int __wrap_pthread_barrier_destroy(pthread_barrier_t *b);
+TR_PUBLIC int __wrap_pthread_barrier_wait(pthread_barrier_t *b);
+
+int __wrap_pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                                unsigned count)
+{
+    if (!tr__cc_controlled())
+        return pthread_barrier_init(b, attr, count);
+    if (count == 0)
+        return EINVAL;
+    memset(b, 0, sizeof *b);
+    tr__cc_site(RA);
+    handle_set(b, sizeof *b, (tr_barrier_new)((long)count, NULL, NULL, TR_FOREVER));
+    return 0;
+}
+
+int __wrap_pthread_barrier_destroy(pthread_barrier_t *b)
+{
+    if (!tr__cc_controlled())
+        return pthread_barrier_destroy(b);
+    tr_barrier *x = handle_get(b, sizeof *b);
+    if (x && tr_barrier_n_waiting(x) > 0) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_barrier_destroy: threads wait at the barrier (EBUSY)");
+        return EBUSY;
+    }
+    handle_set(b, sizeof *b, NULL);
+    return 0;
+}
+
+/* The last thread to arrive is the one POSIX calls the serial thread. */
+int __wrap_pthread_barrier_wait(pthread_barrier_t *b)
+{
+    if (!tr__cc_controlled())
+        return pthread_barrier_wait(b);
+    tr_barrier *x = handle_get(b, sizeof *b);
+    if (!x) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, true, RA,
+                       "pthread_barrier_wait: the barrier is not initialised (EINVAL)");
+        return EINVAL;
+    }
+    long index = 0;
+    tr__cc_site(RA);
+    (tr_barrier_wait)(x, TR_FOREVER, &index);
+    return index == tr_barrier_parties(x) - 1 ? PTHREAD_BARRIER_SERIAL_THREAD : 0;
+}
+
+/* ---- once ----------------------------------------------------------------------------- */
+
+TR_PUBLIC int __wrap_pthread_once(pthread_once_t *once, void (*init)(void));
+
+/* The control word is the program's (PTHREAD_ONCE_INIT is 0): an atomic read-modify-write
+ * claims it, a thread finding it claimed yields until the claimer's release says done,
+ * and that release orders init before every thread that returns. */
+int __wrap_pthread_once(pthread_once_t *once, void (*init)(void))
+{
+    enum { NOT_RUN, RUNNING, DONE };
+    if (!tr__cc_controlled())
+        return pthread_once(once, init);
+    for (;;) {
+        tr__cc_site(RA);
+        (tr_shared_atomic)(once, sizeof *once, TR_ATOMIC_OP_RMW);
+        if (*once == DONE)
+            return 0;
+        if (*once == NOT_RUN) {
+            *once = RUNNING;
+            break;
+        }
+        tr__cc_site(RA);
+        (tr_yield)();
+    }
+    init();
+    tr__cc_site(RA);
+    (tr_shared_atomic)(once, sizeof *once, TR_ATOMIC_OP_STORE);
+    *once = DONE;
     return 0;
 }
 
