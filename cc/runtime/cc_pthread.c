@@ -11,6 +11,7 @@
  *                      notify under it (so signalling without the mutex is allowed, as in
  *                      POSIX). Waiters wake in FIFO order; no spurious wake-ups.
  *   semaphore          a Semaphore
+ *   rwlock             counts under a Condition (see there)
  *   barrier            a Barrier (the last thread to arrive is the serial thread)
  *   pthread_once       an atomic control word (see there)
  *   sched_yield, usleep, sleep, nanosleep   a tr_yield (time is not modelled: a sleep is
@@ -44,7 +45,8 @@ typedef struct handle {
 } handle;
 
 _Static_assert(sizeof(pthread_mutex_t) >= 32 && sizeof(pthread_cond_t) >= 32 &&
-                   sizeof(sem_t) >= 32 && sizeof(pthread_barrier_t) >= 32,
+                   sizeof(sem_t) >= 32 && sizeof(pthread_barrier_t) >= 32 &&
+                   sizeof(pthread_rwlock_t) >= 32,
                "a handle fits in the last 16 bytes of each object");
 
 static void *handle_get(const void *obj, size_t size)
@@ -519,6 +521,143 @@ int __wrap_sem_getvalue(sem_t *s, int *value)
     if (!tr__cc_controlled())
         return sem_getvalue(s, value);
     *value = (int)tr_semaphore_value(semaphore_of(s, RA));
+    return 0;
+}
+
+/* ---- read-write locks ---------------------------------------------------------------- */
+
+/* A monitor: the counts under a Condition's own lock, every change notified to all. Its
+ * lock orders every operation on the rwlock after the ones before it (two readers one
+ * after the other too, which POSIX does not promise: a race between them is not seen). */
+typedef struct cc_rwlock {
+    tr_condition *cond;
+    int writer;  /* the writing thread's id + 1, 0: none */
+    int readers; /* read holds, all threads */
+    unsigned short reads[TR__MAX_THREADS]; /* read holds per thread */
+} cc_rwlock;
+
+static cc_rwlock *rwlock_of(pthread_rwlock_t *l)
+{
+    cc_rwlock *x = handle_get(l, sizeof *l);
+    if (x)
+        return x;
+    x = tr_case_alloc(sizeof *x);
+    x->cond = (tr_condition_new)();
+    handle_set(l, sizeof *l, x);
+    return x;
+}
+
+/* Takes the monitor, waits while the lock is not free for this kind of hold (no wait for
+ * a try), takes the hold; 0 or EBUSY. */
+static int rwlock_take(pthread_rwlock_t *l, bool write, bool blocking, const void *ra)
+{
+    cc_rwlock *x = rwlock_of(l);
+    int me = tr__self->id;
+    tr__cc_site(ra);
+    (tr_condition_acquire)(x->cond, true, TR_FOREVER);
+    while (x->writer || (write && x->readers)) {
+        if (!blocking) {
+            tr__cc_site(ra);
+            (tr_condition_release)(x->cond);
+            return EBUSY;
+        }
+        tr__cc_site(ra);
+        (tr_condition_wait)(x->cond, TR_FOREVER);
+    }
+    if (write) {
+        x->writer = me + 1;
+    } else {
+        x->readers++;
+        x->reads[me]++;
+    }
+    tr__cc_site(ra);
+    (tr_condition_release)(x->cond);
+    return 0;
+}
+
+TR_PUBLIC int __wrap_pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *attr);
+TR_PUBLIC int __wrap_pthread_rwlock_destroy(pthread_rwlock_t *l);
+TR_PUBLIC int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l);
+TR_PUBLIC int __wrap_pthread_rwlock_tryrdlock(pthread_rwlock_t *l);
+TR_PUBLIC int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l);
+TR_PUBLIC int __wrap_pthread_rwlock_trywrlock(pthread_rwlock_t *l);
+TR_PUBLIC int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l);
+
+int __wrap_pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *attr)
+{
+    if (!tr__cc_controlled())
+        return pthread_rwlock_init(l, attr);
+    memset(l, 0, sizeof *l);
+    rwlock_of(l);
+    return 0;
+}
+
+int __wrap_pthread_rwlock_destroy(pthread_rwlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_rwlock_destroy(l);
+    cc_rwlock *x = handle_get(l, sizeof *l);
+    if (x && (x->writer || x->readers)) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_rwlock_destroy: the lock is held (EBUSY)");
+        return EBUSY;
+    }
+    handle_set(l, sizeof *l, NULL);
+    return 0;
+}
+
+int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_rwlock_rdlock(l);
+    return rwlock_take(l, false, true, RA);
+}
+
+int __wrap_pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_rwlock_tryrdlock(l);
+    return rwlock_take(l, false, false, RA);
+}
+
+int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_rwlock_wrlock(l);
+    return rwlock_take(l, true, true, RA);
+}
+
+int __wrap_pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_rwlock_trywrlock(l);
+    return rwlock_take(l, true, false, RA);
+}
+
+int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_rwlock_unlock(l);
+    cc_rwlock *x = rwlock_of(l);
+    int me = tr__self->id;
+    if (x->writer != me + 1 && x->reads[me] == 0) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_rwlock_unlock: the calling thread does not hold the lock "
+                       "(EPERM)");
+        return EPERM;
+    }
+    tr__cc_site(RA);
+    (tr_condition_acquire)(x->cond, true, TR_FOREVER);
+    if (x->writer == me + 1) {
+        x->writer = 0;
+    } else {
+        x->readers--;
+        x->reads[me]--;
+    }
+    tr__cc_site(RA);
+    (tr_condition_notify_all)(x->cond);
+    tr__cc_site(RA);
+    (tr_condition_release)(x->cond);
     return 0;
 }
 
