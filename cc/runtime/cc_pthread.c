@@ -14,8 +14,9 @@
  *   rwlock             counts under a Condition (see there)
  *   barrier            a Barrier (the last thread to arrive is the serial thread)
  *   pthread_once       an atomic control word (see there)
- *   sched_yield, usleep, sleep, nanosleep   a tr_yield (time is not modelled: a sleep is
- *                      a point where any other thread may run)
+ *   sched_yield, usleep, sleep, nanosleep   a tr_yield (a sleep is a point where any
+ *                      other thread may run; it does not move the virtual clock)
+ *   timed waits        the same with a timeout on the virtual clock (cc_time.c)
  *
  * A mutex, condition variable or semaphore of the program gets its trama object at its
  * first use in an execution (so static initializers work): a handle in the last 16 bytes
@@ -255,17 +256,25 @@ static bool mutex_held(const cc_mutex *x)
     return x->rlock ? tr_rlock_is_owned(x->rlock) : x->owner == tr__self->id;
 }
 
-static int mutex_lock(cc_mutex *x, bool blocking, const void *ra)
+/* timeout: TR_FOREVER, or the seconds a timed lock may wait (then ETIMEDOUT). */
+static int mutex_lock(cc_mutex *x, bool blocking, double timeout, const void *ra)
 {
     if (x->type == PTHREAD_MUTEX_ERRORCHECK && x->owner == tr__self->id)
         return blocking ? EDEADLK : EBUSY;
+    int failed = !blocking ? EBUSY : ETIMEDOUT;
     tr__cc_site(ra);
     if (x->rlock)
-        return (tr_rlock_acquire)(x->rlock, blocking, TR_FOREVER) == TR_OK ? 0 : EBUSY;
-    if ((tr_lock_acquire)(x->lock, blocking, TR_FOREVER) != TR_OK)
-        return EBUSY;
+        return (tr_rlock_acquire)(x->rlock, blocking, timeout) == TR_OK ? 0 : failed;
+    if ((tr_lock_acquire)(x->lock, blocking, timeout) != TR_OK)
+        return failed;
     x->owner = tr__self->id;
     return 0;
+}
+
+/* An absolute deadline as POSIX takes it: EINVAL for nanoseconds out of range. */
+static bool deadline_valid(const struct timespec *t)
+{
+    return t && t->tv_nsec >= 0 && t->tv_nsec < 1000000000;
 }
 
 static int mutex_unlock(cc_mutex *x, const void *ra)
@@ -289,6 +298,7 @@ TR_PUBLIC int __wrap_pthread_mutex_destroy(pthread_mutex_t *m);
 TR_PUBLIC int __wrap_pthread_mutex_lock(pthread_mutex_t *m);
 TR_PUBLIC int __wrap_pthread_mutex_trylock(pthread_mutex_t *m);
 TR_PUBLIC int __wrap_pthread_mutex_unlock(pthread_mutex_t *m);
+TR_PUBLIC int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *deadline);
 
 int __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
 {
@@ -321,14 +331,23 @@ int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
 {
     if (!tr__cc_controlled())
         return pthread_mutex_lock(m);
-    return mutex_lock(mutex_of(m), true, RA);
+    return mutex_lock(mutex_of(m), true, TR_FOREVER, RA);
 }
 
 int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
 {
     if (!tr__cc_controlled())
         return pthread_mutex_trylock(m);
-    return mutex_lock(mutex_of(m), false, RA);
+    return mutex_lock(mutex_of(m), false, TR_FOREVER, RA);
+}
+
+int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *deadline)
+{
+    if (!tr__cc_controlled())
+        return pthread_mutex_timedlock(m, deadline);
+    if (!deadline_valid(deadline))
+        return EINVAL;
+    return mutex_lock(mutex_of(m), true, tr__cc_timeout_until(deadline), RA);
 }
 
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
@@ -360,6 +379,8 @@ static cc_cond *cond_of(pthread_cond_t *c)
 TR_PUBLIC int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
 TR_PUBLIC int __wrap_pthread_cond_destroy(pthread_cond_t *c);
 TR_PUBLIC int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
+TR_PUBLIC int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                            const struct timespec *deadline);
 TR_PUBLIC int __wrap_pthread_cond_signal(pthread_cond_t *c);
 TR_PUBLIC int __wrap_pthread_cond_broadcast(pthread_cond_t *c);
 
@@ -386,35 +407,53 @@ int __wrap_pthread_cond_destroy(pthread_cond_t *c)
     return 0;
 }
 
-int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+/* timeout: TR_FOREVER, or the seconds a timed wait may wait (then ETIMEDOUT, the mutex
+ * taken back all the same). */
+static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, double timeout, const void *ra)
 {
-    if (!tr__cc_controlled())
-        return pthread_cond_wait(c, m);
     cc_cond *x = cond_of(c);
     cc_mutex *mx = mutex_of(m);
     if (!mutex_held(mx)) {
-        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, ra,
                        "pthread_cond_wait: the calling thread does not hold the mutex (EPERM)");
         return EPERM;
     }
     if (x->mutex && x->mutex != mx) {
-        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, ra,
                        "pthread_cond_wait: threads wait on the condition variable with two "
                        "different mutexes (EINVAL)");
         return EINVAL;
     }
-    tr__cc_site(RA);
+    tr__cc_site(ra);
     (tr_condition_acquire)(x->cond, true, TR_FOREVER);
     x->mutex = mx;
     x->waiters++;
-    mutex_unlock(mx, RA);
-    tr__cc_site(RA);
-    (tr_condition_wait)(x->cond, TR_FOREVER);
+    mutex_unlock(mx, ra);
+    tr__cc_site(ra);
+    tr_status woken = (tr_condition_wait)(x->cond, timeout);
     if (--x->waiters == 0)
         x->mutex = NULL;
-    tr__cc_site(RA);
+    tr__cc_site(ra);
     (tr_condition_release)(x->cond);
-    return mutex_lock(mx, true, RA);
+    int locked = mutex_lock(mx, true, TR_FOREVER, ra);
+    return locked ? locked : woken == TR_OK ? 0 : ETIMEDOUT;
+}
+
+int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    if (!tr__cc_controlled())
+        return pthread_cond_wait(c, m);
+    return cond_wait(c, m, TR_FOREVER, RA);
+}
+
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                  const struct timespec *deadline)
+{
+    if (!tr__cc_controlled())
+        return pthread_cond_timedwait(c, m, deadline);
+    if (!deadline_valid(deadline))
+        return EINVAL;
+    return cond_wait(c, m, tr__cc_timeout_until(deadline), RA);
 }
 
 static int notify(pthread_cond_t *c, bool all, const void *ra)
@@ -453,6 +492,7 @@ TR_PUBLIC int __wrap_sem_destroy(sem_t *s);
 TR_PUBLIC int __wrap_sem_wait(sem_t *s);
 TR_PUBLIC int __wrap_sem_trywait(sem_t *s);
 TR_PUBLIC int __wrap_sem_post(sem_t *s);
+TR_PUBLIC int __wrap_sem_timedwait(sem_t *s, const struct timespec *deadline);
 TR_PUBLIC int __wrap_sem_getvalue(sem_t *s, int *value);
 
 /* A semaphore used without sem_init in this execution. */
@@ -503,6 +543,22 @@ int __wrap_sem_trywait(sem_t *s)
     if ((tr_semaphore_acquire)(x, false, TR_FOREVER) == TR_OK)
         return 0;
     errno = EAGAIN;
+    return -1;
+}
+
+int __wrap_sem_timedwait(sem_t *s, const struct timespec *deadline)
+{
+    if (!tr__cc_controlled())
+        return sem_timedwait(s, deadline);
+    tr_semaphore *x = semaphore_of(s, RA);
+    if (!deadline_valid(deadline)) {
+        errno = EINVAL;
+        return -1;
+    }
+    tr__cc_site(RA);
+    if ((tr_semaphore_acquire)(x, true, tr__cc_timeout_until(deadline)) == TR_OK)
+        return 0;
+    errno = ETIMEDOUT;
     return -1;
 }
 

@@ -12,6 +12,7 @@
  *   cc_site.c     a code address to file:line (cached), the finding helpers
  *   cc_tsan.c     the __tsan_* callbacks
  *   cc_pthread.c  threads, mutexes, condition variables, semaphores, yields
+ *   cc_time.c     the virtual clock, rand()
  *   cc_main_stub.c  linked into the program itself: __wrap_main, which alone can name
  *                 the program's main (the linker's __real_main)
  *
@@ -48,6 +49,13 @@ void tr__cc_heap_reclaim(void);
 void tr__cc_threads_reset(void);
 /* The pthread_t of the calling case thread. */
 bool tr__cc_is_main_thread(void);
+
+/* cc_time.c: the virtual clock as the program reads it (seconds), and the seconds left
+ * until an absolute deadline on it (0 when it has passed); rand() from seed 1 again. */
+struct timespec;
+double tr__cc_now(void);
+double tr__cc_timeout_until(const struct timespec *deadline);
+void tr__cc_random_reset(void);
 
 /* cc_program.c: the program's main, as the stub linked into it hands it over. */
 typedef int (*tr__cc_main_fn)(int, char **, char **);
