@@ -225,7 +225,8 @@ typedef struct cc_mutex {
     int type; /* PTHREAD_MUTEX_NORMAL, _ERRORCHECK, _RECURSIVE */
     tr_lock *lock;   /* normal and errorcheck */
     tr_rlock *rlock; /* recursive */
-    int owner;       /* case thread id, -1: free (normal and errorcheck) */
+    int owner;       /* the holder's case thread id, -1: free */
+    int depth;       /* the holder's locks (above 1: recursive only) */
 } cc_mutex;
 
 static cc_mutex *mutex_make(pthread_mutex_t *m, int type)
@@ -253,7 +254,7 @@ static cc_mutex *mutex_of(pthread_mutex_t *m)
 
 static bool mutex_held(const cc_mutex *x)
 {
-    return x->rlock ? tr_rlock_is_owned(x->rlock) : x->owner == tr__self->id;
+    return x->owner == tr__self->id;
 }
 
 /* timeout: TR_FOREVER, or the seconds a timed lock may wait (then ETIMEDOUT). */
@@ -263,11 +264,12 @@ static int mutex_lock(cc_mutex *x, bool blocking, double timeout, const void *ra
         return blocking ? EDEADLK : EBUSY;
     int failed = !blocking ? EBUSY : ETIMEDOUT;
     tr__cc_site(ra);
-    if (x->rlock)
-        return (tr_rlock_acquire)(x->rlock, blocking, timeout) == TR_OK ? 0 : failed;
-    if ((tr_lock_acquire)(x->lock, blocking, timeout) != TR_OK)
+    tr_status got = x->rlock ? (tr_rlock_acquire)(x->rlock, blocking, timeout)
+                             : (tr_lock_acquire)(x->lock, blocking, timeout);
+    if (got != TR_OK)
         return failed;
     x->owner = tr__self->id;
+    x->depth++;
     return 0;
 }
 
@@ -286,11 +288,11 @@ static int mutex_unlock(cc_mutex *x, const void *ra)
                            "(EPERM)");
         return EPERM;
     }
+    if (--x->depth == 0)
+        x->owner = -1;
     tr__cc_site(ra);
-    if (x->rlock)
-        return (tr_rlock_release)(x->rlock) == TR_OK ? 0 : EPERM;
-    x->owner = -1;
-    return (tr_lock_release)(x->lock) == TR_OK ? 0 : EPERM;
+    tr_status released = x->rlock ? (tr_rlock_release)(x->rlock) : (tr_lock_release)(x->lock);
+    return released == TR_OK ? 0 : EPERM;
 }
 
 TR_PUBLIC int __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr);
@@ -317,8 +319,7 @@ int __wrap_pthread_mutex_destroy(pthread_mutex_t *m)
     if (!tr__cc_controlled())
         return pthread_mutex_destroy(m);
     cc_mutex *x = handle_get(m, sizeof *m);
-    if (x && (x->rlock ? tr_rlock_recursion_count(x->rlock) > 0 || tr_rlock_is_owned(x->rlock)
-                       : x->owner >= 0)) {
+    if (x && x->owner >= 0) {
         tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
                        "pthread_mutex_destroy: the mutex is locked (EBUSY)");
         return EBUSY;
@@ -413,13 +414,15 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, double timeout, cons
 {
     cc_cond *x = cond_of(c);
     cc_mutex *mx = mutex_of(m);
+    /* Both end the execution: a wait loop around a call that fails at once would spin
+     * to the step budget in every execution. */
     if (!mutex_held(mx)) {
-        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, ra,
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, true, ra,
                        "pthread_cond_wait: the calling thread does not hold the mutex (EPERM)");
         return EPERM;
     }
     if (x->mutex && x->mutex != mx) {
-        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, ra,
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, true, ra,
                        "pthread_cond_wait: threads wait on the condition variable with two "
                        "different mutexes (EINVAL)");
         return EINVAL;
