@@ -11,7 +11,10 @@
  *   cc_heap.c     the program's own heap blocks, reclaimed between executions
  *   cc_site.c     a code address to file:line (cached), the finding helpers
  *   cc_tsan.c     the __tsan_* callbacks
- *   cc_pthread.c  threads, mutexes, condition variables, semaphores, yields
+ *   cc_thread.c   pthread_create, join, exit and the others on threads
+ *   cc_mutex.c    mutexes and condition variables
+ *   cc_sync.c     semaphores, rwlocks, barriers, pthread_once, yields and sleeps
+ *   cc_handle.c   how those find their trama objects from the program's objects
  *   cc_time.c     the virtual clock, rand()
  *   cc_main_stub.c  linked into the program itself: __wrap_main, which alone can name
  *                 the program's main (the linker's __real_main)
@@ -25,6 +28,9 @@
 #include <stddef.h>
 
 #include "../../harness/src/execution.h"
+
+/* In a __wrap_ or __tsan_ function: the program's call site (its return address). */
+#define RA __builtin_return_address(0)
 
 /* Whether the program's code runs now as a thread of an execution (not before the first
  * one, between two, or in a command such as list that runs none). */
@@ -45,16 +51,21 @@ void tr__cc_finding(tr_verdict kind, bool ends, const void *return_address, cons
 /* cc_heap.c: frees every block the program allocated in the previous execution. */
 void tr__cc_heap_reclaim(void);
 
-/* cc_pthread.c: forgets the previous execution's threads. */
+/* cc_thread.c: forgets the previous execution's threads. */
 void tr__cc_threads_reset(void);
-/* The pthread_t of the calling case thread. */
-bool tr__cc_is_main_thread(void);
+
+/* cc_handle.c: the trama object a program's object of size bytes names in this execution
+ * (NULL: none yet); setting NULL forgets it. */
+void *tr__cc_handle_get(const void *obj, size_t size);
+void tr__cc_handle_set(void *obj, size_t size, void *object);
 
 /* cc_time.c: the virtual clock as the program reads it (seconds), and the seconds left
  * until an absolute deadline on it (0 when it has passed); rand() from seed 1 again. */
 struct timespec;
 double tr__cc_now(void);
 double tr__cc_timeout_until(const struct timespec *deadline);
+/* An absolute deadline as POSIX takes it (else EINVAL: nanoseconds out of range). */
+bool tr__cc_deadline_valid(const struct timespec *deadline);
 void tr__cc_random_reset(void);
 
 /* cc_program.c: the program's main, as the stub linked into it hands it over. */

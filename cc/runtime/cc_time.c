@@ -23,6 +23,11 @@ double tr__cc_timeout_until(const struct timespec *deadline)
     return left > 0 ? left : 0;
 }
 
+bool tr__cc_deadline_valid(const struct timespec *deadline)
+{
+    return deadline && deadline->tv_nsec >= 0 && deadline->tv_nsec < 1000000000;
+}
+
 TR_PUBLIC int __wrap_clock_gettime(clockid_t clock, struct timespec *ts);
 TR_PUBLIC time_t __wrap_time(time_t *out);
 TR_PUBLIC int __wrap_gettimeofday(struct timeval *tv, void *tz);

@@ -21,8 +21,6 @@
 
 #include "cc_runtime.h"
 
-#define RA __builtin_return_address(0)
-
 /* Whether an access now is one the harness must see (see above). */
 static bool watched(void) { return tr__cc_controlled() && tr__exec.n_threads > 1; }
 
