@@ -8,12 +8,14 @@
  *   condition variable a Condition over a lock of its own: wait takes that lock, releases
  *                      the mutex, waits, and takes the mutex back; signal and broadcast
  *                      notify under it (so signalling without the mutex is allowed, as in
- *                      POSIX). Waiters wake in FIFO order; no spurious wake-ups.
+ *                      POSIX). Waiters wake in FIFO order; spurious wake-ups only when
+ *                      asked for (see there).
  * Timed forms wait on the virtual clock (cc_time.c). Each object is made at its first use
  * in an execution and found again through its handle (cc_handle.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -202,6 +204,27 @@ int __wrap_pthread_cond_destroy(pthread_cond_t *c)
     return 0;
 }
 
+/* Spurious wake-ups, as POSIX allows them: TRAMA_CC_SPURIOUS_WAKEUPS=N lets up to N waits
+ * of an execution return without a signal. Such a wait is a timed one that returns 0 when
+ * it times out; where the explorer lets it time out is --timeouts' choice (lazy: only
+ * when nothing else can run; any: anywhere). N bounds the space a wait loop would
+ * otherwise make endless. */
+static long spurious_budget = -1; /* -1: not read yet */
+static long spurious_left;
+
+void tr__cc_spurious_reset(void)
+{
+    if (spurious_budget < 0) {
+        const char *n = getenv("TRAMA_CC_SPURIOUS_WAKEUPS");
+        spurious_budget = n ? strtol(n, NULL, 10) : 0;
+        if (spurious_budget < 0)
+            spurious_budget = 0;
+    }
+    spurious_left = spurious_budget;
+}
+
+enum { SPURIOUS_AFTER = 1 }; /* virtual seconds: the clock moves little when one happens */
+
 /* timeout: TR_FOREVER, or the seconds a timed wait may wait (then ETIMEDOUT, the mutex
  * taken back all the same). */
 static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, double timeout, const void *ra)
@@ -227,7 +250,12 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, double timeout, cons
     x->waiters++;
     mutex_unlock(mx, ra);
     tr__cc_site(ra);
-    tr_status woken = (tr_condition_wait)(x->cond, timeout);
+    bool may_wake_spuriously = timeout == TR_FOREVER && spurious_left > 0;
+    tr_status woken = (tr_condition_wait)(x->cond, may_wake_spuriously ? SPURIOUS_AFTER : timeout);
+    if (may_wake_spuriously && woken == TR_TIMEOUT) {
+        spurious_left--;
+        woken = TR_OK;
+    }
     if (--x->waiters == 0)
         x->mutex = NULL;
     tr__cc_site(ra);

@@ -98,6 +98,7 @@ static void program_case(void)
     tr__cc_heap_reclaim();
     tr__cc_threads_reset();
     tr__cc_random_reset();
+    tr__cc_spurious_reset();
     tr__cc_epoch++;
     P.started = true;
     memcpy(P.argv_copy, P.argv, (size_t)(P.argc + 1) * sizeof *P.argv);

@@ -54,6 +54,9 @@ void tr__cc_heap_reclaim(void);
 /* cc_thread.c: forgets the previous execution's threads. */
 void tr__cc_threads_reset(void);
 
+/* cc_mutex.c: the execution's allowance of spurious wake-ups, afresh. */
+void tr__cc_spurious_reset(void);
+
 /* cc_handle.c: the trama object a program's object of size bytes names in this execution
  * (NULL: none yet); setting NULL forgets it. */
 void *tr__cc_handle_get(const void *obj, size_t size);
