@@ -10,7 +10,7 @@
  *   - the blocks the program allocated in the previous execution are freed (cc_heap.c);
  *   - the previous execution's threads, mutexes, condition variables and semaphores are
  *     forgotten: the objects under them were the execution's, and handles left in the
- *     program's memory carry an older epoch (cc_pthread.c).
+ *     program's memory carry an older epoch (cc_handle.c).
  * Descriptors the program opened are not closed (not modelled).
  *
  * main returning, or exit() on any thread, ends the execution as in C: the other threads
