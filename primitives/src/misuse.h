@@ -65,6 +65,9 @@ typedef struct tr__stack {
  * the bottom are left out. Thread-safe and fork-safe; takes a lock shared by all threads
  * while it symbolizes. */
 TR__HIDDEN void tr__stack_capture(tr__stack *s);
+/* The source line of one code address (a return address less one), for trama-cc's access
+ * sites: its file copied into file (empty, and 0 returned, when unknown). */
+TR__HIDDEN int tr__stack_line(uintptr_t pc, char *file, size_t size);
 /* "libdw" or "backtrace" (module and offset only; trama's frames kept). */
 TR__HIDDEN const char *tr__stack_symbolizer(void);
 

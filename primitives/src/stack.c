@@ -19,6 +19,7 @@
 #include <link.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -258,6 +259,17 @@ void tr__stack_capture(tr__stack *s)
     }
     pthread_mutex_unlock(&mu);
     trim(s);
+}
+
+int tr__stack_line(uintptr_t pc, char *file, size_t size)
+{
+    pthread_mutex_lock(&mu);
+    start();
+    const symbol *y = symbolize(pc);
+    snprintf(file, size, "%s", y->file ? y->file : "");
+    int line = y->file ? y->line : 0;
+    pthread_mutex_unlock(&mu);
+    return line;
 }
 
 const char *tr__stack_symbolizer(void)
