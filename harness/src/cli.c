@@ -37,6 +37,43 @@ static bool selected(const tr__cli *c, const char *name)
     return false;
 }
 
+/* The first case pattern that matches no case, or NULL. */
+static const char *unmatched(const tr__cli *c)
+{
+    for (int g = 0; g < c->n_globs; g++) {
+        bool any = false;
+        for (size_t i = 0; i < tr_case_count() && !any; i++)
+            any = fnmatch(c->globs[g], tr_case_at(i)->name, 0) == 0;
+        if (!any)
+            return c->globs[g];
+    }
+    return NULL;
+}
+
+/* run --estimate: for each selected case, the executions its exhaustive search needs. */
+static int cmd_estimate(const tr__cli *c)
+{
+    const char *none = unmatched(c);
+    if (none)
+        return usage("no case matches \"%s\" (see `trama list`)", none);
+    for (size_t i = 0; i < tr_case_count(); i++) {
+        const tr_case *tc = tr_case_at(i);
+        if (!selected(c, tc->name))
+            continue;
+        tr_estimate est;
+        char err[512];
+        if (!tr__estimate(tc, &c->o, 0, &est, err, sizeof err)) {
+            fprintf(stderr, "trama: %s\n", err);
+            return 2;
+        }
+        printf("estimate: %.0f executions (+-%.0f)  %s, %s, %ld probes in %.2f s\n",
+               est.executions, est.error, tc->name, tr__strategy_name(c->o.strategy), est.probes,
+               est.seconds);
+        fflush(stdout);
+    }
+    return 0;
+}
+
 static int cmd_list(void)
 {
     for (size_t i = 0; i < tr_case_count(); i++) {
@@ -86,15 +123,11 @@ static int cmd_explore(const tr__cli *cp)
         return 2;
     }
     int matched = 0, failed = 0;
-    for (int g = 0; g < c.n_globs; g++) {
-        bool any = false;
-        for (size_t i = 0; i < tr_case_count() && !any; i++)
-            any = fnmatch(c.globs[g], tr_case_at(i)->name, 0) == 0;
-        if (!any) {
-            if (json)
-                fclose(json);
-            return usage("no case matches \"%s\" (see `trama list`)", c.globs[g]);
-        }
+    const char *none = unmatched(&c);
+    if (none) {
+        if (json)
+            fclose(json);
+        return usage("no case matches \"%s\" (see `trama list`)", none);
     }
     /* SARIF and JUnit are whole documents: opened now (a bad path is a usage error before
      * any exploration), completed after the last case. */
@@ -188,6 +221,7 @@ int tr_main(int argc, char **argv)
     case TR__CMD_LIST:
         return cmd_list();
     case TR__CMD_RUN:
+        return c.estimate ? cmd_estimate(&c) : cmd_explore(&c);
     case TR__CMD_VERIFY:
         return cmd_explore(&c);
     case TR__CMD_REPLAY:

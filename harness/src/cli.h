@@ -35,6 +35,8 @@ typedef struct tr__cli {
     const char *json, *sarif, *junit; /* report files */
     bool quiet;
     bool trace;                       /* replay --trace */
+    bool estimate;                    /* run --estimate: the executions needed, not a run */
+    bool replay_continue;             /* replay --continue: explore below the schedule */
     const char *replay_case;          /* replay's two positional arguments */
     const char *replay_schedule;
 } tr__cli;

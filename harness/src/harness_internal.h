@@ -118,6 +118,11 @@ enum { TR__SCHEDULE_MAX = 100000 };
 int tr__schedule_parse(const char *text, tr__choice *out, int max, char *err, size_t err_size);
 /* Writes "v1:" and the choices; truncates with "..." if it does not fit. */
 void tr__schedule_format(const tr__choice *choices, int n, char *out, size_t size);
+/* The index of want's thread (and timeout) among the choices offered, -1 when it is not. */
+int tr__choice_find(const tr__choice *choices, int n, tr__choice want);
+/* Whether choosing choices[i] preempts `current` (the thread that reached the point, -1 if
+ * it cannot go on): another thread runs while current could have gone on. */
+bool tr__choice_preempts(const tr__choice *choices, int n, int current, int i);
 
 /* ---- one execution -------------------------------------------------------------------- */
 
@@ -238,6 +243,13 @@ void tr__lockorder_add(const tr__lock_site *from, const tr__lock_site *to);
 /* Keeps f in r unless an equal (kind, sites) finding is kept; takes f->parts either way.
  * cap: the capacity of r->findings. */
 void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f);
+
+/* ---- estimates (explore_estimate.c) ------------------------------------------------------ */
+
+/* tr_explore_estimate for a case: probes > 0 runs exactly that many probes, however long
+ * they take (tests); 0 probes until the estimate settles or a second has passed. */
+bool tr__estimate(const tr_case *c, const tr_explore_opts *o, long probes, tr_estimate *out,
+                  char *err, size_t err_size);
 
 /* ---- many cases ----------------------------------------------------------------------- */
 

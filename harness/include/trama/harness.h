@@ -245,6 +245,22 @@ TR_PUBLIC void tr_result_free(tr_result *);
 /* ok: the case shows its expected verdict (a pass case: nothing found). */
 TR_PUBLIC bool tr_result_ok(const tr_result *);
 
+/* How many executions an exhaustive strategy (opts->strategy: dfs or dpor) needs for a
+ * case, found before running it: the mean of Knuth's estimator over random probes of the
+ * strategy's tree (each probe one execution), stopping once its standard error is under a
+ * tenth of the mean or after a second. dfs: the schedules within its preemption bound;
+ * dpor: the Mazurkiewicz traces (DPOR runs one execution per trace, and may abandon a few
+ * more). Probes run in a forked child unless opts->no_fork. False, with a message in err,
+ * for an unknown case, another strategy, or a probe that crashed or hung. */
+typedef struct tr_estimate {
+    double executions; /* the estimate */
+    double error;      /* its standard error */
+    long probes;
+    double seconds;
+} tr_estimate;
+TR_PUBLIC bool tr_explore_estimate(const char *case_name, const tr_explore_opts *opts,
+                                   tr_estimate *out, char *err, size_t err_size);
+
 /* Replays one schedule, writing the trace table to out when trace is set. Returns the
  * finding kinds seen (bit per verdict) or -1 with a message on err when the schedule is
  * malformed or does not match the case. */
