@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
@@ -62,7 +63,7 @@ static int cmd_estimate(const tr__cli *c)
             continue;
         tr_estimate est;
         char err[512];
-        if (!tr__estimate(tc, &c->o, 0, &est, err, sizeof err)) {
+        if (!tr__estimate(tc, &c->o, 0, 0, &est, err, sizeof err)) {
             fprintf(stderr, "trama: %s\n", err);
             return 2;
         }
@@ -164,6 +165,9 @@ static int cmd_explore(const tr__cli *cp)
             cases[n++] = tc;
         k++;
     }
+    /* the progress line: on a terminal, and only where one case runs at a time */
+    if (isatty(STDOUT_FILENO) && (c.o.jobs <= 1 || n == 1))
+        c.o.progress = stdout;
     printer p = {&c, json, sarif_file ? &sarif : NULL, junit_file ? &junit : NULL,
                  tr__strategy_name(c.o.strategy), verify, 0, 0};
     tr_explore_many(cases, n, &c.o, print_result, &p);

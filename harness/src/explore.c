@@ -120,6 +120,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
                                        : 100000;
     double start = tr__monotonic_seconds();
     tr__lockorder_reset();
+    tr__meter *meter = tr__meter_start(c, o, max);
     tr__progress_exploring(true);
     /* random, pct and pos under --shard I/N: this shard runs executions k = I, I+N, ... of the
      * unsharded stream (each execution draws from its own seed stream) */
@@ -137,6 +138,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
         else
             tr__execute(c, &xo, on_finding, &col, NULL);
         r->executions++;
+        tr__meter_tick(meter, r);
         bool more = e->execution_end(e);
         if (!more) {
             r->complete = true;
@@ -153,6 +155,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
         if (o->time_budget > 0 && tr__monotonic_seconds() - start >= o->time_budget)
             break;
     }
+    tr__meter_end(meter);
     tr__progress_exploring(false);
     r->preemption_bound = e->bound_complete;
     e->destroy(e);

@@ -338,8 +338,9 @@ static bool sample(probe *p, double *x, probed *out)
     return false;
 }
 
-/* probes > 0: exactly that many, however long; 0: until settled or MAX_SECONDS. */
-static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, probed *out)
+/* probes > 0: exactly that many, however long; 0: until settled or `seconds` passed. */
+static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, double seconds,
+                       probed *out)
 {
     bool traces = o->strategy == TR_STRATEGY_DPOR;
     probe p = {.base = {"estimate", probe_begin, probe_choose, probe_end, NULL,
@@ -353,19 +354,21 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
     double start = tr__monotonic_seconds(), now = start;
     memset(out, 0, sizeof *out);
     out->ok = true;
-    tr__lockorder_reset();
+    int edges = tr__lockorder_count();
     while (out->ok) {
         double x = 0;
-        tr__wire_set_execution(t.n + 1);
+        if (!o->no_fork) /* the probing child's: a crash report names the probe */
+            tr__wire_set_execution(t.n + 1);
         tr__execute(c, &xo, drop_finding, NULL, NULL);
         out->ok = sample(&p, &x, out);
         tally_add(&t, x);
         now = tr__monotonic_seconds();
         if (probes > 0 ? t.n >= probes
                        : (t.n >= MIN_PROBES && tally_error(&t) <= SETTLED * t.mean) ||
-                             now - start >= MAX_SECONDS)
+                             now - start >= seconds)
             break;
     }
+    tr__lockorder_truncate(edges);
     out->estimate = (tr_estimate){t.mean, tally_error(&t), t.n, now - start};
     free(p.hb.events);
     free(p.hb.domains);
@@ -373,13 +376,14 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
 
 /* In a forked child, as exploration runs: a case that crashes or hangs in a probe costs
  * the child, not this process. Its one record: 'S', what it probed. */
-static void probe_in_child(const tr_case *c, const tr_explore_opts *o, long probes, probed *out)
+static void probe_in_child(const tr_case *c, const tr_explore_opts *o, long probes,
+                           double seconds, probed *out)
 {
     tr__wire w;
     if (tr__wire_fork(&w, o->step_timeout > 0 ? o->step_timeout : 10, true) == 0) {
         probed mine;
         tr__progress_exploring(true);
-        probe_case(c, o, probes, &mine);
+        probe_case(c, o, probes, seconds, &mine);
         tr__progress_exploring(false);
         tr__leftovers_reap();
         tr__wire_put('S', &mine, sizeof mine, NULL, 0);
@@ -417,8 +421,8 @@ static void probe_in_child(const tr_case *c, const tr_explore_opts *o, long prob
     }
 }
 
-bool tr__estimate(const tr_case *c, const tr_explore_opts *o, long probes, tr_estimate *out,
-                  char *err, size_t err_size)
+bool tr__estimate(const tr_case *c, const tr_explore_opts *o, long probes, double seconds,
+                  tr_estimate *out, char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
     if (o->strategy != TR_STRATEGY_DFS && o->strategy != TR_STRATEGY_DPOR) {
@@ -427,10 +431,12 @@ bool tr__estimate(const tr_case *c, const tr_explore_opts *o, long probes, tr_es
         return false;
     }
     probed got;
+    if (seconds <= 0)
+        seconds = MAX_SECONDS;
     if (o->no_fork)
-        probe_case(c, o, probes, &got);
+        probe_case(c, o, probes, seconds, &got);
     else
-        probe_in_child(c, o, probes, &got);
+        probe_in_child(c, o, probes, seconds, &got);
     if (!got.ok)
         snprintf(err, err_size, "no estimate for %s: %s", c->name, got.why);
     *out = got.estimate;
@@ -451,5 +457,5 @@ bool tr_explore_estimate(const char *case_name, const tr_explore_opts *opts, tr_
         snprintf(err, err_size, "no case named %s (see `trama list`)", case_name);
         return false;
     }
-    return tr__estimate(c, opts, 0, out, err, err_size);
+    return tr__estimate(c, opts, 0, 0, out, err, err_size);
 }

@@ -233,6 +233,8 @@ typedef struct tr__lock_site {
 } tr__lock_site;
 
 void tr__lockorder_reset(void);
+/* Forgets the edges added after the first n (what probes added: explore_estimate.c). */
+void tr__lockorder_truncate(int n);
 /* The graph's edges, in the order they were added, for --isolate: a child execution
  * sends the ones it added, and the parent adds them as they are (the child checked them
  * for cycles), so the next child knows every order seen so far. */
@@ -247,9 +249,23 @@ void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f);
 /* ---- estimates (explore_estimate.c) ------------------------------------------------------ */
 
 /* tr_explore_estimate for a case: probes > 0 runs exactly that many probes, however long
- * they take (tests); 0 probes until the estimate settles or a second has passed. */
-bool tr__estimate(const tr_case *c, const tr_explore_opts *o, long probes, tr_estimate *out,
-                  char *err, size_t err_size);
+ * they take (tests); 0 probes until the estimate settles or `seconds` have passed (0: one
+ * second). With o->no_fork the probes run in this process, between its executions: what
+ * they add to the lock-order graph is taken out again. */
+bool tr__estimate(const tr_case *c, const tr_explore_opts *o, long probes, double seconds,
+                  tr_estimate *out, char *err, size_t err_size);
+
+/* ---- the progress line (meter.c) ---------------------------------------------------------- */
+
+/* A run's progress line on o->progress (a terminal), drawn once the run has gone on for a
+ * second: executions, rate, findings so far and, for dfs and dpor, how many executions the
+ * estimate leaves (up to max, the run's budget; 0 none). NULL when o->progress is NULL;
+ * every call takes NULL. tick is called once per execution and looks at the clock only
+ * every few executions; end clears the line. */
+typedef struct tr__meter tr__meter;
+tr__meter *tr__meter_start(const tr_case *c, const tr_explore_opts *o, long max);
+void tr__meter_tick(tr__meter *m, const tr_result *r);
+void tr__meter_end(tr__meter *m);
 
 /* ---- many cases ----------------------------------------------------------------------- */
 

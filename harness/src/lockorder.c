@@ -20,6 +20,12 @@ static struct {
 
 void tr__lockorder_reset(void) { G.n = 0; }
 
+void tr__lockorder_truncate(int n)
+{
+    if (n < G.n)
+        G.n = n;
+}
+
 static bool has_edge(tr__object_id from, tr__object_id to)
 {
     for (int i = 0; i < G.n; i++)

@@ -201,6 +201,8 @@ typedef struct tr_explore_opts {
     double step_timeout;       /* watchdog, seconds (default 10) */
     int shard_index, shard_count; /* --shard I/N (count 0 = unsharded) */
     int jobs;                  /* -j: cases explored at once (each in its own child) */
+    FILE *progress;            /* a terminal: a run over a second draws its progress line
+                                  there (NULL, the default: none) */
 } tr_explore_opts;
 
 TR_PUBLIC void tr_explore_opts_init(tr_explore_opts *);
