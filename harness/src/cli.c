@@ -189,10 +189,30 @@ static int cmd_explore(const tr__cli *cp)
     return failed ? 1 : 0;
 }
 
+/* replay --continue: the schedule checked as replay checks it, then a run of its case that
+ * explores only below it. */
+static int cmd_continue(const tr__cli *c)
+{
+    char err[512];
+    if (!tr__prefix_check(tr_case_find(c->replay_case), c->replay_schedule, err, sizeof err)) {
+        fprintf(stderr, "trama: %s\n", err);
+        return 2;
+    }
+    tr__cli run = *c;
+    run.command = TR__CMD_RUN;
+    run.globs[0] = c->replay_case; /* a case name is an identifier: it matches itself only */
+    run.n_globs = 1;
+    run.n_excludes = 0;
+    run.o.prefix = c->replay_schedule;
+    return cmd_explore(&run);
+}
+
 static int cmd_replay(const tr__cli *c)
 {
     if (!tr_case_find(c->replay_case))
         return usage("no case named %s (see `trama list`)", c->replay_case);
+    if (c->replay_continue)
+        return cmd_continue(c);
     tr_result r;
     char err[512];
     if (c->trace)

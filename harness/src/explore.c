@@ -112,7 +112,7 @@ static tr__explorer *make_explorer(const tr_explore_opts *o)
 static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *r, bool on_wire)
 {
     collector col = {.r = r, .stream = on_wire};
-    tr__explorer *e = make_explorer(o);
+    tr__explorer *e = tr__explorer_below(make_explorer(o), o->prefix);
     tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
                         .timeouts = o->timeouts};
     long max = o->max_executions != 0 ? o->max_executions

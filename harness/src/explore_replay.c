@@ -58,3 +58,5 @@ tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n)
 }
 
 const char *tr__replay_error(const tr__explorer *e) { return ((const replay *)e)->error; }
+
+int tr__replay_used(const tr__explorer *e) { return ((const replay *)e)->pos; }

@@ -96,6 +96,16 @@ tr__explorer *tr__explorer_dpor(void);
 /* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
 tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);
 const char *tr__replay_error(const tr__explorer *);
+/* How many of the schedule's choices the last execution used. */
+int tr__replay_used(const tr__explorer *);
+/* inner, exploring only below the schedule prefix (explore_below.c): every execution starts
+ * with the prefix's choices, and inner searches what follows them as its whole space.
+ * Returns inner itself when prefix is NULL. The prefix must replay on the case (a broken
+ * internal invariant otherwise: tr__prefix_check it first). */
+tr__explorer *tr__explorer_below(tr__explorer *inner, const char *prefix);
+/* Whether prefix is a schedule that replays on c, choice for choice, and ends no later than
+ * its execution does; if not, the reason in err. Runs one execution in this process. */
+bool tr__prefix_check(const tr_case *c, const char *prefix, char *err, size_t err_size);
 
 /* ---- randomness (never rand(), never time()) ----------------------------------------- */
 

@@ -203,6 +203,9 @@ typedef struct tr_explore_opts {
     int jobs;                  /* -j: cases explored at once (each in its own child) */
     FILE *progress;            /* a terminal: a run over a second draws its progress line
                                   there (NULL, the default: none) */
+    const char *prefix;        /* a schedule: explore only the executions that start with it
+                                  (`replay --continue`; NULL: all). It must replay on the
+                                  case: tr_replay, or `trama replay`, checks a schedule */
 } tr_explore_opts;
 
 TR_PUBLIC void tr_explore_opts_init(tr_explore_opts *);
