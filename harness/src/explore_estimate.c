@@ -287,6 +287,11 @@ static bool probe_end(tr__explorer *e)
     return true; /* the driver decides when to stop */
 }
 
+static void probe_destroy(tr__explorer *e)
+{
+    (void)e; /* it lives on probe_case's stack */
+}
+
 static void drop_finding(tr_finding *f, void *ctx)
 {
     (void)ctx;
@@ -343,12 +348,14 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
                        probed *out)
 {
     bool traces = o->strategy == TR_STRATEGY_DPOR;
-    probe p = {.base = {"estimate", probe_begin, probe_choose, probe_end, NULL,
+    probe p = {.base = {"estimate", probe_begin, probe_choose, probe_end, probe_destroy,
                         traces ? probe_step : NULL, false, NULL, 0, -1},
                .traces = traces,
                .bound = traces ? -1 : o->preemption_bound,
                .rng = {o->seed ^ 0x6b6e757468ull}};
-    tr__exec_opts xo = {.explorer = &p.base, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
+    /* under a prefix (replay --continue) the probes walk the tree below it */
+    tr__explorer *e = tr__explorer_below(&p.base, o->prefix);
+    tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
                         .timeouts = o->timeouts};
     tally t = {0};
     double start = tr__monotonic_seconds(), now = start;
@@ -369,6 +376,7 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
             break;
     }
     tr__lockorder_truncate(edges);
+    e->destroy(e);
     out->estimate = (tr_estimate){t.mean, tally_error(&t), t.n, now - start};
     free(p.hb.events);
     free(p.hb.domains);

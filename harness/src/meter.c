@@ -6,9 +6,10 @@
  * the executions, once the run has gone on for a second, and at most every half second
  * after; erased when the run ends, before its result is printed. Between executions only:
  * the clock is read every CHECK_EVERY executions, so a tick costs an increment. For dfs and
- * dpor the first drawing also probes the case for an estimate of the whole search
- * (explore_estimate.c, in this process and for a quarter of a second at most), and the
- * line says how many executions it leaves, up to the run's budget. */
+ * dpor the first drawing also probes the case for an estimate of the whole search (below
+ * the prefix of replay --continue; explore_estimate.c, in this process and for a quarter
+ * of a second at most; not under --isolate), and the line says how many executions it
+ * leaves, up to the run's budget. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -64,7 +65,8 @@ static const char *grouped(long n, char *buf, size_t size)
 static void estimate(tr__meter *m)
 {
     m->probed = true;
-    if (m->o.strategy != TR_STRATEGY_DFS && m->o.strategy != TR_STRATEGY_DPOR)
+    /* --isolate: the probes would run here, not each in a child of its own */
+    if ((m->o.strategy != TR_STRATEGY_DFS && m->o.strategy != TR_STRATEGY_DPOR) || m->o.isolate)
         return;
     double before = tr__monotonic_seconds();
     tr_estimate e;

@@ -226,6 +226,30 @@ static void test_every_strategys_executions_start_with_the_prefix(void **state)
     }
 }
 
+/* The progress line's estimate under --continue: the probes walk the tree below the prefix. */
+static void test_the_estimate_below_a_prefix_is_of_the_executions_below_it(void **state)
+{
+    (void)state;
+    run full = search("continue_lock2x1", tr__explorer_dfs(-1), 1);
+    char prefix[4096];
+    first_choices(full.schedules[0], 2, prefix, sizeof prefix);
+    run below = search("continue_lock2x1", tr__explorer_below(tr__explorer_dfs(-1), prefix),
+                       100000);
+    assert_true(below.n > 1 && below.n < 151);
+    tr_explore_opts o;
+    tr_explore_opts_init(&o);
+    o.strategy = TR_STRATEGY_DFS;
+    o.no_fork = true;
+    o.prefix = prefix;
+    tr_estimate e;
+    char err[256];
+    assert_true(tr__estimate(tr_case_find("continue_lock2x1"), &o, 4000, 0, &e, err, sizeof err));
+    if (e.executions < (double)below.n / 1.5 || e.executions > (double)below.n * 1.5)
+        fail_msg("below %s: estimate %.1f, count %ld", prefix, e.executions, below.n);
+    run_free(&below);
+    run_free(&full);
+}
+
 static void test_a_prefix_is_checked_before_it_is_explored(void **state)
 {
     (void)state;
@@ -256,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_dfs_below_a_prefix_runs_the_full_runs_executions_under_it),
         cmocka_unit_test(test_dpor_below_a_prefix_keeps_to_it_and_finds_what_dfs_finds),
         cmocka_unit_test(test_every_strategys_executions_start_with_the_prefix),
+        cmocka_unit_test(test_the_estimate_below_a_prefix_is_of_the_executions_below_it),
         cmocka_unit_test(test_a_prefix_is_checked_before_it_is_explored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
