@@ -22,9 +22,11 @@
  * order (linear_extensions). Knuth's probe over DPOR's own tree would need its backtrack
  * sets, which grow as later executions find races; the tree of its sleep sets is known on
  * the way down, but most of its leaves are abandoned and the few that count lie on unlikely
- * paths, so its estimates stay far off for millions of probes. A process start reads every
- * object of its process, which these clocks do not know: with processes the estimate is
- * of fewer traces than DPOR finds. */
+ * paths, so its estimates stay far off for millions of probes. What these clocks do not
+ * know makes the count of a trace's schedules too high, and the estimate low: a process
+ * start reads every object of its process; a lazy timeout fires only when nothing else can
+ * run, and a thread that yields waits while another can go on (conditions on the whole
+ * state, not on one object). */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>

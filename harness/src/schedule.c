@@ -1,5 +1,7 @@
 /* schedule.c — schedule strings: "v1:" then the choices, dot-separated thread ids, a
- * timeout firing written "<id>t". Only points with more than one choice are written. */
+ * timeout firing written "<id>t". Only points with more than one choice are written. And
+ * what explorers ask of a written choice: where it is among those offered, whether it
+ * preempts. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
