@@ -456,15 +456,14 @@ bool tr__estimate(const tr_case *c, const tr_explore_opts *o, long probes, doubl
 bool tr_explore_estimate(const char *case_name, const tr_explore_opts *opts, tr_estimate *out,
                          char *err, size_t err_size)
 {
-    tr_explore_opts defaults;
-    if (!opts) {
-        tr_explore_opts_init(&defaults);
-        opts = &defaults;
-    }
+    memset(out, 0, sizeof *out);
     const tr_case *c = tr_case_find(case_name);
     if (!c) {
-        memset(out, 0, sizeof *out);
         snprintf(err, err_size, "no case named %s (see `trama list`)", case_name);
+        return false;
+    }
+    if (!opts) { /* tr_explore_opts_init's defaults live above this file (explore.c) */
+        snprintf(err, err_size, "an estimate needs the options of the run it is for");
         return false;
     }
     return tr__estimate(c, opts, 0, 0, out, err, err_size);

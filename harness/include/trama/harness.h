@@ -255,8 +255,9 @@ TR_PUBLIC bool tr_result_ok(const tr_result *);
  * strategy's tree (each probe one execution), stopping once its standard error is under a
  * tenth of the mean or after a second. dfs: the schedules within its preemption bound;
  * dpor: the Mazurkiewicz traces (DPOR runs one execution per trace, and may abandon a few
- * more). Probes run in a forked child unless opts->no_fork. False, with a message in err,
- * for an unknown case, another strategy, or a probe that crashed or hung. */
+ * more). opts are the run's (tr_explore_opts_init, then its options; not NULL). Probes
+ * run in a forked child unless opts->no_fork. False, with a message in err, for an
+ * unknown case, no options, another strategy, or a probe that crashed or hung. */
 typedef struct tr_estimate {
     double executions; /* the estimate */
     double error;      /* its standard error */
