@@ -67,9 +67,9 @@ static int cmd_estimate(const tr__cli *c)
             fprintf(stderr, "trama: %s\n", err);
             return 2;
         }
-        printf("estimate: %.0f executions (+-%.0f)  %s, %s, %ld probes in %.2f s\n",
+        printf("estimate: %.0f executions (+-%.0f)  %s, %s, %ld probes in %.2f s%s\n",
                est.executions, est.error, tc->name, tr__strategy_name(c->o.strategy), est.probes,
-               est.seconds);
+               est.seconds, est.rough ? " (rough: processes)" : "");
         fflush(stdout);
     }
     return 0;

@@ -23,10 +23,14 @@
  * sets, which grow as later executions find races; the tree of its sleep sets is known on
  * the way down, but most of its leaves are abandoned and the few that count lie on unlikely
  * paths, so its estimates stay far off for millions of probes. What these clocks do not
- * know makes the count of a trace's schedules too high, and the estimate low: a process
- * start reads every object of its process; a lazy timeout fires only when nothing else can
- * run, and a thread that yields waits while another can go on (conditions on the whole
- * state, not on one object). */
+ * know makes the count of a trace's schedules too high, and the estimate low: a lazy
+ * timeout fires only when nothing else can run, and a thread that yields waits while
+ * another can go on (conditions on the whole state, not on one object). A process start
+ * copies every object of its process: here it reads them all, which DPOR's clocks do not
+ * say (its races with a fork only add reversals), so with processes the two counts of
+ * traces differ; and even dfs's count is not what the probes see there (process_fork_
+ * after_join: dfs runs 10 executions, every probe weighs 9; why is not known yet). With
+ * processes the estimate says it is rough. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
@@ -66,6 +70,7 @@ typedef struct happens_before {
     hb_clock thread_clock[HB_THREADS];
     int threads; /* thread ids are below this */
     bool too_many_threads;
+    bool forked; /* a process started: some probe's clocks were rough */
 } happens_before;
 
 static void hb_join(hb_clock *into, const hb_clock *from)
@@ -81,7 +86,7 @@ static void hb_reset(happens_before *hb)
     memset(hb->domains, 0, (size_t)hb->n_domains * sizeof *hb->domains);
     memset(hb->thread_clock, 0, sizeof hb->thread_clock);
     hb->threads = 0;
-    hb->too_many_threads = false;
+    hb->too_many_threads = false; /* forked stays: it is about the whole estimate */
 }
 
 static void hb_add(happens_before *hb, const tr__event *ev)
@@ -104,11 +109,15 @@ static void hb_add(happens_before *hb, const tr__event *ev)
     e->thread = t;
     e->vc = hb->thread_clock[t];
     hb_join(&e->vc, ev->modifies ? &d->all : &d->writes);
+    for (int i = 0; ev->forks && i < hb->n_domains; i++)
+        hb_join(&e->vc, &hb->domains[i].writes); /* a fork copies every object: it reads them */
     e->vc.c[t]++;
     hb->thread_clock[t] = e->vc;
     if (ev->modifies)
         hb_join(&d->writes, &e->vc);
     hb_join(&d->all, &e->vc);
+    for (int i = 0; ev->forks && i < hb->n_domains; i++)
+        hb_join(&hb->domains[i].all, &e->vc); /* ... and a later change of one follows it */
     if (t + 1 > hb->threads)
         hb->threads = t + 1;
 }
@@ -279,8 +288,10 @@ static int probe_choose(tr__explorer *e, const tr__choice *choices, int n, int c
 
 static void probe_step(tr__explorer *e, const tr__event *ev)
 {
-    if (!ev->never_ran) /* a blocked thread's next step at a deadlock: no event */
-        hb_add(&((probe *)e)->hb, ev);
+    probe *p = (probe *)e;
+    p->hb.forked |= ev->forks;
+    if (p->traces && !ev->never_ran) /* a blocked thread's next step at a deadlock: no event */
+        hb_add(&p->hb, ev);
 }
 
 static bool probe_end(tr__explorer *e)
@@ -351,7 +362,7 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
 {
     bool traces = o->strategy == TR_STRATEGY_DPOR;
     probe p = {.base = {"estimate", probe_begin, probe_choose, probe_end, probe_destroy,
-                        traces ? probe_step : NULL, false, NULL, 0, -1},
+                        probe_step, false, NULL, 0, -1},
                .traces = traces,
                .bound = traces ? -1 : o->preemption_bound,
                .rng = {o->seed ^ 0x6b6e757468ull}};
@@ -379,7 +390,7 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
     }
     tr__lockorder_truncate(edges);
     e->destroy(e);
-    out->estimate = (tr_estimate){t.mean, tally_error(&t), t.n, now - start};
+    out->estimate = (tr_estimate){t.mean, tally_error(&t), t.n, now - start, p.hb.forked};
     free(p.hb.events);
     free(p.hb.domains);
 }
