@@ -69,7 +69,7 @@ static int cmd_estimate(const tr__cli *c)
         }
         printf("estimate: %.0f executions (+-%.0f)  %s, %s, %ld probes in %.2f s%s\n",
                est.executions, est.error, tc->name, tr__strategy_name(c->o.strategy), est.probes,
-               est.seconds, est.rough ? " (rough: processes)" : "");
+               est.seconds, est.rough ? " (rough: processes, yields or timeouts)" : "");
         fflush(stdout);
     }
     return 0;

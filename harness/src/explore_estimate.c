@@ -30,7 +30,7 @@
  * say (its races with a fork only add reversals), so with processes the two counts of
  * traces differ; and even dfs's count is not what the probes see there (process_fork_
  * after_join: dfs runs 10 executions, every probe weighs 9; why is not known yet). With
- * processes the estimate says it is rough. */
+ * processes, and for dpor with yields and timeouts, the estimate says it is rough. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
@@ -70,7 +70,9 @@ typedef struct happens_before {
     hb_clock thread_clock[HB_THREADS];
     int threads; /* thread ids are below this */
     bool too_many_threads;
-    bool forked; /* a process started: some probe's clocks were rough */
+    /* a process started, or (dpor) a thread yielded or a timeout fired: some probe's
+     * clocks knew less than the schedule depended on (see the top of the file) */
+    bool rough;
 } happens_before;
 
 static void hb_join(hb_clock *into, const hb_clock *from)
@@ -86,7 +88,7 @@ static void hb_reset(happens_before *hb)
     memset(hb->domains, 0, (size_t)hb->n_domains * sizeof *hb->domains);
     memset(hb->thread_clock, 0, sizeof hb->thread_clock);
     hb->threads = 0;
-    hb->too_many_threads = false; /* forked stays: it is about the whole estimate */
+    hb->too_many_threads = false; /* rough stays: it is about the whole estimate */
 }
 
 static void hb_add(happens_before *hb, const tr__event *ev)
@@ -280,6 +282,7 @@ static int probe_choose(tr__explorer *e, const tr__choice *choices, int n, int c
             continue;
         p->weight *= allowed;
         p->preemptions += tr__choice_preempts(choices, n, current, i) ? 1 : 0;
+        p->hb.rough |= p->traces && choices[i].timeout;
         return i;
     }
     TR_CHECK(false, "estimate: no choice within the bound");
@@ -289,7 +292,7 @@ static int probe_choose(tr__explorer *e, const tr__choice *choices, int n, int c
 static void probe_step(tr__explorer *e, const tr__event *ev)
 {
     probe *p = (probe *)e;
-    p->hb.forked |= ev->forks;
+    p->hb.rough |= ev->forks || (p->traces && ev->op == TR__OP_YIELD);
     if (p->traces && !ev->never_ran) /* a blocked thread's next step at a deadlock: no event */
         hb_add(&p->hb, ev);
 }
@@ -390,7 +393,9 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
     }
     tr__lockorder_truncate(edges);
     e->destroy(e);
-    out->estimate = (tr_estimate){t.mean, tally_error(&t), t.n, now - start, p.hb.forked};
+    /* every search runs one execution at least: a lower mean is known to be low */
+    double mean = t.mean < 1 ? 1 : t.mean;
+    out->estimate = (tr_estimate){mean, tally_error(&t), t.n, now - start, p.hb.rough};
     free(p.hb.events);
     free(p.hb.domains);
 }

@@ -263,9 +263,9 @@ typedef struct tr_estimate {
     double error;      /* its standard error */
     long probes;
     double seconds;
-    bool rough;        /* the case starts processes: dpor's traces are counted more
-                          coarsely than DPOR tells them apart, and dfs's probes do not see
-                          its tree exactly (off by a factor of 2 seen) */
+    bool rough;        /* the case starts processes (dpor and dfs), or a thread yields or a
+                          timeout fires (dpor): the probes know less of what the schedule
+                          depends on than the search does (off by a factor of 2 to 10 seen) */
 } tr_estimate;
 TR_PUBLIC bool tr_explore_estimate(const char *case_name, const tr_explore_opts *opts,
                                    tr_estimate *out, char *err, size_t err_size);
