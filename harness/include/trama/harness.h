@@ -265,7 +265,7 @@ typedef struct tr_estimate {
     double seconds;
     bool rough;        /* the case starts processes (dpor and dfs), or a thread yields or a
                           timeout fires (dpor): the probes know less of what the schedule
-                          depends on than the search does (off by a factor of 2 to 10 seen) */
+                          depends on than the search does (off by a factor of 2 to 50 seen) */
 } tr_estimate;
 TR_PUBLIC bool tr_explore_estimate(const char *case_name, const tr_explore_opts *opts,
                                    tr_estimate *out, char *err, size_t err_size);
