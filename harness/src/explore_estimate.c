@@ -47,7 +47,8 @@ static const double MAX_SECONDS = 1.0;
 
 /* ---- happens-before of one execution, and the schedules of its trace ------------------- */
 
-enum { HB_THREADS = 32, MAX_DOWNSETS = 1 << 20 };
+/* MAX_DOWNSETS: a level's table holds twice as many slots, 32 MB at 32 threads */
+enum { HB_THREADS = 32, MAX_DOWNSETS = 1 << 18 };
 
 typedef struct hb_clock {
     uint32_t c[HB_THREADS];
