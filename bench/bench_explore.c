@@ -235,7 +235,8 @@ static void estimate(const char *model, const char *case_name, tr_strategy strat
     }
     tr_result r = tr_explore(case_name, &o);
     char strategy_name[32];
-    snprintf(strategy_name, sizeof strategy_name, "%s", strategy == TR_STRATEGY_DPOR ? "dpor" : "dfs");
+    snprintf(strategy_name, sizeof strategy_name, "%s",
+             strategy == TR_STRATEGY_DPOR ? "dpor" : "dfs");
     if (strategy == TR_STRATEGY_DFS && bound >= 0)
         snprintf(strategy_name, sizeof strategy_name, "dfs-pb%d", bound);
     printf("model=%s strategy=%s executions=%s%ld estimate=%.0f error=%.0f ratio=%s%.2f "

@@ -95,7 +95,8 @@ static void draw(tr__meter *m, const tr_result *r, double now)
             fprintf(m->out, "  ~%s left", grouped((long)(end - (double)r->executions), left,
                                                   sizeof left));
         else
-            fprintf(m->out, "  past the estimate of %s", grouped((long)m->total, left, sizeof left));
+            fprintf(m->out, "  past the estimate of %s",
+                    grouped((long)m->total, left, sizeof left));
     }
     fputs("\033[K", m->out);
     fflush(m->out);
