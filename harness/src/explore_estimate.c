@@ -22,7 +22,8 @@
  * order (linear_extensions). Knuth's probe over DPOR's own tree would need its backtrack
  * sets, which grow as later executions find races; the tree of its sleep sets is known on
  * the way down, but most of its leaves are abandoned and the few that count lie on unlikely
- * paths, so its estimates stay far off for millions of probes. What these clocks do not
+ * paths (a walk of it gave 1 for philosophers_3's 7 traces after 60,000 probes, with a
+ * tenth of the mean as its error). What these clocks do not
  * know makes the count of a trace's schedules too high, and the estimate low: a lazy
  * timeout fires only when nothing else can run, and a thread that yields waits while
  * another can go on (conditions on the whole state, not on one object). A process start
