@@ -3,7 +3,10 @@
  * The models (models.c) are ordinary TR_CASEs run by the same engine as `trama run`. One
  * line per model and strategy:
  *   model=NAME strategy=S executions=N complete=yes|no seconds=T execs_per_s=R
- * then one case's search on one worker and on two (-j), with the workers' CPU use.
+ * then one case's search on one worker and on two (-j), with the workers' CPU use, then
+ * the estimate of each exhaustive count beside it (`bench_explore estimate [BUDGET]`: only
+ * those; ">N": the budget ended the count):
+ *   model=NAME strategy=S executions=N estimate=E error=SE ratio=E/N probes=P seconds=T
  * Prints figures only; never fails on a time. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +58,68 @@ static void run_jobs(const char *model, tr_strategy strategy, int jobs)
     tr_result_free(&r);
 }
 
+/* The estimate (tr_explore_estimate) beside the count a run of up to `budget` executions
+ * makes (">N" when the budget ends it first). bound: dfs's preemption bound, -1 iterative. */
+static void estimate(const char *model, const char *case_name, tr_strategy strategy, int bound,
+                     long budget)
+{
+    tr_explore_opts o;
+    tr_explore_opts_init(&o);
+    o.strategy = strategy;
+    o.preemption_bound = bound;
+    o.max_executions = budget;
+    o.no_fork = true;
+    tr_estimate e;
+    char err[256];
+    if (!tr_explore_estimate(case_name, &o, &e, err, sizeof err)) {
+        printf("model=%s estimate failed: %s\n", model, err);
+        return;
+    }
+    tr_result r = tr_explore(case_name, &o);
+    char strategy_name[32];
+    snprintf(strategy_name, sizeof strategy_name, "%s",
+             strategy == TR_STRATEGY_DPOR ? "dpor" : "dfs");
+    if (strategy == TR_STRATEGY_DFS && bound >= 0)
+        snprintf(strategy_name, sizeof strategy_name, "dfs-pb%d", bound);
+    printf("model=%s strategy=%s executions=%s%ld estimate=%.0f error=%.0f ratio=%s%.2f "
+           "probes=%ld seconds=%.2f\n",
+           model, strategy_name, r.complete ? "" : ">", r.executions, e.executions, e.error,
+           r.complete ? "" : "<", r.executions ? e.executions / (double)r.executions : 0.0,
+           e.probes, e.seconds);
+    fflush(stdout);
+    tr_result_free(&r);
+}
+
+static void estimates(long budget)
+{
+    struct {
+        tr_strategy strategy;
+        int bound;
+    } searches[] = {{TR_STRATEGY_DPOR, -1}, {TR_STRATEGY_DFS, 2}, {TR_STRATEGY_DFS, -1}};
+    for (size_t s = 0; s < sizeof searches / sizeof *searches; s++) {
+        tr_strategy st = searches[s].strategy;
+        int b = searches[s].bound;
+        for (int n = 2; n <= 5; n++) {
+            char name[32];
+            snprintf(name, sizeof name, "lock%dx1", n);
+            estimate(name, name, st, b, budget);
+        }
+        estimate("lock3x2", "lock3x2", st, b, budget);
+        for (int n = 3; n <= 5; n++) {
+            char name[32];
+            snprintf(name, sizeof name, "philosophers_%d", n);
+            estimate(name, name, st, b, budget);
+        }
+        estimate("condvar_pc", "condvar_pc", st, b, budget);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "estimate") == 0) { /* the estimates only */
+        estimates(argc > 2 ? atol(argv[2]) : 1000000);
+        return 0;
+    }
     long budget = argc > 1 ? atol(argv[1]) : 1000000;
     tr_strategy exhaustive[] = {TR_STRATEGY_DFS, TR_STRATEGY_DPOR};
     for (size_t s = 0; s < sizeof exhaustive / sizeof *exhaustive; s++) {
@@ -89,5 +152,6 @@ int main(int argc, char **argv)
         for (int round = 0; round < 2; round++)
             for (int jobs = 1; jobs <= 2; jobs++)
                 run_jobs(split_models[m], TR_STRATEGY_DPOR, jobs);
+    estimates(budget);
     return 0;
 }

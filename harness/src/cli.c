@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
@@ -36,6 +37,43 @@ static bool selected(const tr__cli *c, const char *name)
         if (fnmatch(c->globs[i], name, 0) == 0)
             return true;
     return false;
+}
+
+/* The first case pattern that matches no case, or NULL. */
+static const char *unmatched(const tr__cli *c)
+{
+    for (int g = 0; g < c->n_globs; g++) {
+        bool any = false;
+        for (size_t i = 0; i < tr_case_count() && !any; i++)
+            any = fnmatch(c->globs[g], tr_case_at(i)->name, 0) == 0;
+        if (!any)
+            return c->globs[g];
+    }
+    return NULL;
+}
+
+/* run --estimate: for each selected case, the executions its exhaustive search needs. */
+static int cmd_estimate(const tr__cli *c)
+{
+    const char *none = unmatched(c);
+    if (none)
+        return usage("no case matches \"%s\" (see `trama list`)", none);
+    for (size_t i = 0; i < tr_case_count(); i++) {
+        const tr_case *tc = tr_case_at(i);
+        if (!selected(c, tc->name))
+            continue;
+        tr_estimate est;
+        char err[512];
+        if (!tr__estimate(tc, &c->o, 0, 0, &est, err, sizeof err)) {
+            fprintf(stderr, "trama: %s\n", err);
+            return 2;
+        }
+        printf("estimate: %.0f executions (+-%.0f)  %s, %s, %ld probes in %.2f s%s\n",
+               est.executions, est.error, tc->name, tr__strategy_name(c->o.strategy), est.probes,
+               est.seconds, est.rough ? " (rough: processes, yields or timeouts)" : "");
+        fflush(stdout);
+    }
+    return 0;
 }
 
 static int cmd_list(void)
@@ -166,15 +204,11 @@ static int cmd_explore(const tr__cli *cp)
         return 2;
     }
     int matched = 0, failed = 0;
-    for (int g = 0; g < c.n_globs; g++) {
-        bool any = false;
-        for (size_t i = 0; i < tr_case_count() && !any; i++)
-            any = fnmatch(c.globs[g], tr_case_at(i)->name, 0) == 0;
-        if (!any) {
-            if (json)
-                fclose(json);
-            return usage("no case matches \"%s\" (see `trama list`)", c.globs[g]);
-        }
+    const char *none = unmatched(&c);
+    if (none) {
+        if (json)
+            fclose(json);
+        return usage("no case matches \"%s\" (see `trama list`)", none);
     }
     /* SARIF and JUnit are whole documents: opened now (a bad path is a usage error before
      * any exploration), completed after the last case. */
@@ -205,6 +239,9 @@ static int cmd_explore(const tr__cli *cp)
         if (selected(&c, tc->name))
             cases[n++] = tc;
     }
+    /* the progress line: on a terminal, and only where one case runs at a time */
+    if (isatty(STDOUT_FILENO) && (c.o.jobs <= 1 || n == 1))
+        c.o.progress = stdout;
     printer p = {&c, json, sarif_file ? &sarif : NULL, junit_file ? &junit : NULL,
                  tr__strategy_name(c.o.strategy), verify, 0, 0};
     tr_explore_many(cases, n, &c.o, print_result, &p);
@@ -226,10 +263,30 @@ static int cmd_explore(const tr__cli *cp)
     return failed ? 1 : 0;
 }
 
+/* replay --continue: the schedule checked as replay checks it, then a run of its case that
+ * explores only below it. */
+static int cmd_continue(const tr__cli *c)
+{
+    char err[512];
+    if (!tr__prefix_check(tr_case_find(c->replay_case), c->replay_schedule, err, sizeof err)) {
+        fprintf(stderr, "trama: %s\n", err);
+        return 2;
+    }
+    tr__cli run = *c;
+    run.command = TR__CMD_RUN;
+    run.globs[0] = c->replay_case; /* a case name is an identifier: it matches itself only */
+    run.n_globs = 1;
+    run.n_excludes = 0;
+    run.o.prefix = c->replay_schedule;
+    return cmd_explore(&run);
+}
+
 static int cmd_replay(const tr__cli *c)
 {
     if (!tr_case_find(c->replay_case))
         return usage("no case named %s (see `trama list`)", c->replay_case);
+    if (c->replay_continue)
+        return cmd_continue(c);
     tr_result r;
     char err[512];
     if (c->trace)
@@ -262,6 +319,7 @@ int tr_main(int argc, char **argv)
     case TR__CMD_LIST:
         return cmd_list();
     case TR__CMD_RUN:
+        return c.estimate ? cmd_estimate(&c) : cmd_explore(&c);
     case TR__CMD_VERIFY:
         return cmd_explore(&c);
     case TR__CMD_REPLAY:

@@ -40,6 +40,8 @@ typedef struct tr__cli {
     bool minimize_set; /* --minimize was given */
     bool quiet;
     bool trace;                       /* replay --trace */
+    bool estimate;                    /* run --estimate: the executions needed, not a run */
+    bool replay_continue;             /* replay --continue: explore below the schedule */
     const char *replay_case;          /* replay's two positional arguments */
     const char *replay_schedule;
 } tr__cli;

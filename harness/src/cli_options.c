@@ -15,8 +15,9 @@ const char tr__cli_usage[] =
     "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
     "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
     "                 [--no-fork] [-j N] [--shard I/N|auto[/N]] [--json F] [--sarif F] [--junit F]\n"
-    "                 [--exclude CASE-GLOB]... [--minimize N] [--quiet]\n"
+    "                 [--exclude CASE-GLOB]... [--minimize N] [--quiet] [--estimate]\n"
     "       trama replay CASE SCHEDULE [--trace]\n"
+    "       trama replay CASE SCHEDULE --continue [same options as run]\n"
     "       trama verify [CASE-GLOB...] [same options as run]\n";
 
 /* Where a problem is written: the caller's buffer. */
@@ -189,6 +190,10 @@ static bool flag_option(tr__cli *c, const char *a)
         c->quiet = true;
     else if (strcmp(a, "--trace") == 0)
         c->trace = true;
+    else if (strcmp(a, "--estimate") == 0)
+        c->estimate = true;
+    else if (strcmp(a, "--continue") == 0)
+        c->replay_continue = true;
     else
         return false;
     return true;
@@ -269,6 +274,12 @@ int tr__cli_parse(int argc, char **argv, tr__cli *c, char *err, size_t err_size)
         return rc;
     if (c->command == TR__CMD_REPLAY && !c->replay_schedule)
         return fail(&p, "replay needs a case and a schedule");
+    if (c->estimate && c->command != TR__CMD_RUN)
+        return fail(&p, "--estimate is an option of run");
+    if (c->replay_continue && c->command != TR__CMD_REPLAY)
+        return fail(&p, "--continue is an option of replay");
+    if (c->replay_continue && c->trace)
+        return fail(&p, "replay --continue explores many executions: no --trace");
     c->o.stop_on_expected = c->command == TR__CMD_VERIFY;
     if (c->command == TR__CMD_VERIFY && !c->minimize_set)
         c->o.minimize_executions = 0; /* verify tells a story only when a case fails */

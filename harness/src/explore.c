@@ -39,6 +39,8 @@ typedef struct collector {
     long execution;
     bool stream;   /* a forked child: send findings on the wire too */
     bool minimize; /* only shorter stories of findings kept already count */
+    bool shorter_wins; /* a finding seen again with a shorter story takes its place (else the
+                          first story stays: --minimize 0) */
 } collector;
 
 static bool same_finding(const tr_finding *a, const tr_finding *b)
@@ -106,11 +108,14 @@ static void on_finding(tr_finding *f, void *ctx)
     tr_finding copy = *f;
     copy.execution = col->execution;
     const tr_finding *old = kept(col->r, &copy);
-    if (col->minimize && (!old || !shorter(&copy, old))) {
-        tr__finding_free(&copy); /* the finding set is the search's; only its stories shorten */
+    bool news = !old || (col->shorter_wins && shorter(&copy, old));
+    if (!news || (col->minimize && !old)) {
+        if (!col->minimize) /* the finding set is the search's; minimizing only shortens */
+            col->r->found |= 1u << copy.kind;
+        tr__finding_free(&copy);
         return;
     }
-    if (col->stream && (!old || shorter(&copy, old))) /* news only crosses to the parent */
+    if (col->stream) /* only news crosses to the parent */
         tr__wire_put_finding(&copy);
     tr__result_keep(col->r, &col->cap, &copy);
 }
@@ -195,8 +200,8 @@ static void minimize(const tr_case *c, const tr_explore_opts *o, collector *col,
 
 static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *r, bool on_wire)
 {
-    collector col = {.r = r, .stream = on_wire};
-    tr__explorer *e = make_explorer(o);
+    collector col = {.r = r, .stream = on_wire, .shorter_wins = o->minimize_executions > 0};
+    tr__explorer *e = tr__explorer_below(make_explorer(o), o->prefix);
     tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
                         .timeouts = o->timeouts};
     long max = o->max_executions != 0 ? o->max_executions
@@ -204,6 +209,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
                                        : 100000;
     double start = tr__monotonic_seconds();
     tr__lockorder_reset();
+    tr__meter *meter = tr__meter_start(c, o, max);
     tr__progress_exploring(true);
     /* random, pct and pos under --shard I/N: this shard runs executions k = I, I+N, ... of the
      * unsharded stream (each execution draws from its own seed stream) */
@@ -234,6 +240,15 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
                 atomic_fetch_sub(&split->executions, 1);
         } else {
             r->executions++;
+            if (split && !shared_budget)
+                atomic_fetch_add(&split->executions, 1);
+        }
+        if (split) {
+            tr_result all = *r;
+            all.executions = atomic_load(&split->executions);
+            tr__meter_tick(meter, &all);
+        } else {
+            tr__meter_tick(meter, r);
         }
         if (!more) {
             r->complete = true;
@@ -252,6 +267,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
         if (o->time_budget > 0 && tr__monotonic_seconds() - start >= o->time_budget)
             break;
     }
+    tr__meter_end(meter);
     if (!(on_wire && tr__wire_lost()))
         minimize(c, o, &col, xo);
     tr__progress_exploring(false);
@@ -356,6 +372,8 @@ static void explore_split(const tr_case *c, const tr_explore_opts *o, int worker
         tr_explore_opts mine = *o;
         mine.shard_index = (o->shard_count > 1 ? o->shard_index : 0) * workers + k;
         mine.shard_count = shards * workers;
+        if (k > 0)
+            mine.progress = NULL; /* worker 0 draws the line, with every worker's count */
         explore_start(c, &mine, &wires[k]);
     }
     split = NULL;

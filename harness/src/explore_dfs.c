@@ -86,12 +86,7 @@ static void roots_clear(roots *r)
 
 static bool is_preemption(const node *nd, int i)
 {
-    if (nd->current < 0 || nd->choices[i].thread == nd->current)
-        return false;
-    for (int k = 0; k < nd->n; k++)
-        if (nd->choices[k].thread == nd->current && !nd->choices[k].timeout)
-            return true;
-    return false;
+    return tr__choice_preempts(nd->choices, nd->n, nd->current, i);
 }
 
 static int cost(const node *nd, int i) { return nd->preemptions + (is_preemption(nd, i) ? 1 : 0); }

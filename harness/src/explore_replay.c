@@ -23,9 +23,9 @@ static int replay_choose(tr__explorer *e, const tr__choice *choices, int n, int 
     if (r->pos >= r->n)
         return 0;
     tr__choice want = r->schedule[r->pos++];
-    for (int i = 0; i < n; i++)
-        if (choices[i].thread == want.thread && choices[i].timeout == want.timeout)
-            return i;
+    int i = tr__choice_find(choices, n, want);
+    if (i >= 0)
+        return i;
     snprintf(r->error, sizeof r->error, "at choice %d: thread %d%s", r->pos, want.thread,
              want.timeout ? " cannot time out here" : " is not runnable");
     return -1;
@@ -58,3 +58,5 @@ tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n)
 }
 
 const char *tr__replay_error(const tr__explorer *e) { return ((const replay *)e)->error; }
+
+int tr__replay_used(const tr__explorer *e) { return ((const replay *)e)->pos; }

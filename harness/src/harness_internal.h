@@ -122,6 +122,16 @@ tr__explorer *tr__explorer_dpor_share(tr__share share);
 /* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
 tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);
 const char *tr__replay_error(const tr__explorer *);
+/* How many of the schedule's choices the last execution used. */
+int tr__replay_used(const tr__explorer *);
+/* inner, exploring only below the schedule prefix (explore_below.c): every execution starts
+ * with the prefix's choices, and inner searches what follows them as its whole space.
+ * Returns inner itself when prefix is NULL. The prefix must replay on the case (a broken
+ * internal invariant otherwise: tr__prefix_check it first). */
+tr__explorer *tr__explorer_below(tr__explorer *inner, const char *prefix);
+/* Whether prefix is a schedule that replays on c, choice for choice, and ends no later than
+ * its execution does; if not, the reason in err. Runs one execution in this process. */
+bool tr__prefix_check(const tr_case *c, const char *prefix, char *err, size_t err_size);
 
 /* ---- randomness (never rand(), never time()) ----------------------------------------- */
 
@@ -153,6 +163,11 @@ enum { TR__SCHEDULE_MAX = 100000 };
 int tr__schedule_parse(const char *text, tr__choice *out, int max, char *err, size_t err_size);
 /* Writes "v1:" and the choices; truncates with "..." if it does not fit. */
 void tr__schedule_format(const tr__choice *choices, int n, char *out, size_t size);
+/* The index of want's thread (and timeout) among the choices offered, -1 when it is not. */
+int tr__choice_find(const tr__choice *choices, int n, tr__choice want);
+/* Whether choosing choices[i] preempts `current` (the thread that reached the point, -1 if
+ * it cannot go on): another thread runs while current could have gone on. */
+bool tr__choice_preempts(const tr__choice *choices, int n, int current, int i);
 
 /* ---- one execution -------------------------------------------------------------------- */
 
@@ -265,6 +280,8 @@ typedef struct tr__lock_site {
 void tr__lockorder_reset(void);
 /* on: the graph lives in memory the workers forked after this share; off: this process's. */
 void tr__lockorder_share(bool on);
+/* Forgets the edges added after the first n (what probes added: explore_estimate.c). */
+void tr__lockorder_truncate(int n);
 /* The graph's edges, in the order they were added, for --isolate: a child execution
  * sends the ones it added, and the parent adds them as they are (the child checked them
  * for cycles), so the next child knows every order seen so far. */
@@ -275,6 +292,27 @@ void tr__lockorder_add(const tr__lock_site *from, const tr__lock_site *to);
 /* Keeps f in r unless an equal (kind, sites) finding is kept; takes f->parts either way.
  * cap: the capacity of r->findings. */
 void tr__result_keep(tr_result *r, size_t *cap, tr_finding *f);
+
+/* ---- estimates (explore_estimate.c) ------------------------------------------------------ */
+
+/* tr_explore_estimate for a case: probes > 0 runs exactly that many probes, however long
+ * they take (tests); 0 probes until the estimate settles or `seconds` have passed (0: one
+ * second). With o->no_fork the probes run in this process, between its executions: what
+ * they add to the lock-order graph is taken out again. */
+bool tr__estimate(const tr_case *c, const tr_explore_opts *o, long probes, double seconds,
+                  tr_estimate *out, char *err, size_t err_size);
+
+/* ---- the progress line (meter.c) ---------------------------------------------------------- */
+
+/* A run's progress line on o->progress (a terminal), drawn once the run has gone on for a
+ * second: executions, rate, findings so far and, for dfs and dpor, how many executions the
+ * estimate leaves (up to max, the run's budget; 0 none). NULL when o->progress is NULL;
+ * every call takes NULL. tick is called once per execution and looks at the clock only
+ * every few executions; end clears the line. */
+typedef struct tr__meter tr__meter;
+tr__meter *tr__meter_start(const tr_case *c, const tr_explore_opts *o, long max);
+void tr__meter_tick(tr__meter *m, const tr_result *r);
+void tr__meter_end(tr__meter *m);
 
 /* ---- many cases ----------------------------------------------------------------------- */
 

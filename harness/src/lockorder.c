@@ -80,6 +80,12 @@ void tr__lockorder_reset(void)
         G.n = 0;
 }
 
+void tr__lockorder_truncate(int n)
+{
+    if (n < G.n)
+        G.n = n;
+}
+
 static bool has_edge(tr__object_id from, tr__object_id to)
 {
     const edge *e = edges();

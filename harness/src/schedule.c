@@ -1,5 +1,7 @@
 /* schedule.c — schedule strings: "v1:" then the choices, dot-separated thread ids, a
- * timeout firing written "<id>t". Only points with more than one choice are written. */
+ * timeout firing written "<id>t". Only points with more than one choice are written. And
+ * what explorers ask of a written choice: where it is among those offered, whether it
+ * preempts. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,4 +72,22 @@ void tr__schedule_format(const tr__choice *choices, int n, char *out, size_t siz
         memcpy(out + len, item, (size_t)k + 1);
         len += (size_t)k;
     }
+}
+
+int tr__choice_find(const tr__choice *choices, int n, tr__choice want)
+{
+    for (int i = 0; i < n; i++)
+        if (choices[i].thread == want.thread && choices[i].timeout == want.timeout)
+            return i;
+    return -1;
+}
+
+bool tr__choice_preempts(const tr__choice *choices, int n, int current, int i)
+{
+    if (current < 0 || choices[i].thread == current)
+        return false;
+    for (int k = 0; k < n; k++)
+        if (choices[k].thread == current && !choices[k].timeout)
+            return true;
+    return false;
 }

@@ -204,6 +204,11 @@ typedef struct tr_explore_opts {
                                   explored at once, or one case's search split over them */
     long minimize_executions;  /* after the search, executions spent looking for each
                                   finding with fewer preemptions (default 1000; 0: none) */
+    FILE *progress;            /* a terminal: a run over a second draws its progress line
+                                  there (NULL, the default: none) */
+    const char *prefix;        /* a schedule: explore only the executions that start with it
+                                  (`replay --continue`; NULL: all). It must replay on the
+                                  case: tr_replay, or `trama replay`, checks a schedule */
 } tr_explore_opts;
 
 TR_PUBLIC void tr_explore_opts_init(tr_explore_opts *);
@@ -250,6 +255,26 @@ TR_PUBLIC tr_result tr_explore(const char *case_name, const tr_explore_opts *);
 TR_PUBLIC void tr_result_free(tr_result *);
 /* ok: the case shows its expected verdict (a pass case: nothing found). */
 TR_PUBLIC bool tr_result_ok(const tr_result *);
+
+/* How many executions an exhaustive strategy (opts->strategy: dfs or dpor) needs for a
+ * case, found before running it: the mean of Knuth's estimator over random probes of the
+ * strategy's tree (each probe one execution), stopping once its standard error is under a
+ * tenth of the mean or after a second. dfs: the schedules within its preemption bound;
+ * dpor: the Mazurkiewicz traces (DPOR runs one execution per trace, and may abandon a few
+ * more). opts are the run's (tr_explore_opts_init, then its options; not NULL). Probes
+ * run in a forked child unless opts->no_fork. False, with a message in err, for an
+ * unknown case, no options, another strategy, or a probe that crashed or hung. */
+typedef struct tr_estimate {
+    double executions; /* the estimate */
+    double error;      /* its standard error */
+    long probes;
+    double seconds;
+    bool rough;        /* the case starts processes (dpor and dfs), or a thread yields or a
+                          timeout fires (dpor): the probes know less of what the schedule
+                          depends on than the search does (off by a factor of 2 to 50 seen) */
+} tr_estimate;
+TR_PUBLIC bool tr_explore_estimate(const char *case_name, const tr_explore_opts *opts,
+                                   tr_estimate *out, char *err, size_t err_size);
 
 /* Replays one schedule, writing the trace table to out when trace is set. Returns the
  * finding kinds seen (bit per verdict) or -1 with a message on err when the schedule is
