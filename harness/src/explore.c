@@ -139,8 +139,14 @@ static split_state *split;
 static int share_units(void)
 {
     const char *s = getenv("TRAMA_SPLIT_UNITS");
-    long n = s ? strtol(s, NULL, 10) : 0;
-    return n >= 1 && n <= 1 << 24 ? (int)n : TR__SHARE_UNITS;
+    char *end = NULL;
+    long n = s ? strtol(s, &end, 10) : 0;
+    if (s && (end == s || *end || n < 1 || n > 1 << 24)) {
+        fprintf(stderr, "trama: TRAMA_SPLIT_UNITS is \"%s\", not a number from 1 to %d; "
+                        "%d is used\n", s, 1 << 24, TR__SHARE_UNITS);
+        n = 0;
+    }
+    return n > 0 ? (int)n : TR__SHARE_UNITS;
 }
 
 static bool exhaustive(tr_strategy s) { return s == TR_STRATEGY_DPOR || s == TR_STRATEGY_DFS; }
