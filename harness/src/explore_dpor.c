@@ -303,6 +303,28 @@ static bool transparent(const tr__event *ei, const tr__event *ej)
     return (ei->acquired >= 0 && ej->in_critical_section) || ei->op == TR__OP_THREAD_JOIN;
 }
 
+/* Whether e_i's thread could not run at all at the state before e_j, where its next step
+ * was e_i itself: then no reordering puts e_i before e_j (what changes its domain after
+ * e_j comes after e_j), and the race is with what made e_i's wait end (an enabling
+ * pair, not transparent). Unknown when the thread took other steps in between: a race. */
+static bool blocked_at(const dpor *d, int j, int i)
+{
+    int t = d->events[i].ev.thread;
+    if (j >= d->depth)
+        return false;
+    for (int k = j + 1; k < i; k++)
+        if (d->events[k].ev.thread == t)
+            return false;
+    const state *s = &d->states[j];
+    for (int k = 0; k < s->n; k++)
+        if (s->choices[k].thread == t)
+            return false;
+    return true;
+}
+
+/* Whether step i is a wait that timed out (its choice was the timeout). */
+static bool timed_out(const dpor *d, int i) { return i < d->depth && (d->states[i].chosen & 1); }
+
 static void ensure_domain(dpor *d, int domain)
 {
     if (domain < d->n_domains)
@@ -335,6 +357,13 @@ static void find_races(dpor *d, int i)
                 join(&acc, &ej->vc);
             continue;
         }
+        /* a blocked step's guard was as false before a look as it is at the end */
+        if (e->ev.never_ran && !ej->ev.modifies)
+            continue;
+        if (e->ev.blocking && blocked_at(d, j, i))
+            continue;
+        if (e->ev.blocking && ej->ev.opens && !timed_out(d, i))
+            continue;
         e->vc = acc;
         reverse_race(d, j, i);
         join(&acc, &ej->vc);
@@ -372,9 +401,11 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     event *e = &d->events[i];
     e->ev = *ev;
     e->local = d->local[t] + 1;
-    find_races(d, i);
-    if (ev->forks || (ev->modifies && d->forked))
-        fork_races(d, i);
+    if (!ev->lazy_timeout) { /* it could not have run any earlier: it races with nothing */
+        find_races(d, i);
+        if (ev->forks || (ev->modifies && d->forked))
+            fork_races(d, i);
+    }
     d->forked |= ev->forks;
     if (ev->never_ran) { /* its races are all it has to say: it is no event */
         d->n_events--;
@@ -384,6 +415,9 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     domain_info *dom = &d->domains[ev->domain];
     e->vc = d->thread_clock[t];
     join(&e->vc, ev->modifies ? &dom->all : &dom->writes);
+    if (ev->lazy_timeout) /* ... so it comes after every step so far */
+        for (int k = 0; k < DPOR_THREADS; k++)
+            join(&e->vc, &d->thread_clock[k]);
     e->vc.c[t] = e->local;
     d->thread_clock[t] = e->vc;
     if (ev->modifies)

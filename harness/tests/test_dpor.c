@@ -288,19 +288,30 @@ typedef struct recorder {
     tr__explorer *inner;
     tr__event events[4096];
     int n;
+    bool abandoned;
 } recorder;
 
 static void rec_begin(tr__explorer *x)
 {
     recorder *r = (recorder *)x;
     r->n = 0;
+    r->abandoned = false;
     r->inner->execution_begin(r->inner);
 }
 
 static int rec_choose(tr__explorer *x, const tr__choice *c, int n, int cur, int depth)
 {
     recorder *r = (recorder *)x;
-    return r->inner->choose(r->inner, c, n, cur, depth);
+    int pick = r->inner->choose(r->inner, c, n, cur, depth);
+    if (getenv("DPOR_TRACE") && (n > 1 || pick < 0)) {
+        printf("    choose:");
+        for (int i = 0; i < n; i++)
+            printf(" %sT%d%s%s", i == pick ? "*" : "", c[i].thread, c[i].timeout ? "t" : "",
+                   "");
+        printf("%s\n", pick == TR__CHOOSE_ABANDON ? " ABANDON" : "");
+    }
+    r->abandoned |= pick == TR__CHOOSE_ABANDON;
+    return pick;
 }
 
 static bool rec_end(tr__explorer *x)
@@ -424,14 +435,25 @@ static long explore_dpor(states *finals)
     tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
     long executions = 0;
     final_states = finals;
+    states seen = {0};
+    char *key = malloc(1 << 16);
     for (;;) {
         if (getenv("DPOR_TRACE"))
             printf("  dpor execution %ld\n", executions + 1);
         tr__execute(c, &xo, no_finding, NULL, NULL);
         executions++;
+        if (getenv("DPOR_TRACE")) {
+            trace_key(&rec, key, 1 << 16);
+            int before = seen.n;
+            if (!rec.abandoned)
+                add_state(&seen, key);
+            printf("  -> %s %s\n", rec.abandoned ? "ABANDONED" : seen.n > before ? "new" : "DUPLICATE", key);
+        }
         if (!rec_end(&rec.base) || executions > 200000)
             break;
     }
+    free(key);
+    free_states(&seen);
     e->destroy(e);
     return executions;
 }
@@ -534,8 +556,11 @@ static void test_dpor_is_sound_with_semaphores_conditions_and_joins(void **unuse
     tr_rng rng = {1871};
     long total_dfs = 0, total_dpor = 0, total_traces = 0;
     int skipped = 0, with_deadlock = 0, exact = 0, rounds = rounds_from_env();
+    const char *only = getenv("DPOR_ONLY");
     for (int round = 0; round < rounds; round++) {
         generate_sync(&rng);
+        if (only && atoi(only) != round)
+            continue;
         round_result r;
         if (!run_round(&r)) {
             skipped++;
@@ -545,6 +570,11 @@ static void test_dpor_is_sound_with_semaphores_conditions_and_joins(void **unuse
         total_dpor += r.dpor_runs;
         total_traces += r.traces.n;
         exact += r.dpor_runs == r.traces.n;
+        if (getenv("DPOR_DEBUG") && r.dpor_runs != r.traces.n) {
+            printf("sync program %d: %ld interleavings, %d traces, dpor %ld\n", round,
+                   r.interleavings, r.traces.n, r.dpor_runs);
+            print_program();
+        }
         for (int i = 0; i < r.dfs_finals.n; i++)
             with_deadlock += strcmp(r.dfs_finals.s[i], "deadlock") == 0;
         if (!same_states(&r.dfs_finals, &r.dpor_finals) || r.dpor_runs > r.interleavings) {
@@ -572,5 +602,7 @@ int main(void)
         cmocka_unit_test(test_dpor_explores_one_execution_per_trace),
         cmocka_unit_test(test_dpor_is_sound_with_semaphores_conditions_and_joins),
     };
+    if (getenv("DPOR_TEST")) /* one test by name (a pattern), to debug it */
+        cmocka_set_test_filter(getenv("DPOR_TEST"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
