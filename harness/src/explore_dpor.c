@@ -150,9 +150,15 @@ static keyset every_key(const state *s)
 /* A Process start forks: it reads every object (see fork_races). */
 static bool forks(const tr__choice *a) { return a->op == TR__OP_PROCESS_START; }
 
+/* A timed wait timing out where nothing could run (lazy time): the others offered there
+ * time out too only if it leaves every thread blocked, which running its thread undoes. */
+static bool waited_out(const tr__choice *a) { return a->timeout && !a->polls; }
+
 static bool independent(const tr__choice *a, const tr__choice *b)
 {
     if ((forks(a) && b->modifies) || (forks(b) && a->modifies))
+        return a->thread == b->thread;
+    if (waited_out(a) && waited_out(b))
         return a->thread == b->thread;
     return a->thread != b->thread &&
            (a->domain != b->domain || a->domain < 0 || (!a->modifies && !b->modifies));
@@ -325,6 +331,27 @@ static bool blocked_at(const dpor *d, int j, int i)
 /* Whether step i is a wait that timed out (its choice was the timeout). */
 static bool timed_out(const dpor *d, int i) { return i < d->depth && (d->states[i].chosen & 1); }
 
+/* e_i, a wait that some step before it ended, could have timed out instead where every
+ * thread was blocked: the latest such point before e_j, while its thread waited there,
+ * gets that timeout (another event, so another trace). */
+static void timeout_instead(dpor *d, int j, int i)
+{
+    int t = d->events[i].ev.thread;
+    for (int k = i - 1; k > j; k--)
+        if (d->events[k].ev.thread == t)
+            return;
+    for (int k = j < d->depth ? j : d->depth - 1; k >= 0; k--) {
+        if (d->events[k].ev.thread == t)
+            return; /* before it, its thread was not waiting there yet */
+        state *s = &d->states[k];
+        const tr__choice *c = choice_with_key(s, t * 2 + 1);
+        if (c && waited_out(c)) {
+            s->backtrack |= bit(t * 2 + 1);
+            return;
+        }
+    }
+}
+
 static void ensure_domain(dpor *d, int domain)
 {
     if (domain < d->n_domains)
@@ -347,23 +374,25 @@ static void find_races(dpor *d, int i)
     domain_info *dom = &d->domains[e->ev.domain];
     clock acc = d->thread_clock[t];
     acc.c[t] = e->local;
+    bool enabled = false; /* the step that ended its wait was seen */
     for (int k = dom->n - 1; k >= 0; k--) {
         int j = dom->events[k];
         const event *ej = &d->events[j];
         if (ej->ev.thread == t || (!ej->ev.modifies && !e->ev.modifies) || before(ej, &acc))
             continue;
-        if (enabled_by(&e->ev, &ej->ev)) {
-            if (!transparent(&e->ev, &ej->ev))
-                join(&acc, &ej->vc);
-            continue;
-        }
         /* a blocked step's guard was as false before a look as it is at the end */
         if (e->ev.never_ran && !ej->ev.modifies)
             continue;
-        if (e->ev.blocking && blocked_at(d, j, i))
+        bool by = enabled_by(&e->ev, &ej->ev);
+        if (by || (e->ev.blocking && (blocked_at(d, j, i) ||
+                                      (ej->ev.opens && !timed_out(d, i))))) {
+            if (by && !transparent(&e->ev, &ej->ev))
+                join(&acc, &ej->vc);
+            if (e->ev.blocking && !e->ev.never_ran && !timed_out(d, i) && !enabled)
+                timeout_instead(d, j, i);
+            enabled = true;
             continue;
-        if (e->ev.blocking && ej->ev.opens && !timed_out(d, i))
-            continue;
+        }
         e->vc = acc;
         reverse_race(d, j, i);
         join(&acc, &ej->vc);
