@@ -374,14 +374,16 @@ static void find_races(dpor *d, int i)
     domain_info *dom = &d->domains[e->ev.domain];
     clock acc = d->thread_clock[t];
     acc.c[t] = e->local;
+    /* e_i could not run here (its wait had not ended yet): nor before a look at its domain,
+     * which leaves the domain as it was. A step that never ran never could. */
+    bool blocked = e->ev.never_ran;
     bool enabled = false; /* the step that ended its wait was seen */
     for (int k = dom->n - 1; k >= 0; k--) {
         int j = dom->events[k];
         const event *ej = &d->events[j];
         if (ej->ev.thread == t || (!ej->ev.modifies && !e->ev.modifies) || before(ej, &acc))
             continue;
-        /* a blocked step's guard was as false before a look as it is at the end */
-        if (e->ev.never_ran && !ej->ev.modifies)
+        if (blocked && !ej->ev.modifies)
             continue;
         bool by = enabled_by(&e->ev, &ej->ev);
         if (by || (e->ev.blocking && (blocked_at(d, j, i) ||
@@ -390,7 +392,7 @@ static void find_races(dpor *d, int i)
                 join(&acc, &ej->vc);
             if (e->ev.blocking && !e->ev.never_ran && !timed_out(d, i) && !enabled)
                 timeout_instead(d, j, i);
-            enabled = true;
+            enabled = blocked = true;
             continue;
         }
         e->vc = acc;
@@ -430,11 +432,11 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     event *e = &d->events[i];
     e->ev = *ev;
     e->local = d->local[t] + 1;
-    if (!ev->lazy_timeout) { /* it could not have run any earlier: it races with nothing */
-        find_races(d, i);
-        if (ev->forks || (ev->modifies && d->forked))
-            fork_races(d, i);
-    }
+    /* a lazy timeout's races are reversed by its thread's step running instead, where it
+     * could (reverse_race) */
+    find_races(d, i);
+    if (ev->forks || (ev->modifies && d->forked))
+        fork_races(d, i);
     d->forked |= ev->forks;
     if (ev->never_ran) { /* its races are all it has to say: it is no event */
         d->n_events--;
@@ -444,7 +446,7 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     domain_info *dom = &d->domains[ev->domain];
     e->vc = d->thread_clock[t];
     join(&e->vc, ev->modifies ? &dom->all : &dom->writes);
-    if (ev->lazy_timeout) /* ... so it comes after every step so far */
+    if (ev->lazy_timeout) /* it could not have timed out while any of them could run */
         for (int k = 0; k < DPOR_THREADS; k++)
             join(&e->vc, &d->thread_clock[k]);
     e->vc.c[t] = e->local;

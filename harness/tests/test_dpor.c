@@ -30,7 +30,7 @@ enum { MAX_T = 4, MAX_OPS = 5, MAX_VARS = 3, MAX_LOCKS = 3 };
 typedef enum op_kind {
     OP_READ, OP_WRITE, OP_LOCKED_WRITE, OP_LOCKED_RW, OP_NESTED, /* the lock family */
     OP_SEM_ACQUIRE, OP_SEM_RELEASE, OP_SEM_TRY, OP_LOCK_TRY, OP_NOTIFY, OP_WAIT_TIMED, OP_JOIN,
-    OP_EVENT_SET, OP_EVENT_CLEAR, OP_EVENT_WAIT, OP_BARRIER_WAIT,
+    OP_EVENT_SET, OP_EVENT_CLEAR, OP_EVENT_WAIT, OP_BARRIER_WAIT, OP_SEM_TIMED, OP_LOCK_TIMED,
     N_OP_KINDS
 } op_kind;
 
@@ -103,6 +103,16 @@ static void run_thread(void *arg)
             break;
         case OP_SEM_TRY:
             w->seen[t][i] = 100 + (int)tr_semaphore_acquire(w->sem[o->lock % MAX_SEMS], false, -1);
+            break;
+        case OP_SEM_TIMED:
+            w->seen[t][i] = 200 + (int)tr_semaphore_acquire(w->sem[o->lock % MAX_SEMS], true, 1.0);
+            break;
+        case OP_LOCK_TIMED:
+            w->seen[t][i] = 200 + (int)tr_lock_acquire(w->lock[o->lock], true, 1.0);
+            if (w->seen[t][i] == 200 + TR_OK) {
+                TR_STORE(w->var[o->var], t * 10 + i + 1);
+                tr_lock_release(w->lock[o->lock]);
+            }
             break;
         case OP_LOCK_TRY:
             w->seen[t][i] = 100 + (int)tr_lock_acquire(w->lock[o->lock], false, -1);
@@ -253,13 +263,14 @@ static void generate_sync(tr_rng *rng)
     static const op_kind kinds[] = {OP_WRITE,  OP_READ,    OP_LOCKED_RW,  OP_SEM_ACQUIRE,
                                     OP_SEM_RELEASE, OP_SEM_TRY, OP_LOCK_TRY, OP_NOTIFY,
                                     OP_WAIT_TIMED,  OP_JOIN,    OP_EVENT_SET, OP_EVENT_CLEAR,
-                                    OP_EVENT_WAIT,  OP_BARRIER_WAIT};
+                                    OP_EVENT_WAIT,  OP_BARRIER_WAIT, OP_SEM_TIMED, OP_LOCK_TIMED};
     static const int cost[N_OP_KINDS] = {[OP_READ] = 1,       [OP_WRITE] = 1,  [OP_LOCKED_RW] = 4,
                                          [OP_SEM_ACQUIRE] = 1, [OP_SEM_RELEASE] = 1,
                                          [OP_SEM_TRY] = 1,    [OP_LOCK_TRY] = 3, [OP_NOTIFY] = 4,
                                          [OP_WAIT_TIMED] = 4, [OP_JOIN] = 1,
                                          [OP_EVENT_SET] = 1, [OP_EVENT_CLEAR] = 1,
-                                         [OP_EVENT_WAIT] = 3, [OP_BARRIER_WAIT] = 2};
+                                         [OP_EVENT_WAIT] = 3, [OP_BARRIER_WAIT] = 2,
+                                         [OP_SEM_TIMED] = 1, [OP_LOCK_TIMED] = 3};
     int budget = prog.threads == 2 ? 6 : 5;
     for (int t = 0; t < prog.threads; t++) {
         int share = budget / (prog.threads - t);
