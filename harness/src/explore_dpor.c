@@ -352,6 +352,35 @@ static void timeout_instead(dpor *d, int j, int i)
     }
 }
 
+/* The first point where step i, a lazy timeout, could have fired: the earliest where its
+ * thread already waited and its timeout was offered (every thread blocked). Another
+ * thread's timeout taken there instead may have let it end its wait otherwise. */
+static int first_stall(const dpor *d, int i)
+{
+    int t = d->events[i].ev.thread, first = i;
+    for (int k = i < d->depth ? i : d->depth - 1; k >= 0; k--) {
+        if (k < i && d->events[k].ev.thread == t)
+            break;
+        const tr__choice *c = choice_with_key(&d->states[k], t * 2 + 1);
+        if (c && waited_out(c))
+            first = k;
+    }
+    return first;
+}
+
+/* Joins into c every step before point k (each thread's last one carries the rest). */
+static void after_all_before(const dpor *d, int k, clock *c)
+{
+    keyset seen = 0;
+    for (int j = k - 1; j >= 0; j--) {
+        int u = d->events[j].ev.thread;
+        if (!(seen & bit(u))) {
+            seen |= bit(u);
+            join(c, &d->events[j].vc);
+        }
+    }
+}
+
 static void ensure_domain(dpor *d, int domain)
 {
     if (domain < d->n_domains)
@@ -447,8 +476,7 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     e->vc = d->thread_clock[t];
     join(&e->vc, ev->modifies ? &dom->all : &dom->writes);
     if (ev->lazy_timeout) /* it could not have timed out while any of them could run */
-        for (int k = 0; k < DPOR_THREADS; k++)
-            join(&e->vc, &d->thread_clock[k]);
+        after_all_before(d, first_stall(d, i), &e->vc);
     e->vc.c[t] = e->local;
     d->thread_clock[t] = e->vc;
     if (ev->modifies)
