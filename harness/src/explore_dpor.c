@@ -12,7 +12,13 @@
  * counted). Locks: a blocking acquire cannot be reversed with what the holder did in
  * its critical section (down to the release that enabled it), so its races are sought
  * among earlier acquires (as Nidhugg does); likewise a join with its thread's exit and a
- * thread's first step with its start.
+ * thread's first step with its start. Any other wait is enabled by a step, not racing
+ * with it, when its thread was not offered at all before that step, or when that step
+ * opened its domain (a Semaphore's release from 0); the looks before it changed nothing.
+ * The wait could still have timed out instead where every thread was blocked: that
+ * timeout is scheduled there. A lazy timeout (time moves only when no thread can run)
+ * comes after every step before the first point where it could have fired, and
+ * timeouts offered at one such point are not independent of each other.
  *
  * A share of the search (tr__share): the states above the split get every key offered as
  * their backtrack set, so the races found below, in any share, have nothing to add there;

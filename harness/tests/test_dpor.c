@@ -3,17 +3,21 @@
  * Random small programs (2-4 threads, a few operations on 1-3 locks and 1-3 shared
  * variables) are run twice: once under plain DFS, which enumerates every interleaving,
  * and once under DPOR. From DFS's executions the traces are counted by brute force (two
- * interleavings are the same trace when every pair of dependent events from different
- * threads comes in the same order); DPOR must run exactly that many executions (counting
- * the ones it abandons in sleep sets) and reach every distinct final state DFS reached.
+ * interleavings are the same trace when each thread did the same steps, a timeout or a
+ * failed try being another step than a success, and every pair of dependent events from
+ * different threads comes in the same order); DPOR must run exactly that many executions
+ * (counting the ones it abandons in sleep sets) and reach every distinct final state DFS
+ * reached.
  *
  * A second family adds what makes threads wait for each other in other ways: semaphores
- * (blocking, non-blocking), try-acquires, a condition's notify and timed wait, joins
- * between workers (including cycles and joins before start), an Event (set, clear, timed
- * wait) and a two-party Barrier (timed waits). There DPOR's reversal rules
- * are conservative, so the executions may exceed the traces; what must hold is soundness:
- * DPOR reaches every final state DFS reaches, deadlocks included, in no more executions
- * than DFS. */
+ * (blocking, timed, non-blocking), try-acquires and timed acquires of locks, a
+ * condition's notify and timed wait, joins between workers (including cycles and joins
+ * before start), an Event (set, clear, timed wait) and a two-party Barrier (timed
+ * waits). The same holds there, a deadlock counting as a final state.
+ *
+ * DPOR_ROUNDS=N programs per family (30), DPOR_SEED=S other programs than CI's,
+ * DPOR_ONLY=K only program K, DPOR_TRACE=1 every step and choice of the DPOR executions
+ * (each marked new, DUPLICATE or ABANDONED), DPOR_TEST=PATTERN one test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -317,8 +321,7 @@ static int rec_choose(tr__explorer *x, const tr__choice *c, int n, int cur, int 
     if (getenv("DPOR_TRACE") && (n > 1 || pick < 0)) {
         printf("    choose:");
         for (int i = 0; i < n; i++)
-            printf(" %sT%d%s%s", i == pick ? "*" : "", c[i].thread, c[i].timeout ? "t" : "",
-                   "");
+            printf(" %sT%d%s", i == pick ? "*" : "", c[i].thread, c[i].timeout ? "t" : "");
         printf("%s\n", pick == TR__CHOOSE_ABANDON ? " ABANDON" : "");
     }
     r->abandoned |= pick == TR__CHOOSE_ABANDON;
@@ -471,7 +474,8 @@ static long explore_dpor(states *finals)
             int before = seen.n;
             if (!rec.abandoned)
                 add_state(&seen, key);
-            printf("  -> %s %s\n", rec.abandoned ? "ABANDONED" : seen.n > before ? "new" : "DUPLICATE", key);
+            const char *what = rec.abandoned ? "ABANDONED" : seen.n > before ? "new" : "DUPLICATE";
+            printf("  -> %s %s\n", what, key);
         }
         if (!rec_end(&rec.base) || executions > 200000)
             break;
