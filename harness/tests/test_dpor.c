@@ -417,8 +417,11 @@ enum { DFS_CAP = 400000 };
 static long explore(tr__explorer *e, states *traces)
 {
     const tr_case *c = tr_case_find("dpor_random_program");
-    recorder rec = {.base = {"recorder", rec_begin, rec_choose, rec_end, rec_destroy, rec_step,
-                             e->every_point, NULL, e->max_threads, -1},
+    recorder rec = {.base = {.name = "recorder", .execution_begin = rec_begin,
+                             .choose = rec_choose, .execution_end = rec_end,
+                             .destroy = rec_destroy, .on_step = rec_step,
+                             .every_point = e->every_point, .max_threads = e->max_threads,
+                             .bound_complete = -1},
                     .inner = e};
     tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
     long executions = 0;
@@ -456,8 +459,10 @@ static long explore_dpor(states *finals)
 {
     tr__explorer *e = tr__explorer_dpor();
     const tr_case *c = tr_case_find("dpor_random_program");
-    recorder rec = {.base = {"recorder", rec_begin, rec_choose, rec_end, rec_destroy, fwd_step,
-                             true, NULL, e->max_threads, -1},
+    recorder rec = {.base = {.name = "recorder", .execution_begin = rec_begin,
+                             .choose = rec_choose, .execution_end = rec_end,
+                             .destroy = rec_destroy, .on_step = fwd_step, .every_point = true,
+                             .max_threads = e->max_threads, .bound_complete = -1},
                     .inner = e};
     tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
     long executions = 0;
