@@ -39,6 +39,7 @@ typedef struct word {
     double timeout;
     bool has_guard;
     bool timed_out;
+    bool opened;
     tr_status status;
     int n_hb;
     int hb[TR__HB_MAX];

@@ -12,7 +12,13 @@
  * counted). Locks: a blocking acquire cannot be reversed with what the holder did in
  * its critical section (down to the release that enabled it), so its races are sought
  * among earlier acquires (as Nidhugg does); likewise a join with its thread's exit and a
- * thread's first step with its start.
+ * thread's first step with its start. Any other wait is enabled by a step, not racing
+ * with it, when its thread was not offered at all before that step, or when that step
+ * opened its domain (a Semaphore's release from 0); the looks before it changed nothing.
+ * The wait could still have timed out instead where every thread was blocked: that
+ * timeout is scheduled there. A lazy timeout (time moves only when no thread can run)
+ * comes after every step before the first point where it could have fired, and
+ * timeouts offered at one such point are not independent of each other.
  *
  * A share of the search (tr__share): the states above the split get every key offered as
  * their backtrack set, so the races found below, in any share, have nothing to add there;
@@ -150,9 +156,15 @@ static keyset every_key(const state *s)
 /* A Process start forks: it reads every object (see fork_races). */
 static bool forks(const tr__choice *a) { return a->op == TR__OP_PROCESS_START; }
 
+/* A timed wait timing out where nothing could run (lazy time): the others offered there
+ * time out too only if it leaves every thread blocked, which running its thread undoes. */
+static bool waited_out(const tr__choice *a) { return a->timeout && !a->polls; }
+
 static bool independent(const tr__choice *a, const tr__choice *b)
 {
     if ((forks(a) && b->modifies) || (forks(b) && a->modifies))
+        return a->thread == b->thread;
+    if (waited_out(a) && waited_out(b))
         return a->thread == b->thread;
     return a->thread != b->thread &&
            (a->domain != b->domain || a->domain < 0 || (!a->modifies && !b->modifies));
@@ -303,6 +315,78 @@ static bool transparent(const tr__event *ei, const tr__event *ej)
     return (ei->acquired >= 0 && ej->in_critical_section) || ei->op == TR__OP_THREAD_JOIN;
 }
 
+/* Whether e_i's thread could not run at all at the state before e_j, where its next step
+ * was e_i itself: then no reordering puts e_i before e_j (what changes its domain after
+ * e_j comes after e_j), and the race is with what made e_i's wait end (an enabling
+ * pair, not transparent). Unknown when the thread took other steps in between: a race. */
+static bool blocked_at(const dpor *d, int j, int i)
+{
+    int t = d->events[i].ev.thread;
+    if (j >= d->depth)
+        return false;
+    for (int k = j + 1; k < i; k++)
+        if (d->events[k].ev.thread == t)
+            return false;
+    const state *s = &d->states[j];
+    for (int k = 0; k < s->n; k++)
+        if (s->choices[k].thread == t)
+            return false;
+    return true;
+}
+
+/* Whether step i is a wait that timed out (its choice was the timeout). */
+static bool timed_out(const dpor *d, int i) { return i < d->depth && (d->states[i].chosen & 1); }
+
+/* e_i, a wait that some step before it ended, could have timed out instead where every
+ * thread was blocked: the latest such point before e_j, while its thread waited there,
+ * gets that timeout (another event, so another trace). */
+static void timeout_instead(dpor *d, int j, int i)
+{
+    int t = d->events[i].ev.thread;
+    for (int k = i - 1; k > j; k--)
+        if (d->events[k].ev.thread == t)
+            return;
+    for (int k = j < d->depth ? j : d->depth - 1; k >= 0; k--) {
+        if (d->events[k].ev.thread == t)
+            return; /* before it, its thread was not waiting there yet */
+        state *s = &d->states[k];
+        const tr__choice *c = choice_with_key(s, t * 2 + 1);
+        if (c && waited_out(c)) {
+            s->backtrack |= bit(t * 2 + 1);
+            return;
+        }
+    }
+}
+
+/* The first point where step i, a lazy timeout, could have fired: the earliest where its
+ * thread already waited and its timeout was offered (every thread blocked). Another
+ * thread's timeout taken there instead may have let it end its wait otherwise. */
+static int first_stall(const dpor *d, int i)
+{
+    int t = d->events[i].ev.thread, first = i;
+    for (int k = i < d->depth ? i : d->depth - 1; k >= 0; k--) {
+        if (k < i && d->events[k].ev.thread == t)
+            break;
+        const tr__choice *c = choice_with_key(&d->states[k], t * 2 + 1);
+        if (c && waited_out(c))
+            first = k;
+    }
+    return first;
+}
+
+/* Joins into c every step before point k (each thread's last one carries the rest). */
+static void after_all_before(const dpor *d, int k, clock *c)
+{
+    keyset seen = 0;
+    for (int j = k - 1; j >= 0; j--) {
+        int u = d->events[j].ev.thread;
+        if (!(seen & bit(u))) {
+            seen |= bit(u);
+            join(c, &d->events[j].vc);
+        }
+    }
+}
+
 static void ensure_domain(dpor *d, int domain)
 {
     if (domain < d->n_domains)
@@ -325,14 +409,25 @@ static void find_races(dpor *d, int i)
     domain_info *dom = &d->domains[e->ev.domain];
     clock acc = d->thread_clock[t];
     acc.c[t] = e->local;
+    /* e_i could not run here (its wait had not ended yet): nor before a look at its domain,
+     * which leaves the domain as it was. A step that never ran never could. */
+    bool blocked = e->ev.never_ran;
+    bool enabled = false; /* the step that ended its wait was seen */
     for (int k = dom->n - 1; k >= 0; k--) {
         int j = dom->events[k];
         const event *ej = &d->events[j];
         if (ej->ev.thread == t || (!ej->ev.modifies && !e->ev.modifies) || before(ej, &acc))
             continue;
-        if (enabled_by(&e->ev, &ej->ev)) {
-            if (!transparent(&e->ev, &ej->ev))
+        if (blocked && !ej->ev.modifies)
+            continue;
+        bool by = enabled_by(&e->ev, &ej->ev);
+        if (by || (e->ev.blocking && (blocked_at(d, j, i) ||
+                                      (ej->ev.opens && !timed_out(d, i))))) {
+            if (by && !transparent(&e->ev, &ej->ev))
                 join(&acc, &ej->vc);
+            if (e->ev.blocking && !e->ev.never_ran && !timed_out(d, i) && !enabled)
+                timeout_instead(d, j, i);
+            enabled = blocked = true;
             continue;
         }
         e->vc = acc;
@@ -372,6 +467,8 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     event *e = &d->events[i];
     e->ev = *ev;
     e->local = d->local[t] + 1;
+    /* a lazy timeout's races are reversed by its thread's step running instead, where it
+     * could (reverse_race) */
     find_races(d, i);
     if (ev->forks || (ev->modifies && d->forked))
         fork_races(d, i);
@@ -384,6 +481,8 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     domain_info *dom = &d->domains[ev->domain];
     e->vc = d->thread_clock[t];
     join(&e->vc, ev->modifies ? &dom->all : &dom->writes);
+    if (ev->lazy_timeout) /* it could not have timed out while any of them could run */
+        after_all_before(d, first_stall(d, i), &e->vc);
     e->vc.c[t] = e->local;
     d->thread_clock[t] = e->vc;
     if (ev->modifies)

@@ -57,6 +57,12 @@ typedef struct tr__event {
     /* A Process start: the fork copies every object of its process, as if it read them
      * all (an explorer must not take it as independent of its process's other steps). */
     bool forks;
+    /* A timed wait that timed out because no thread could run (lazy time): it fired only
+     * where every thread was blocked, never while one of the steps before it could run. */
+    bool lazy_timeout;
+    /* Every blocking step of its domain would have waited before it, and one may not now
+     * (tr__action.opened). */
+    bool opens;
 } tr__event;
 
 /* One share of an exhaustive search (-j within a case, --shard I/N), count 0 or 1: all of it.

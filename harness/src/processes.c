@@ -127,7 +127,8 @@ static void child_fire(tr__cthread *me, tr__action *a)
     me->pending = NULL;
     word w = {.kind = W_FIRED, .thread = me->id, .op = a->op, .object = index_or_none(a->obj),
               .file = a->file, .line = a->line, .timeout = a->timeout,
-              .has_guard = a->guard != NULL, .timed_out = a->timed_out, .status = a->status,
+              .has_guard = a->guard != NULL, .timed_out = a->timed_out, .opened = a->opened,
+              .status = a->status,
               .n_hb = a->n_hb, .acquired = index_or_none(a->mutex_acquired),
               .released = index_or_none(a->mutex_released), .offset = a->offset,
               .size = a->size};
@@ -700,6 +701,7 @@ static void root_serve(void)
         a.line = w.line;
         a.timeout = w.timeout;
         a.timed_out = w.timed_out;
+        a.opened = w.opened;
         a.status = w.status;
         a.arg = c;
         a.guard = w.has_guard ? remote_guard : NULL; /* could it have waited (DPOR) */

@@ -48,7 +48,10 @@ static void tell_explorer(const tr__cthread *me, const tr__action *a, bool in_cs
                     .in_critical_section = in_cs,
                     .blocking = a->guard && a->timeout != 0,
                     .process = me->process,
-                    .forks = a->op == TR__OP_PROCESS_START};
+                    .forks = a->op == TR__OP_PROCESS_START,
+                    .lazy_timeout = a->timed_out && tr__is_timed(a) &&
+                                    tr__exec.opts->timeouts == TR_TIMEOUTS_LAZY,
+                    .opens = a->opened};
     e->on_step(e, &ev);
 }
 

@@ -3,17 +3,21 @@
  * Random small programs (2-4 threads, a few operations on 1-3 locks and 1-3 shared
  * variables) are run twice: once under plain DFS, which enumerates every interleaving,
  * and once under DPOR. From DFS's executions the traces are counted by brute force (two
- * interleavings are the same trace when every pair of dependent events from different
- * threads comes in the same order); DPOR must run exactly that many executions (counting
- * the ones it abandons in sleep sets) and reach every distinct final state DFS reached.
+ * interleavings are the same trace when each thread did the same steps, a timeout or a
+ * failed try being another step than a success, and every pair of dependent events from
+ * different threads comes in the same order); DPOR must run exactly that many executions
+ * (counting the ones it abandons in sleep sets) and reach every distinct final state DFS
+ * reached.
  *
  * A second family adds what makes threads wait for each other in other ways: semaphores
- * (blocking, non-blocking), try-acquires, a condition's notify and timed wait, joins
- * between workers (including cycles and joins before start), an Event (set, clear, timed
- * wait) and a two-party Barrier (timed waits). There DPOR's reversal rules
- * are conservative, so the executions may exceed the traces; what must hold is soundness:
- * DPOR reaches every final state DFS reaches, deadlocks included, in no more executions
- * than DFS. */
+ * (blocking, timed, non-blocking), try-acquires and timed acquires of locks, a
+ * condition's notify and timed wait, joins between workers (including cycles and joins
+ * before start), an Event (set, clear, timed wait) and a two-party Barrier (timed
+ * waits). The same holds there, a deadlock counting as a final state.
+ *
+ * DPOR_ROUNDS=N programs per family (30), DPOR_SEED=S other programs than CI's,
+ * DPOR_ONLY=K only program K, DPOR_TRACE=1 every step and choice of the DPOR executions
+ * (each marked new, DUPLICATE or ABANDONED), DPOR_TEST=PATTERN one test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,7 +34,7 @@ enum { MAX_T = 4, MAX_OPS = 5, MAX_VARS = 3, MAX_LOCKS = 3 };
 typedef enum op_kind {
     OP_READ, OP_WRITE, OP_LOCKED_WRITE, OP_LOCKED_RW, OP_NESTED, /* the lock family */
     OP_SEM_ACQUIRE, OP_SEM_RELEASE, OP_SEM_TRY, OP_LOCK_TRY, OP_NOTIFY, OP_WAIT_TIMED, OP_JOIN,
-    OP_EVENT_SET, OP_EVENT_CLEAR, OP_EVENT_WAIT, OP_BARRIER_WAIT,
+    OP_EVENT_SET, OP_EVENT_CLEAR, OP_EVENT_WAIT, OP_BARRIER_WAIT, OP_SEM_TIMED, OP_LOCK_TIMED,
     N_OP_KINDS
 } op_kind;
 
@@ -103,6 +107,16 @@ static void run_thread(void *arg)
             break;
         case OP_SEM_TRY:
             w->seen[t][i] = 100 + (int)tr_semaphore_acquire(w->sem[o->lock % MAX_SEMS], false, -1);
+            break;
+        case OP_SEM_TIMED:
+            w->seen[t][i] = 200 + (int)tr_semaphore_acquire(w->sem[o->lock % MAX_SEMS], true, 1.0);
+            break;
+        case OP_LOCK_TIMED:
+            w->seen[t][i] = 200 + (int)tr_lock_acquire(w->lock[o->lock], true, 1.0);
+            if (w->seen[t][i] == 200 + TR_OK) {
+                TR_STORE(w->var[o->var], t * 10 + i + 1);
+                tr_lock_release(w->lock[o->lock]);
+            }
             break;
         case OP_LOCK_TRY:
             w->seen[t][i] = 100 + (int)tr_lock_acquire(w->lock[o->lock], false, -1);
@@ -253,13 +267,14 @@ static void generate_sync(tr_rng *rng)
     static const op_kind kinds[] = {OP_WRITE,  OP_READ,    OP_LOCKED_RW,  OP_SEM_ACQUIRE,
                                     OP_SEM_RELEASE, OP_SEM_TRY, OP_LOCK_TRY, OP_NOTIFY,
                                     OP_WAIT_TIMED,  OP_JOIN,    OP_EVENT_SET, OP_EVENT_CLEAR,
-                                    OP_EVENT_WAIT,  OP_BARRIER_WAIT};
+                                    OP_EVENT_WAIT,  OP_BARRIER_WAIT, OP_SEM_TIMED, OP_LOCK_TIMED};
     static const int cost[N_OP_KINDS] = {[OP_READ] = 1,       [OP_WRITE] = 1,  [OP_LOCKED_RW] = 4,
                                          [OP_SEM_ACQUIRE] = 1, [OP_SEM_RELEASE] = 1,
                                          [OP_SEM_TRY] = 1,    [OP_LOCK_TRY] = 3, [OP_NOTIFY] = 4,
                                          [OP_WAIT_TIMED] = 4, [OP_JOIN] = 1,
                                          [OP_EVENT_SET] = 1, [OP_EVENT_CLEAR] = 1,
-                                         [OP_EVENT_WAIT] = 3, [OP_BARRIER_WAIT] = 2};
+                                         [OP_EVENT_WAIT] = 3, [OP_BARRIER_WAIT] = 2,
+                                         [OP_SEM_TIMED] = 1, [OP_LOCK_TIMED] = 3};
     int budget = prog.threads == 2 ? 6 : 5;
     for (int t = 0; t < prog.threads; t++) {
         int share = budget / (prog.threads - t);
@@ -288,19 +303,29 @@ typedef struct recorder {
     tr__explorer *inner;
     tr__event events[4096];
     int n;
+    bool abandoned;
 } recorder;
 
 static void rec_begin(tr__explorer *x)
 {
     recorder *r = (recorder *)x;
     r->n = 0;
+    r->abandoned = false;
     r->inner->execution_begin(r->inner);
 }
 
 static int rec_choose(tr__explorer *x, const tr__choice *c, int n, int cur, int depth)
 {
     recorder *r = (recorder *)x;
-    return r->inner->choose(r->inner, c, n, cur, depth);
+    int pick = r->inner->choose(r->inner, c, n, cur, depth);
+    if (getenv("DPOR_TRACE") && (n > 1 || pick < 0)) {
+        printf("    choose:");
+        for (int i = 0; i < n; i++)
+            printf(" %sT%d%s", i == pick ? "*" : "", c[i].thread, c[i].timeout ? "t" : "");
+        printf("%s\n", pick == TR__CHOOSE_ABANDON ? " ABANDON" : "");
+    }
+    r->abandoned |= pick == TR__CHOOSE_ABANDON;
+    return pick;
 }
 
 static bool rec_end(tr__explorer *x)
@@ -354,6 +379,19 @@ static void trace_key(const recorder *r, char *out, size_t size)
     qsort(pairs, (size_t)n, sizeof *pairs, pair_order);
     size_t len = 0;
     out[0] = '\0';
+    /* what each thread did, in its order: a wait that timed out, a try that failed, is
+     * another event than the same call that succeeded */
+    for (int t = 0; t < 64; t++)
+        for (int i = 0; i < r->n; i++) {
+            const tr__event *e = &r->events[i];
+            if (e->thread != t)
+                continue;
+            int w = snprintf(out + len, size - len, "%d:%d%s%s ", t, (int)e->op,
+                             e->modifies ? "m" : "", e->lazy_timeout ? "t" : "");
+            if (w < 0 || (size_t)w >= size - len)
+                fail_msg("trace key too long");
+            len += (size_t)w;
+        }
     for (int k = 0; k < n; k++) {
         int w = snprintf(out + len, size - len, "%d.%d<%d.%d;", pairs[k].t1, pairs[k].i1,
                          pairs[k].t2, pairs[k].i2);
@@ -379,8 +417,11 @@ enum { DFS_CAP = 400000 };
 static long explore(tr__explorer *e, states *traces)
 {
     const tr_case *c = tr_case_find("dpor_random_program");
-    recorder rec = {.base = {"recorder", rec_begin, rec_choose, rec_end, rec_destroy, rec_step,
-                             e->every_point, NULL, e->max_threads, -1},
+    recorder rec = {.base = {.name = "recorder", .execution_begin = rec_begin,
+                             .choose = rec_choose, .execution_end = rec_end,
+                             .destroy = rec_destroy, .on_step = rec_step,
+                             .every_point = e->every_point, .max_threads = e->max_threads,
+                             .bound_complete = -1},
                     .inner = e};
     tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
     long executions = 0;
@@ -418,20 +459,34 @@ static long explore_dpor(states *finals)
 {
     tr__explorer *e = tr__explorer_dpor();
     const tr_case *c = tr_case_find("dpor_random_program");
-    recorder rec = {.base = {"recorder", rec_begin, rec_choose, rec_end, rec_destroy, fwd_step,
-                             true, NULL, e->max_threads, -1},
+    recorder rec = {.base = {.name = "recorder", .execution_begin = rec_begin,
+                             .choose = rec_choose, .execution_end = rec_end,
+                             .destroy = rec_destroy, .on_step = fwd_step, .every_point = true,
+                             .max_threads = e->max_threads, .bound_complete = -1},
                     .inner = e};
     tr__exec_opts xo = {.explorer = &rec.base, .max_steps = 10000};
     long executions = 0;
     final_states = finals;
+    states seen = {0};
+    char *key = malloc(1 << 16);
     for (;;) {
         if (getenv("DPOR_TRACE"))
             printf("  dpor execution %ld\n", executions + 1);
         tr__execute(c, &xo, no_finding, NULL, NULL);
         executions++;
+        if (getenv("DPOR_TRACE")) {
+            trace_key(&rec, key, 1 << 16);
+            int before = seen.n;
+            if (!rec.abandoned)
+                add_state(&seen, key);
+            const char *what = rec.abandoned ? "ABANDONED" : seen.n > before ? "new" : "DUPLICATE";
+            printf("  -> %s %s\n", what, key);
+        }
         if (!rec_end(&rec.base) || executions > 200000)
             break;
     }
+    free(key);
+    free_states(&seen);
     e->destroy(e);
     return executions;
 }
@@ -494,14 +549,44 @@ static int rounds_from_env(void)
     return rounds_env ? atoi(rounds_env) : 30;
 }
 
-static void test_dpor_explores_one_execution_per_trace(void **unused)
+/* DPOR_SEED picks other programs than CI's (to run many more locally). */
+static tr_rng rng_from_env(uint64_t seed)
 {
-    (void)unused;
-    tr_rng rng = {2026};
+    const char *seed_env = getenv("DPOR_SEED");
+    return (tr_rng){seed_env ? strtoull(seed_env, NULL, 10) : seed};
+}
+
+/* Exact and sound: one DPOR execution per trace (abandoned ones count), every final state
+ * DFS reached (a deadlock is one). A trace ends in one state, so there are no fewer
+ * traces than final states: a check of the counting itself. */
+static void check_round(const char *family, int round, const round_result *r)
+{
+    if (same_states(&r->dfs_finals, &r->dpor_finals) && r->dpor_runs == r->traces.n &&
+        r->traces.n >= r->dfs_finals.n)
+        return;
+    print_program();
+    for (int i = 0; i < r->dfs_finals.n; i++)
+        printf("  dfs: %s\n", r->dfs_finals.s[i]);
+    for (int i = 0; i < r->dpor_finals.n; i++)
+        printf("  dpor: %s\n", r->dpor_finals.s[i]);
+    fail_msg("%s program %d (%d threads, %d vars, %d locks): %ld interleavings, %d traces, dpor "
+             "ran %ld; final states dfs %d dpor %d (DPOR_TRACE=1 DPOR_ONLY=%d shows its "
+             "executions)",
+             family, round, prog.threads, prog.vars, prog.locks, r->interleavings, r->traces.n,
+             r->dpor_runs, r->dfs_finals.n, r->dpor_finals.n, round);
+}
+
+/* One family: rounds random programs from generator, each checked. */
+static void run_family(const char *family, void (*generator)(tr_rng *), uint64_t seed)
+{
+    tr_rng rng = rng_from_env(seed);
     long total_dfs = 0, total_dpor = 0, total_traces = 0;
-    int skipped = 0, rounds = rounds_from_env();
+    int skipped = 0, with_deadlock = 0, rounds = rounds_from_env();
+    const char *only = getenv("DPOR_ONLY");
     for (int round = 0; round < rounds; round++) {
-        generate(&rng);
+        generator(&rng);
+        if (only && atoi(only) != round)
+            continue;
         round_result r;
         if (!run_round(&r)) {
             skipped++;
@@ -510,67 +595,36 @@ static void test_dpor_explores_one_execution_per_trace(void **unused)
         total_dfs += r.interleavings;
         total_dpor += r.dpor_runs;
         total_traces += r.traces.n;
-        if (getenv("DPOR_DEBUG") && r.dpor_runs != r.traces.n) {
-            print_program();
-            for (int i = 0; i < r.traces.n && i < 6; i++)
-                printf("%s\n", r.traces.s[i]);
-        }
-        if (r.dpor_runs != r.traces.n || r.dpor_finals.n != r.dfs_finals.n)
-            fail_msg("program %d (%d threads, %d vars, %d locks): %ld interleavings, %d traces, "
-                     "dpor ran %ld; final states dfs %d dpor %d",
-                     round, prog.threads, prog.vars, prog.locks, r.interleavings, r.traces.n,
-                     r.dpor_runs, r.dfs_finals.n, r.dpor_finals.n);
+        for (int i = 0; i < r.dfs_finals.n; i++)
+            with_deadlock += strcmp(r.dfs_finals.s[i], "deadlock") == 0;
+        check_round(family, round, &r);
         round_free(&r);
     }
-    printf("%d random programs (%d too big for brute force, skipped): %ld interleavings, %ld "
-           "traces, %ld dpor executions\n",
-           rounds, skipped, total_dfs, total_traces, total_dpor);
+    printf("%d random %s programs (%d too big for brute force, skipped; %d can deadlock): %ld "
+           "interleavings, %ld traces, %ld dpor executions\n",
+           rounds, family, skipped, with_deadlock, total_dfs, total_traces, total_dpor);
     assert_true(skipped * 5 <= rounds); /* at most a fifth too big for brute force */
 }
 
-static void test_dpor_is_sound_with_semaphores_conditions_and_joins(void **unused)
+static void test_dpor_explores_one_execution_per_trace(void **unused)
 {
     (void)unused;
-    tr_rng rng = {1871};
-    long total_dfs = 0, total_dpor = 0, total_traces = 0;
-    int skipped = 0, with_deadlock = 0, exact = 0, rounds = rounds_from_env();
-    for (int round = 0; round < rounds; round++) {
-        generate_sync(&rng);
-        round_result r;
-        if (!run_round(&r)) {
-            skipped++;
-            continue;
-        }
-        total_dfs += r.interleavings;
-        total_dpor += r.dpor_runs;
-        total_traces += r.traces.n;
-        exact += r.dpor_runs == r.traces.n;
-        for (int i = 0; i < r.dfs_finals.n; i++)
-            with_deadlock += strcmp(r.dfs_finals.s[i], "deadlock") == 0;
-        if (!same_states(&r.dfs_finals, &r.dpor_finals) || r.dpor_runs > r.interleavings) {
-            print_program();
-            for (int i = 0; i < r.dfs_finals.n; i++)
-                printf("  dfs: %s\n", r.dfs_finals.s[i]);
-            for (int i = 0; i < r.dpor_finals.n; i++)
-                printf("  dpor: %s\n", r.dpor_finals.s[i]);
-            fail_msg("sync program %d (%d threads): %ld interleavings, %d traces, dpor ran %ld; "
-                     "final states dfs %d dpor %d",
-                     round, prog.threads, r.interleavings, r.traces.n, r.dpor_runs,
-                     r.dfs_finals.n, r.dpor_finals.n);
-        }
-        round_free(&r);
-    }
-    printf("%d random sync programs (%d too big, skipped; %d can deadlock): %ld interleavings, "
-           "%ld traces, %ld dpor executions (%d programs with exactly one per trace)\n",
-           rounds, skipped, with_deadlock, total_dfs, total_traces, total_dpor, exact);
-    assert_true(skipped * 5 <= rounds);
+    run_family("lock", generate, 2026);
+}
+
+static void test_dpor_explores_one_execution_per_trace_with_every_wait(void **unused)
+{
+    (void)unused;
+    run_family("sync", generate_sync, 1871);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dpor_explores_one_execution_per_trace),
-        cmocka_unit_test(test_dpor_is_sound_with_semaphores_conditions_and_joins),
+        cmocka_unit_test(test_dpor_explores_one_execution_per_trace_with_every_wait),
     };
+    if (getenv("DPOR_TEST")) /* one test by name (a pattern), to debug it */
+        cmocka_set_test_filter(getenv("DPOR_TEST"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

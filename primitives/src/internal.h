@@ -267,6 +267,10 @@ struct tr__action {
     tr_status status;     /* preset TR_OK before effect, TR_TIMEOUT before on_timeout */
     const char *message;  /* misuse text (static storage); set with tr__fail */
     bool timed_out;
+    /* The effect made waits of its domain possible that were all impossible before it (a
+     * Semaphore's release from 0): a dependence explorer takes a blocking step that ran
+     * after it as enabled by it, not as racing with it. */
+    bool opened;
     int n_hb;
     struct {
         tr__object *obj;
@@ -309,6 +313,7 @@ static inline void tr__action_clear(tr__action *a, tr__object *obj, tr__op op)
     a->status = TR_OK;
     a->message = NULL;
     a->timed_out = false;
+    a->opened = false;
     a->n_hb = 0;
     a->mutex_acquired = NULL;
     a->mutex_released = NULL;

@@ -122,6 +122,7 @@ static void release_effect(tr__action *a)
         tr__fail(a, TR_VALUE_ERROR, "Python int too large to convert to C long");
         return;
     }
+    a->opened = s->value == 0;
     s->value += n;
     tr__hb(a, a->obj, TR__HB_RELEASE);
 }
