@@ -367,7 +367,7 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
 {
     bool traces = o->strategy == TR_STRATEGY_DPOR;
     probe p = {.base = {"estimate", probe_begin, probe_choose, probe_end, probe_destroy,
-                        probe_step, false, NULL, 0, -1},
+                        probe_step, false, NULL, 0, -1, false, false},
                .traces = traces,
                .bound = traces ? -1 : o->preemption_bound,
                .rng = {o->seed ^ 0x6b6e757468ull}};
