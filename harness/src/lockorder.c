@@ -190,8 +190,27 @@ static int lockorder_acquire(const tr__lock_site *held, int n_held, const tr__lo
 
 /* ---- glue: a step's acquisition, a cycle as a finding ----------------------------------- */
 
-static void report_lock_order(const tr__lock_site *cycle, int n)
+/* Whether edge (pair) i of a cycle sorts before edge j: by where the lock is taken. */
+static bool edge_before(const tr__lock_site *cycle, int i, int j)
 {
+    const tr__lock_site *a = &cycle[i + 1], *b = &cycle[j + 1];
+    int files = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+    if (files != 0)
+        return files < 0;
+    return a->line != b->line ? a->line < b->line : cycle[i].line < cycle[j].line;
+}
+
+/* One cycle, told from the edge whose take comes first in the sources: which worker, or
+ * which order of executions, closed it does not change the finding (its sites). */
+static void report_lock_order(const tr__lock_site *found, int n)
+{
+    int start = 0;
+    for (int k = 2; k + 1 < n; k += 2)
+        if (edge_before(found, k, start))
+            start = k;
+    tr__lock_site cycle[32];
+    for (int k = 0; k < n && k < 32; k++)
+        cycle[k] = found[(start + k) % n];
     tr_finding f;
     tr__finding_init(&f, TR_LOCK_ORDER,
                      "potential deadlock: %d locks are taken in inconsistent orders", n / 2);
