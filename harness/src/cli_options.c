@@ -14,8 +14,9 @@ const char tr__cli_usage[] =
     "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|pos|random] [--max-executions N]\n"
     "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
     "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
-    "                 [--no-fork] [-j N] [--shard I/N|auto[/N]] [--json F] [--sarif F] [--junit F]\n"
-    "                 [--exclude CASE-GLOB]... [--minimize N] [--quiet] [--estimate]\n"
+    "                 [--no-fork] [-j N] [--shard I/N|auto[/N]] [--json F] [--sarif F]\n"
+    "                 [--junit F] [--exclude CASE-GLOB]... [--minimize N] [--quiet]\n"
+    "                 [--estimate]\n"
     "       trama replay CASE SCHEDULE [--trace]\n"
     "       trama replay CASE SCHEDULE --continue [same options as run]\n"
     "       trama verify [CASE-GLOB...] [same options as run]\n";

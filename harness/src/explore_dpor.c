@@ -136,7 +136,10 @@ static int awake(const state *s)
 }
 /* The split is where the awake choices multiply to the share's target: a choice asleep
  * leads nowhere new, so counting it would split where there is nothing to share. */
-static bool above_split(const dpor *d, const state *s) { return s->reach < tr__share_target(&d->share); }
+static bool above_split(const dpor *d, const state *s)
+{
+    return s->reach < tr__share_target(&d->share);
+}
 static bool at_split(const dpor *d, const state *s)
 {
     return above_split(d, s) && s->reach * awake(s) >= tr__share_target(&d->share);
@@ -569,7 +572,10 @@ static void dpor_destroy(tr__explorer *x)
     free(d);
 }
 
-tr__explorer *tr__explorer_dpor(void) { return tr__explorer_dpor_share((tr__share){0, 1, TR__SHARE_UNITS}); }
+tr__explorer *tr__explorer_dpor(void)
+{
+    return tr__explorer_dpor_share((tr__share){0, 1, TR__SHARE_UNITS});
+}
 
 tr__explorer *tr__explorer_dpor_share(tr__share share)
 {

@@ -78,7 +78,8 @@ static void sink_to_wire(tr_finding *f, void *ctx)
 static _Noreturn void run_child(const tr_case *c, const tr__exec_opts *xo)
 {
     logger l = {.base = {"isolated", log_begin, log_choose, log_end, log_destroy, log_step,
-                         xo->explorer->every_point, log_cut, xo->explorer->max_threads, -1, false, false},
+                         xo->explorer->every_point, log_cut, xo->explorer->max_threads, -1,
+                         false, false},
                 .inner = xo->explorer};
     tr__exec_opts mine = *xo;
     mine.explorer = &l.base;
