@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fnmatch.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,15 +117,6 @@ static void print_result(tr_result *r, void *ctx)
 }
 
 /* run and verify: explore each selected case; verify stops each at its expected kind. */
-static int usable_cpus(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return 1;
-    int n = CPU_COUNT(&set);
-    return n < 1 ? 1 : n > 256 ? 256 : n;
-}
-
 /* An environment variable that must hold an integer in [lo, hi]; false (with a message)
  * when it does not. */
 static bool env_long(const char *name, long lo, long hi, long *out)
@@ -196,8 +186,6 @@ static int cmd_explore(const tr__cli *cp)
     bool verify = c.command == TR__CMD_VERIFY;
     if (c.shard_auto && !shard_from_environment(&c))
         return 2;
-    if (c.o.jobs == 0) /* no -j: every CPU this process may run on */
-        c.o.jobs = usable_cpus();
     FILE *json = NULL;
     if (c.json && !(json = fopen(c.json, "w"))) {
         fprintf(stderr, "trama: cannot write %s: %s\n", c.json, strerror(errno));

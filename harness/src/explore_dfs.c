@@ -97,10 +97,15 @@ static void dfs_begin(tr__explorer *e)
     e->skipped = false;
 }
 
+static double factor(const dfs *d, const node *nd)
+{
+    return nd - d->path >= TR__SHARE_DEPTH - 1 ? TR__SHARE_PAST : nd->n;
+}
+
 static bool at_split(const dfs *d, const node *nd)
 {
     double target = tr__share_target(&d->share);
-    return tr__share_splits(&d->share) && nd->reach < target && nd->reach * nd->n >= target;
+    return tr__share_splits(&d->share) && nd->reach < target && nd->reach * factor(d, nd) >= target;
 }
 
 static bool owns_unit(const dfs *d, const node *nd, int i)
@@ -118,7 +123,7 @@ static void count_above_split(dfs *d)
         return;
     }
     const node *last = &d->path[d->pos - 1];
-    if (last->reach * last->n < tr__share_target(&d->share))
+    if (last->reach * factor(d, last) < tr__share_target(&d->share))
         d->base.skipped = !owns_unit(d, last, last->chosen);
 }
 
@@ -157,7 +162,7 @@ static int dfs_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
     TR_CHECK(nd->choices, "out of memory in dfs");
     memcpy(nd->choices, choices, (size_t)n * sizeof *choices);
     const node *up = d->depth > 1 ? &d->path[d->depth - 2] : NULL;
-    nd->reach = up ? up->reach * up->n : 1;
+    nd->reach = up ? up->reach * factor(d, up) : 1;
     nd->path_hash = up ? tr__path_hash(up->path_hash, up->chosen) : TR__PATH_HASH;
     if (d->depth <= d->fixed) { /* on the root's prefix */
         nd->chosen = d->forced[d->depth - 1];

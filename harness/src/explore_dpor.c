@@ -136,13 +136,17 @@ static int awake(const state *s)
 }
 /* The split is where the awake choices multiply to the share's target: a choice asleep
  * leads nowhere new, so counting it would split where there is nothing to share. */
+static double factor(const dpor *d, const state *s)
+{
+    return s - d->states >= TR__SHARE_DEPTH - 1 ? TR__SHARE_PAST : awake(s);
+}
 static bool above_split(const dpor *d, const state *s)
 {
     return s->reach < tr__share_target(&d->share);
 }
 static bool at_split(const dpor *d, const state *s)
 {
-    return above_split(d, s) && s->reach * awake(s) >= tr__share_target(&d->share);
+    return above_split(d, s) && s->reach * factor(d, s) >= tr__share_target(&d->share);
 }
 static bool owns_unit(const dpor *d, const state *s, int key)
 {
@@ -231,7 +235,7 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
     s->sleep = sleep;
     s->done = 0;
     const state *up = d->depth > 1 ? &d->states[d->depth - 2] : NULL;
-    s->reach = up ? up->reach * awake(up) : 1;
+    s->reach = up ? up->reach * factor(d, up) : 1;
     s->path_hash = up ? tr__path_hash(up->path_hash, up->chosen) : TR__PATH_HASH;
     if (pick < 0) { /* every enabled thread sleeps: this order was covered already */
         s->chosen = key_of(&choices[0]);

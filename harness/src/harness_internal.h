@@ -78,6 +78,11 @@ typedef struct tr__share {
     int units; /* per share: deeper cuts balance better and cost more runs above them */
 } tr__share;
 enum { TR__SHARE_UNITS = 8192 };
+/* The cut is at this point at the latest, however few the choices before it: a tree whose
+ * paths rarely branch (sleep sets leave one awake thread) is still split, not run whole by
+ * every share. */
+enum { TR__SHARE_DEPTH = 64 };
+#define TR__SHARE_PAST 1e300 /* a factor that takes any path past the cut */
 static inline bool tr__share_splits(const tr__share *s) { return s->count > 1; }
 static inline double tr__share_target(const tr__share *s) { return (double)s->units * s->count; }
 static inline bool tr__share_owns(const tr__share *s, uint64_t path_hash)

@@ -200,8 +200,8 @@ typedef struct tr_explore_opts {
     bool no_fork;              /* run in this process (no crash isolation) */
     double step_timeout;       /* watchdog, seconds (default 10) */
     int shard_index, shard_count; /* --shard I/N (count 0 = unsharded) */
-    int jobs;                  /* -j: workers (0: one; the CLI: every usable CPU); cases
-                                  explored at once, or one case's search split over them */
+    int jobs;                  /* -j: workers (0: one); cases explored at once, or one
+                                  case's search split over them */
     long minimize_executions;  /* after the search, executions spent looking for each
                                   finding with fewer preemptions (default 1000; 0: none) */
     FILE *progress;            /* a terminal: a run over a second draws its progress line
