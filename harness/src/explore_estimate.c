@@ -87,7 +87,8 @@ static void hb_join(hb_clock *into, const hb_clock *from)
 static void hb_reset(happens_before *hb)
 {
     hb->n = 0;
-    memset(hb->domains, 0, (size_t)hb->n_domains * sizeof *hb->domains);
+    if (hb->domains) /* none before the first probe's first step */
+        memset(hb->domains, 0, (size_t)hb->n_domains * sizeof *hb->domains);
     memset(hb->thread_clock, 0, sizeof hb->thread_clock);
     hb->threads = 0;
     hb->too_many_threads = false; /* rough stays: it is about the whole estimate */
