@@ -135,9 +135,14 @@ typedef struct split_state {
 } split_state;
 static split_state *split;
 
-/* TRAMA_SPLIT_UNITS: how many subtrees per share a split search cuts (see tr__share). */
+/* TRAMA_SPLIT_UNITS: how many subtrees per share a split search cuts (see tr__share). Read
+ * once per process (a split search reads it before forking its workers, so a bad value is
+ * told once). */
 static int share_units(void)
 {
+    static int units; /* documented per-process state: the value read, 0 before */
+    if (units)
+        return units;
     const char *s = getenv("TRAMA_SPLIT_UNITS");
     char *end = NULL;
     long n = s ? strtol(s, &end, 10) : 0;
@@ -146,7 +151,8 @@ static int share_units(void)
                         "%d is used\n", s, 1 << 24, TR__SHARE_UNITS);
         n = 0;
     }
-    return n > 0 ? (int)n : TR__SHARE_UNITS;
+    units = n > 0 ? (int)n : TR__SHARE_UNITS;
+    return units;
 }
 
 static bool exhaustive(tr_strategy s) { return s == TR_STRATEGY_DPOR || s == TR_STRATEGY_DFS; }
@@ -219,9 +225,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     tr__progress_exploring(true);
     /* random, pct and pos under --shard I/N: this shard runs executions k = I, I+N, ... of the
      * unsharded stream (each execution draws from its own seed stream) */
-    bool stream_split = o->shard_count > 1 &&
-                 (o->strategy == TR_STRATEGY_RANDOM || o->strategy == TR_STRATEGY_PCT ||
-                  o->strategy == TR_STRATEGY_POS);
+    bool stream_split = o->shard_count > 1 && !exhaustive(o->strategy);
     long stream = 0;
     /* a split search's budget is the search's: each execution takes a slot first (and gives
      * it back if it does not count), so together the workers run at most `max` */
@@ -372,6 +376,7 @@ static void explore_split(const tr_case *c, const tr_explore_opts *o, int worker
     atomic_init(&shared->stop, 0);
     atomic_init(&shared->executions, 0);
     split = shared;
+    share_units(); /* read before the fork, once */
     tr__lockorder_share(true);
     int shards = o->shard_count > 1 ? o->shard_count : 1;
     for (int k = 0; k < workers; k++) {

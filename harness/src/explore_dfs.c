@@ -99,13 +99,12 @@ static void dfs_begin(tr__explorer *e)
 
 static double factor(const dfs *d, const node *nd)
 {
-    return nd - d->path >= TR__SHARE_DEPTH - 1 ? TR__SHARE_PAST : nd->n;
+    return tr__share_factor((int)(nd - d->path), nd->n);
 }
 
 static bool at_split(const dfs *d, const node *nd)
 {
-    double target = tr__share_target(&d->share);
-    return tr__share_splits(&d->share) && nd->reach < target && nd->reach * factor(d, nd) >= target;
+    return tr__share_cut(&d->share, nd->reach, factor(d, nd));
 }
 
 static bool owns_unit(const dfs *d, const node *nd, int i)

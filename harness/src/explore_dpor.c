@@ -138,7 +138,7 @@ static int awake(const state *s)
  * leads nowhere new, so counting it would split where there is nothing to share. */
 static double factor(const dpor *d, const state *s)
 {
-    return s - d->states >= TR__SHARE_DEPTH - 1 ? TR__SHARE_PAST : awake(s);
+    return tr__share_factor((int)(s - d->states), awake(s));
 }
 static bool above_split(const dpor *d, const state *s)
 {
@@ -146,7 +146,7 @@ static bool above_split(const dpor *d, const state *s)
 }
 static bool at_split(const dpor *d, const state *s)
 {
-    return above_split(d, s) && s->reach * factor(d, s) >= tr__share_target(&d->share);
+    return tr__share_cut(&d->share, s->reach, factor(d, s));
 }
 static bool owns_unit(const dpor *d, const state *s, int key)
 {

@@ -82,9 +82,21 @@ enum { TR__SHARE_UNITS = 8192 };
  * paths rarely branch (sleep sets leave one awake thread) is still split, not run whole by
  * every share. */
 enum { TR__SHARE_DEPTH = 64 };
-#define TR__SHARE_PAST 1e300 /* a factor that takes any path past the cut */
+/* What the point at `index` with `choices` counted multiplies a path's reach by (past the
+ * depth limit: enough to pass any target). */
+static inline double tr__share_factor(int index, int choices)
+{
+    return index >= TR__SHARE_DEPTH - 1 ? 1e300 : choices;
+}
 static inline bool tr__share_splits(const tr__share *s) { return s->count > 1; }
 static inline double tr__share_target(const tr__share *s) { return (double)s->units * s->count; }
+/* Whether a point whose path reached `reach` before it, and multiplies it by `factor`, is
+ * the cut (the last point above it). */
+static inline bool tr__share_cut(const tr__share *s, double reach, double factor)
+{
+    double target = tr__share_target(s);
+    return tr__share_splits(s) && reach < target && reach * factor >= target;
+}
 static inline bool tr__share_owns(const tr__share *s, uint64_t path_hash)
 {
     return !tr__share_splits(s) || (int)(path_hash % (uint64_t)s->count) == s->index;
