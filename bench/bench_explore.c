@@ -7,6 +7,8 @@
  * the estimate of each exhaustive count beside it (`bench_explore estimate [BUDGET]`: only
  * those; ">N": the budget ended the count):
  *   model=NAME strategy=S executions=N estimate=E error=SE ratio=E/N probes=P seconds=T
+ * `bench_explore memory`: peak RSS after 10^5 random executions and after 10^7 more:
+ *   model=lock2x1 strategy=random executions=N seconds=T max_rss_kb=K
  * Prints figures only; never fails on a time. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,28 @@ static void run_jobs(const char *model, tr_strategy strategy, int jobs)
            r.seconds, r.seconds > 0 ? cpu / r.seconds : 0.0);
     fflush(stdout);
     tr_result_free(&r);
+}
+
+/* This process's peak memory after random runs of 10^5 and then 10^7 executions in it: an
+ * execution must leave nothing behind, so the two peaks are within a few percent. */
+static void memory(void)
+{
+    long runs[] = {100000, 10000000};
+    for (size_t i = 0; i < 2; i++) {
+        tr_explore_opts o;
+        tr_explore_opts_init(&o);
+        o.strategy = TR_STRATEGY_RANDOM;
+        o.max_executions = runs[i];
+        o.no_fork = true;
+        o.seed = 1;
+        tr_result r = tr_explore("lock2x1", &o);
+        struct rusage self;
+        getrusage(RUSAGE_SELF, &self);
+        printf("model=lock2x1 strategy=random executions=%ld seconds=%.1f max_rss_kb=%ld\n",
+               r.executions, r.seconds, self.ru_maxrss);
+        fflush(stdout);
+        tr_result_free(&r);
+    }
 }
 
 /* The estimate (tr_explore_estimate) beside the count a run of up to `budget` executions
@@ -118,6 +142,10 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "estimate") == 0) { /* the estimates only */
         estimates(argc > 2 ? atol(argv[2]) : 1000000);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "memory") == 0) { /* a minute of random executions */
+        memory();
         return 0;
     }
     long budget = argc > 1 ? atol(argv[1]) : 1000000;

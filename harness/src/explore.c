@@ -132,6 +132,8 @@ static double step_timeout(const tr_explore_opts *o)
 typedef struct split_state {
     atomic_int stop;       /* raised by the first worker to stop at a finding */
     atomic_long executions; /* counted by all: the budget is the search's, not a worker's */
+    int workers;
+    _Atomic uint64_t claims[TR__CLAIMS / 64]; /* the units taken (tr__share.claims) */
 } split_state;
 static split_state *split;
 
@@ -159,7 +161,12 @@ static bool exhaustive(tr_strategy s) { return s == TR_STRATEGY_DPOR || s == TR_
 
 static tr__explorer *make_explorer(const tr_explore_opts *o)
 {
-    tr__share share = {o->shard_index, o->shard_count > 1 ? o->shard_count : 1, share_units()};
+    tr__share share = {o->shard_index, o->shard_count > 1 ? o->shard_count : 1, share_units(),
+                       NULL, 1, 0};
+    if (split && exhaustive(o->strategy)) {
+        share.claims = split->claims;
+        share.workers = split->workers;
+    }
     switch (o->strategy) {
     case TR_STRATEGY_RANDOM:
         return tr__explorer_random(o->seed);
@@ -366,22 +373,25 @@ static void merge_share(tr_result *r, size_t *cap, tr_result *part, bool first)
 }
 
 /* Explores c with `workers` forked children, each a share of the search (of this shard's,
- * under --shard: worker k of shard I is share I*workers + k of count*workers). */
+ * under --shard: worker k of shard I of N is share I + N*k of N*workers, a subset of what
+ * share I of N is, whatever -j the other shards run with). */
 static void explore_split(const tr_case *c, const tr_explore_opts *o, int workers, tr_result *r)
 {
     tr__wire *wires = calloc((size_t)workers, sizeof *wires);
+    /* zeroed, and only the pages of the claims the search reaches are ever touched */
     split_state *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
-                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+                               MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     TR_CHECK(wires && shared != MAP_FAILED, "out of memory splitting a search");
     atomic_init(&shared->stop, 0);
     atomic_init(&shared->executions, 0);
+    shared->workers = workers;
     split = shared;
     share_units(); /* read before the fork, once */
     tr__lockorder_share(true);
     int shards = o->shard_count > 1 ? o->shard_count : 1;
     for (int k = 0; k < workers; k++) {
         tr_explore_opts mine = *o;
-        mine.shard_index = (o->shard_count > 1 ? o->shard_index : 0) * workers + k;
+        mine.shard_index = (o->shard_count > 1 ? o->shard_index : 0) + shards * k;
         mine.shard_count = shards * workers;
         if (k > 0)
             mine.progress = NULL; /* worker 0 draws the line, with every worker's count */

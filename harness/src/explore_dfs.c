@@ -18,7 +18,8 @@
  *
  * A share of the search (tr__share) runs the same rounds and skips, at the split, the
  * alternatives whose unit is another share's; a root below the split is found, and
- * searched, only by its unit's share. */
+ * searched, only by its unit's share. Roots above the split and at it are every share's,
+ * in the same order, so every share meets the units below them in one order. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,11 @@ static bool owns_unit(const dfs *d, const node *nd, int i)
     return tr__share_owns(&d->share, tr__path_hash(nd->path_hash, i));
 }
 
+static bool takes_unit(dfs *d, const node *nd, int i)
+{
+    return tr__share_takes(&d->share, tr__path_hash(nd->path_hash, i));
+}
+
 /* An execution that ended above the split counts for the share its whole path hashes to. */
 static void count_above_split(dfs *d)
 {
@@ -171,7 +177,10 @@ static int dfs_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
         nd->chosen = i < 0 ? 0 : i;
     }
     d->pos++;
-    if (at_split(d, nd) && !owns_unit(d, nd, nd->chosen)) {
+    /* A root that goes on below the split was found in a unit this share took: only the
+     * alternative a root ends with is a unit to take (every share has that root). */
+    bool passes = d->depth < d->fixed;
+    if (!passes && at_split(d, nd) && !takes_unit(d, nd, nd->chosen)) {
         e->skipped = true; /* another share's unit: dfs_end goes on to the next one */
         return TR__CHOOSE_ABANDON;
     }
@@ -212,7 +221,7 @@ static bool dfs_end(tr__explorer *e)
     while (d->depth > d->fixed) {
         node *nd = &d->path[d->depth - 1];
         int next = first_allowed(d, nd, nd->chosen + 1);
-        while (next >= 0 && at_split(d, nd) && !owns_unit(d, nd, next))
+        while (next >= 0 && at_split(d, nd) && !takes_unit(d, nd, next))
             next = first_allowed(d, nd, next + 1);
         if (next >= 0) {
             nd->chosen = next;
@@ -242,7 +251,8 @@ static void dfs_destroy(tr__explorer *e)
 /* preemption_bound < 0: iterative, from bound 0. */
 tr__explorer *tr__explorer_dfs(int preemption_bound)
 {
-    return tr__explorer_dfs_share(preemption_bound, (tr__share){0, 1, TR__SHARE_UNITS});
+    tr__share whole = {0, 1, TR__SHARE_UNITS, NULL, 1, 0};
+    return tr__explorer_dfs_share(preemption_bound, whole);
 }
 
 tr__explorer *tr__explorer_dfs_share(int preemption_bound, tr__share share)

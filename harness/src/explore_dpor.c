@@ -148,9 +148,9 @@ static bool at_split(const dpor *d, const state *s)
 {
     return tr__share_cut(&d->share, s->reach, factor(d, s));
 }
-static bool owns_unit(const dpor *d, const state *s, int key)
+static bool takes_unit(dpor *d, const state *s, int key)
 {
-    return tr__share_owns(&d->share, tr__path_hash(s->path_hash, key));
+    return tr__share_takes(&d->share, tr__path_hash(s->path_hash, key));
 }
 static keyset every_key(const state *s)
 {
@@ -245,7 +245,7 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
     }
     s->chosen = key_of(&choices[pick]);
     s->backtrack = tr__share_splits(&d->share) && above_split(d, s) ? every_key(s) : bit(s->chosen);
-    if (tr__share_splits(&d->share) && at_split(d, s) && !owns_unit(d, s, s->chosen)) {
+    if (tr__share_splits(&d->share) && at_split(d, s) && !takes_unit(d, s, s->chosen)) {
         d->base.skipped = true; /* another share's unit: dpor_end goes on to the next key */
         return TR__CHOOSE_ABANDON;
     }
@@ -529,7 +529,7 @@ static bool dpor_end(tr__explorer *x)
         s->done |= bit(s->chosen);
         keyset left = s->backtrack & ~s->done & ~s->sleep;
         bool split = tr__share_splits(&d->share) && at_split(d, s);
-        while (split && left && !owns_unit(d, s, __builtin_ctzll(left))) {
+        while (split && left && !takes_unit(d, s, __builtin_ctzll(left))) {
             s->done |= left & -left; /* another share's unit, taken in this order there */
             left &= left - 1;
         }
@@ -578,7 +578,7 @@ static void dpor_destroy(tr__explorer *x)
 
 tr__explorer *tr__explorer_dpor(void)
 {
-    return tr__explorer_dpor_share((tr__share){0, 1, TR__SHARE_UNITS});
+    return tr__explorer_dpor_share((tr__share){0, 1, TR__SHARE_UNITS, NULL, 1, 0});
 }
 
 tr__explorer *tr__explorer_dpor_share(tr__share share)

@@ -76,7 +76,17 @@ typedef struct tr__event {
 typedef struct tr__share {
     int index, count;
     int units; /* per share: deeper cuts balance better and cost more runs above them */
+    /* Set when `workers` forked processes (-j) split one shard (share index % (count /
+     * workers) of count / workers): a unit of that shard is taken by the first of them to
+     * reach it, so one busy below a big unit leaves the units after it to the others.
+     * Every worker meets the shard's units in one order (the search above the split is
+     * the same in each), and `met` counts them: a unit is known by its number. */
+    _Atomic uint64_t *claims;
+    int workers;
+    long met;
 } tr__share;
+/* Units a shared claim table holds; past them, the n-th unit is worker n % workers's. */
+enum { TR__CLAIMS = 1 << 22 };
 enum { TR__SHARE_UNITS = 8192 };
 /* The cut is at this point at the latest, however few the choices before it: a tree whose
  * paths rarely branch (sleep sets leave one awake thread) is still split, not run whole by
@@ -89,7 +99,12 @@ static inline double tr__share_factor(int index, int choices)
     return index >= TR__SHARE_DEPTH - 1 ? 1e300 : choices;
 }
 static inline bool tr__share_splits(const tr__share *s) { return s->count > 1; }
-static inline double tr__share_target(const tr__share *s) { return (double)s->units * s->count; }
+/* The cut depends on the number of shards alone, not on the workers that split one (-j):
+ * shards running with different -j must cut the tree at the same points. */
+static inline double tr__share_target(const tr__share *s)
+{
+    return (double)s->units * (s->count / s->workers);
+}
 /* Whether a point whose path reached `reach` before it, and multiplies it by `factor`, is
  * the cut (the last point above it). */
 static inline bool tr__share_cut(const tr__share *s, double reach, double factor)
@@ -100,6 +115,21 @@ static inline bool tr__share_cut(const tr__share *s, double reach, double factor
 static inline bool tr__share_owns(const tr__share *s, uint64_t path_hash)
 {
     return !tr__share_splits(s) || (int)(path_hash % (uint64_t)s->count) == s->index;
+}
+/* Whether this share explores the unit whose path hashes to `unit` (asked once per unit,
+ * in the search's order: claiming one counts it met). */
+static inline bool tr__share_takes(tr__share *s, uint64_t unit)
+{
+    if (!s->claims)
+        return tr__share_owns(s, unit);
+    uint64_t shards = (uint64_t)(s->count / s->workers);
+    if (unit % shards != (uint64_t)s->index % shards)
+        return false; /* another shard's */
+    long n = s->met++;
+    if (n >= TR__CLAIMS)
+        return n % s->workers == s->index / (long)shards;
+    uint64_t b = 1ull << (n % 64);
+    return !(atomic_fetch_or_explicit(&s->claims[n / 64], b, memory_order_relaxed) & b);
 }
 
 /* choose() results besides an index. */

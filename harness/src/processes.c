@@ -449,7 +449,7 @@ void tr__processes_begin(void)
     x->channel = -1;
     x->outside_epoch = 0;
     x->n_processes = 1;
-    x->processes[0] = (tr__cprocess){.pid = getpid(), .parent = -1, .object = -1,
+    x->processes[0] = (tr__cprocess){.pid = tr__self_pid(), .parent = -1, .object = -1,
                                      .main_thread = -1, .channel = -1, .pidfd = -1};
 }
 

@@ -61,10 +61,11 @@ __attribute__((constructor)) static void at_load(void)
 _Static_assert(sizeof(uintptr_t) >= 8, "a thread's gid is a pid and a 32-bit ident");
 
 /* pid_max is at most 2^22: the pid's bits stay clear of TR__WORD_BUSY. */
+int tr__self_pid(void) { return atomic_load_explicit(&self_pid, memory_order_relaxed); }
+
 uintptr_t tr__thread_gid(const tr_thread *t)
 {
-    uintptr_t pid = (uintptr_t)atomic_load_explicit(&self_pid, memory_order_relaxed);
-    return pid << 32 | (uint32_t)t->ident;
+    return (uintptr_t)tr__self_pid() << 32 | (uint32_t)t->ident;
 }
 
 void tr__names_reset(void)

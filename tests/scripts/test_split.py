@@ -1,10 +1,10 @@
-"""One case's search split over workers (-j N) and over machines (--shard I/N), for dpor and
-dfs: the shards' executions add up to the unsharded count, the union of their findings
-(kind and sites) is the unsharded set, each shard completes, a shard run twice does the same
-work, and `-j` gives what one worker gives. The cut is placed high (TRAMA_SPLIT_UNITS) so
-these small models really are split; the default cut is checked on lock4x1 too (there every
-share runs the whole small tree and counts its own part). DFS runs smaller models: it
-explores every interleaving, without reduction."""
+"""One case's search split over workers (-j N) and over machines (--shard I/N), for dpor and dfs:
+the shards' executions add up to the unsharded count, the union of their findings (kind and
+sites) is the unsharded set, each shard completes, a shard run twice does the same work, and
+`-j` gives what one worker gives, whatever -j each shard runs with. The cut is placed high
+(TRAMA_SPLIT_UNITS) so these small models really are split; the default cut is checked on
+lock4x1 too (there every share runs the whole small tree and counts its own part). DFS runs
+smaller models: it explores every interleaving, without reduction."""
 
 import json
 import os
@@ -55,10 +55,14 @@ for strategy in ("dpor", "dfs"):
             got = explore(case, strategy, ["-j", jobs])
             t.check(got == (whole, True, found), "%s %s -j %s: %s; one worker: %s"
                     % (case, strategy, jobs, got, (whole, True, found)))
-        halves = [explore(case, strategy, ["-j", "2", "--shard", "%d/2" % i]) for i in range(2)]
-        t.check(sum(h[0] for h in halves) == whole and set().union(*(h[2] for h in halves)) == found,
-                "%s %s: -j 2 within each of 2 shards: %s; unsharded %d"
-                % (case, strategy, [h[0] for h in halves], whole))
+        # each machine picks its own -j: shards split over 2, 3 or no workers still add up
+        for jobs in (("2", "2"), ("2", "1"), ("1", "3")):
+            halves = [explore(case, strategy, ["-j", jobs[i], "--shard", "%d/2" % i])
+                      for i in range(2)]
+            t.check(sum(h[0] for h in halves) == whole
+                    and set().union(*(h[2] for h in halves)) == found,
+                    "%s %s: -j %s within shards 0/2 and 1/2: %s; unsharded %d"
+                    % (case, strategy, " and ".join(jobs), [h[0] for h in halves], whole))
 
 # the default cut: a tree smaller than it is run whole by every share, counted once
 whole = explore("lock4x1", "dpor", [], units="8192")[0]
