@@ -13,6 +13,7 @@ tr_verdict tr__verdict_of_status(tr_status s)
 {
     switch (s) {
     case TR_VALUE_ERROR:
+    case TR_INDEX_ERROR: /* a bad argument too */
         return TR_VALUE_ERROR_FOUND;
     case TR_OS_ERROR:
         return TR_OS_ERROR_FOUND;

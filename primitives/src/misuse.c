@@ -20,9 +20,9 @@ void tr__misuse_process_named(const char *name)
     snprintf(process_name, sizeof process_name, "%s", name ? name : "MainProcess");
 }
 
-static const char *kind_of(tr_status s)
+const char *tr__misuse_kind(tr_status s)
 {
-    if (s == TR_VALUE_ERROR)
+    if (s == TR_VALUE_ERROR || s == TR_INDEX_ERROR)
         return "value_error";
     if (s == TR_OS_ERROR)
         return "os_error";
@@ -41,7 +41,7 @@ static void fill(tr_misuse *m, const tr__misuse_call *c, char *object_id, size_t
                  char *thread_name, size_t name_size)
 {
     const tr__misuse_origin *o = c->origin;
-    *m = (tr_misuse){.status = c->status, .kind = kind_of(c->status),
+    *m = (tr_misuse){.status = c->status, .kind = tr__misuse_kind(c->status),
                      .exception = c->exception, .message = c->message, .file = c->file,
                      .line = c->file ? c->line : 0, .symbolizer = tr__stack_symbolizer()};
     if (o) {

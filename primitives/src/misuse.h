@@ -25,6 +25,9 @@ typedef struct tr__misuse_call {
  * to the log (what TRAMA_MISUSE_LOG asks for, after its rate limit). */
 TR__HIDDEN void tr__misuse_report(const tr__misuse_call *c, tr_misuse_reporter reporter,
                                   void *ctx);
+/* A record's "kind": value_error (a bad argument: ValueError, IndexError), os_error or
+ * runtime_error, as the harness names the finding. */
+TR__HIDDEN const char *tr__misuse_kind(tr_status s);
 /* The process's name in later records: "MainProcess" until a started tr_process's child
  * names itself (process.c, right after fork). */
 TR__HIDDEN void tr__misuse_process_named(const char *name);

@@ -451,9 +451,7 @@ void tr__misuse_log_write(const tr_misuse *m, const tr__misuse_ticket *t)
 static void put_repeats(out *o, const site *x)
 {
     PUT(o, "{\"type\":\"misuse_repeats\",\"version\":\"" TRAMA_VERSION "\",\"kind\":");
-    put_string(o, x->status == TR_VALUE_ERROR ? "value_error"
-                  : x->status == TR_OS_ERROR  ? "os_error"
-                                              : "runtime_error", 32);
+    put_string(o, tr__misuse_kind(x->status), 32);
     PUT(o, ",\"exception\":");
     put_string(o, x->exception, 32);
     PUT(o, ",\"message\":");

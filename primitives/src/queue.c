@@ -407,3 +407,62 @@ long (tr_queue_qsize)(tr_queue *q) { return (long)query(q).count; }
 bool (tr_queue_empty)(tr_queue *q) { return query(q).count == 0; }
 
 bool (tr_queue_full)(tr_queue *q) { return query(q).full; }
+
+/* ---- SimpleQueue ---------------------------------------------------------------------- *
+ * An unbounded FIFO Queue whose other calls are not offered: the same object, so the
+ * harness sees the same actions. */
+
+static tr_queue *simple(tr_simple_queue *q) { return (tr_queue *)(void *)q; }
+
+tr_simple_queue *(tr_simple_queue_new)(void)
+{
+    return (tr_simple_queue *)(void *)queue_make(0, ORDER_FIFO, NULL);
+}
+
+tr_status (tr_simple_queue_put)(tr_simple_queue *q, void *item, bool block, double timeout)
+{
+    (void)block;
+    (void)timeout;
+    return (tr_queue_put)(simple(q), item, true, TR_FOREVER);
+}
+
+tr_status (tr_simple_queue_put_nowait)(tr_simple_queue *q, void *item)
+{
+    return (tr_queue_put)(simple(q), item, true, TR_FOREVER);
+}
+
+/* _queue.SimpleQueue.get converts a blocking get's timeout before it looks at the items. */
+static const char *simple_timeout_refused(bool block, double timeout)
+{
+    if (!block || timeout == TR_FOREVER)
+        return NULL;
+    if (isnan(timeout))
+        return "Invalid value NaN (not a number)";
+    if (tr__timeout_overflows(timeout) || tr__timeout_overflows(-timeout))
+        return "timestamp out of range for platform time_t";
+    return timeout < 0 ? TIMEOUT_NEGATIVE : NULL;
+}
+
+tr_status (tr_simple_queue_get)(tr_simple_queue *q, void **item, bool block, double timeout)
+{
+    const char *refused = simple_timeout_refused(block, timeout);
+    if (refused) {
+        const char *file;
+        int line;
+        tr__site_take(&file, &line);
+        *item = NULL;
+        return tr__raise(TR_VALUE_ERROR, refused, file, line);
+    }
+    return (tr_queue_get)(simple(q), item, block, timeout);
+}
+
+tr_status (tr_simple_queue_get_nowait)(tr_simple_queue *q, void **item)
+{
+    return (tr_queue_get)(simple(q), item, false, TR_FOREVER);
+}
+
+long (tr_simple_queue_qsize)(tr_simple_queue *q) { return (tr_queue_qsize)(simple(q)); }
+
+bool (tr_simple_queue_empty)(tr_simple_queue *q) { return (tr_queue_empty)(simple(q)); }
+
+void tr_simple_queue_free(tr_simple_queue *q) { tr_queue_free(simple(q)); }

@@ -201,7 +201,7 @@ static void copy_effect(tr__action *a)
         memcpy(s->items + a->offset, a->arg, a->size);
 }
 
-static void invalid_index(tr__action *a) { tr__fail(a, TR_VALUE_ERROR, "invalid index"); }
+static void invalid_index(tr__action *a) { tr__fail(a, TR_INDEX_ERROR, "invalid index"); }
 
 /* A copy needs no monitor natively: nothing of the object's own state changes. */
 static bool copy_fast(tr__action *a)

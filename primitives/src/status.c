@@ -78,7 +78,8 @@ unsigned long tr_misuse_count(void) { return atomic_load(&misuse_total); }
 
 bool tr__is_misuse(tr_status s)
 {
-    return s == TR_RUNTIME_ERROR || s == TR_VALUE_ERROR || s == TR_OS_ERROR;
+    return s == TR_RUNTIME_ERROR || s == TR_VALUE_ERROR || s == TR_OS_ERROR ||
+           s == TR_INDEX_ERROR;
 }
 
 tr_status tr__set_error(tr_status s, const char *message)

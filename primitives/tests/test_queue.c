@@ -48,10 +48,11 @@ static long get_now(tr_queue *q)
 
 /* ---- threads: one call that blocks, run in a worker ----------------------------------- */
 
-typedef enum call { CALL_PUT, CALL_GET, CALL_JOIN } call;
+typedef enum call { CALL_PUT, CALL_GET, CALL_JOIN, CALL_SIMPLE_GET } call;
 
 typedef struct blocked {
     tr_queue *q;
+    tr_simple_queue *simple; /* CALL_SIMPLE_GET's */
     call what;
     long item;      /* put: what; get: what came out */
     double timeout; /* put/get */
@@ -75,21 +76,31 @@ static void run_blocked(void *arg)
     case CALL_JOIN:
         b->status = tr_queue_join(b->q);
         break;
+    case CALL_SIMPLE_GET:
+        b->status = tr_simple_queue_get(b->simple, &item, true, b->timeout);
+        b->item = NUM(item);
+        break;
     }
     worker_expect(tr_semaphore_release(b->done, 1), TR_OK);
 }
 
 /* Starts the call in a worker and checks that it is still blocked QUIET seconds after it
  * started: the caller then unblocks it and finish_blocked joins it. */
-static tr_thread *start_blocked(blocked *b, tr_queue *q, call what, long item, double timeout)
+static tr_thread *start_blocked_on(blocked *b, tr_queue *q, tr_simple_queue *simple, call what,
+                                   long item, double timeout)
 {
-    *b = (blocked){.q = q, .what = what, .item = item, .timeout = timeout,
+    *b = (blocked){.q = q, .simple = simple, .what = what, .item = item, .timeout = timeout,
                    .status = TR_RUNTIME_ERROR, .started = tr_semaphore_new(0),
                    .done = tr_semaphore_new(0)};
     tr_thread *t = start_thread(run_blocked, b);
     await_signal(b->started);
     assert_no_signal_within(b->done, QUIET);
     return t;
+}
+
+static tr_thread *start_blocked(blocked *b, tr_queue *q, call what, long item, double timeout)
+{
+    return start_blocked_on(b, q, NULL, what, item, timeout);
 }
 
 static tr_status finish_blocked(blocked *b, tr_thread *t)
@@ -595,6 +606,103 @@ static void test_bounded_queue_between_many_producers_and_consumers_loses_nothin
     }
 }
 
+/* ---- SimpleQueue ---------------------------------------------------------------------- */
+
+static void test_simple_queue_is_fifo_and_never_full(void **state)
+{
+    (void)state;
+    tr_simple_queue *q = tr_simple_queue_new();
+    assert_true(tr_simple_queue_empty(q));
+    /* put ignores block and timeout, as Python does: even a negative timeout */
+    assert_int_equal(tr_simple_queue_put(q, ITEM(111), false, -5), TR_OK);
+    assert_int_equal(tr_simple_queue_put(q, ITEM(333), true, 0), TR_OK);
+    assert_int_equal(tr_simple_queue_put_nowait(q, ITEM(222)), TR_OK);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(tr_simple_queue_put(q, ITEM(1000 + i), true, TR_FOREVER), TR_OK);
+    assert_int_equal(tr_simple_queue_qsize(q), 1003);
+    assert_false(tr_simple_queue_empty(q));
+    long want[] = {111, 333, 222};
+    for (int i = 0; i < 1003; i++) {
+        void *item = NULL;
+        assert_int_equal(i % 2 ? tr_simple_queue_get_nowait(q, &item)
+                               : tr_simple_queue_get(q, &item, true, TR_FOREVER),
+                         TR_OK);
+        assert_int_equal(NUM(item), i < 3 ? want[i] : 1000 + i - 3);
+    }
+    assert_true(tr_simple_queue_empty(q));
+    tr_simple_queue_free(q);
+    tr_simple_queue_free(NULL);
+}
+
+/* python3.11 and 3.13's _queue.SimpleQueue.get: a blocking get converts its timeout before
+ * it looks at the items; a non-blocking one looks at nothing but the items. */
+static const struct {
+    const char *name;
+    int filled;
+    bool block;
+    double timeout;
+    tr_status status;
+    const char *text;
+} simple_rows[] = {
+    {"get(True, -0.5) empty", 0, true, -0.5, TR_VALUE_ERROR, TIMEOUT_NEGATIVE},
+    {"get(True, -0.5) with items", 2, true, -0.5, TR_VALUE_ERROR, TIMEOUT_NEGATIVE},
+    {"get(True, nan) with items", 2, true, NAN, TR_VALUE_ERROR,
+     "Invalid value NaN (not a number)"},
+    {"get(True, 1e300) with items", 2, true, 1e300, TR_VALUE_ERROR,
+     "timestamp out of range for platform time_t"},
+    {"get(True, -1e300) empty", 0, true, -1e300, TR_VALUE_ERROR,
+     "timestamp out of range for platform time_t"},
+    {"get(True, 0) empty", 0, true, 0, TR_EMPTY, ""},
+    {"get(True, 0.01) empty", 0, true, 0.01, TR_EMPTY, ""},
+    {"get(False, -0.5) empty", 0, false, -0.5, TR_EMPTY, ""},
+    {"get(False, nan) with items", 2, false, NAN, TR_OK, NULL},
+    {"get(False, 1e300) with items", 2, false, 1e300, TR_OK, NULL},
+    {"get(True, 5) with items", 2, true, 5, TR_OK, NULL},
+};
+
+static void test_simple_queue_get_checks_its_timeout_as_python(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof simple_rows / sizeof simple_rows[0]; i++) {
+        tr_simple_queue *q = tr_simple_queue_new();
+        for (int j = 0; j < simple_rows[i].filled; j++)
+            assert_int_equal(tr_simple_queue_put(q, ITEM(j + 1), true, TR_FOREVER), TR_OK);
+        unsigned long misuse = tr_misuse_count();
+        void *item = ITEM(-999);
+        tr_status s = tr_simple_queue_get(q, &item, simple_rows[i].block, simple_rows[i].timeout);
+        if (simple_rows[i].text)
+            check_status(simple_rows[i].name, s, simple_rows[i].status, simple_rows[i].text);
+        else if (s != TR_OK || NUM(item) != 1)
+            fail_msg("%s: status %s, item %ld", simple_rows[i].name, tr_status_name(s), NUM(item));
+        if (s != TR_OK && item != NULL)
+            fail_msg("%s: item %ld on a failed get", simple_rows[i].name, NUM(item));
+        bool misused = simple_rows[i].status == TR_VALUE_ERROR;
+        if (tr_misuse_count() != misuse + misused)
+            fail_msg("%s: misuse counted %lu times", simple_rows[i].name,
+                     tr_misuse_count() - misuse);
+        long left = simple_rows[i].filled - (s == TR_OK);
+        if (tr_simple_queue_qsize(q) != left)
+            fail_msg("%s: qsize %ld, expected %ld", simple_rows[i].name,
+                     tr_simple_queue_qsize(q), left);
+        tr_simple_queue_free(q);
+    }
+}
+
+static void test_simple_queue_get_waits_for_a_put(void **state)
+{
+    (void)state;
+    tr_simple_queue *q = tr_simple_queue_new();
+    for (int timed = 0; timed < 2; timed++) {
+        blocked b;
+        tr_thread *t = start_blocked_on(&b, NULL, q, CALL_SIMPLE_GET, 0, timed ? HANG : TR_FOREVER);
+        assert_int_equal(tr_simple_queue_put(q, ITEM(7 + timed), false, 0), TR_OK);
+        assert_int_equal(finish_blocked(&b, t), TR_OK);
+        assert_int_equal(b.item, 7 + timed);
+        assert_true(tr_simple_queue_empty(q));
+    }
+    tr_simple_queue_free(q);
+}
+
 static void test_free_null_is_a_no_op(void **state)
 {
     (void)state;
@@ -622,6 +730,9 @@ int main(void)
         cmocka_unit_test(test_shutdown_wakes_a_blocked_get_and_a_blocked_put),
         cmocka_unit_test(test_immediate_shutdown_releases_join_only_of_items_not_yet_taken),
         cmocka_unit_test(test_bounded_queue_between_many_producers_and_consumers_loses_nothing),
+        cmocka_unit_test(test_simple_queue_is_fifo_and_never_full),
+        cmocka_unit_test(test_simple_queue_get_checks_its_timeout_as_python),
+        cmocka_unit_test(test_simple_queue_get_waits_for_a_put),
         cmocka_unit_test(test_free_null_is_a_no_op),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

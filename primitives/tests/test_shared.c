@@ -98,7 +98,7 @@ static void test_empty_array_has_no_items(void **state)
     int x = 1;
     assert_non_null(a);
     assert_int_equal(tr_shared_length(a), 0);
-    assert_misuse(tr_shared_get(a, 0, &x), TR_VALUE_ERROR, "invalid index");
+    assert_misuse(tr_shared_get(a, 0, &x), TR_INDEX_ERROR, "invalid index");
     tr_shared_free(a);
 }
 
@@ -114,7 +114,7 @@ static void test_value_get_and_set_copy_the_typed_item(void **state)
     assert_true(y == 2.5);
     assert_true(*(double *)tr_shared_data(v) == 2.5);
     assert_int_equal(tr_shared_get(v, -1, &y), TR_OK); /* its only item, from the end */
-    assert_misuse(tr_shared_get(v, 1, &y), TR_VALUE_ERROR, "invalid index");
+    assert_misuse(tr_shared_get(v, 1, &y), TR_INDEX_ERROR, "invalid index");
     tr_shared_free(v);
 }
 
@@ -128,7 +128,7 @@ typedef struct index_row {
 
 static const index_row index_rows[] = {
     {0, TR_OK, 0}, {2, TR_OK, 2},   {-1, TR_OK, 2},          {-3, TR_OK, 0},
-    {3, TR_VALUE_ERROR, -1},        {5, TR_VALUE_ERROR, -1}, {-4, TR_VALUE_ERROR, -1},
+    {3, TR_INDEX_ERROR, -1},        {5, TR_INDEX_ERROR, -1}, {-4, TR_INDEX_ERROR, -1},
 };
 
 static void test_array_index_counts_from_either_end(void **state)
@@ -180,7 +180,7 @@ static void test_locked_access_leaves_the_lock_free(void **state)
     signed char x = -7;
     assert_non_null(lock);
     assert_int_equal(tr_shared_set(a, 1, &x), TR_OK);
-    assert_int_equal(tr_shared_get(a, 9, &x), TR_VALUE_ERROR);
+    assert_int_equal(tr_shared_get(a, 9, &x), TR_INDEX_ERROR);
     assert_int_equal(tr_rlock_acquire(lock, false, TR_FOREVER), TR_OK);
     assert_int_equal(tr_rlock_recursion_count(lock), 1);
     assert_int_equal(tr_shared_get(a, 1, &x), TR_OK); /* re-enters the caller's hold */

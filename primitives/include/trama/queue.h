@@ -58,6 +58,30 @@ TR_PUBLIC void tr_queue_shutdown(tr_queue *, bool immediate);
 /* Frees the queue, not its items. NULL: no-op. */
 TR_PUBLIC void tr_queue_free(tr_queue *);
 
+/* ---- queue.SimpleQueue ---------------------------------------------------------------- *
+ * Unbounded, first in first out, without task_done/join or shutdown. */
+typedef struct tr_simple_queue tr_simple_queue;
+
+/* SimpleQueue(): NULL + TR_NO_MEMORY when out of memory. */
+TR_PUBLIC tr_simple_queue *tr_simple_queue_new(void);
+/* put(item, block=True, timeout=None): never waits; block and timeout are ignored, as
+ * Python ignores them. */
+TR_PUBLIC tr_status tr_simple_queue_put(tr_simple_queue *, void *item, bool block,
+                                        double timeout);
+TR_PUBLIC tr_status tr_simple_queue_put_nowait(tr_simple_queue *, void *item);
+/* get(block=True, timeout=None): as tr_queue_get, but a blocking get checks its timeout
+ * first, items or not, in Python's order: NaN is TR_VALUE_ERROR "Invalid value NaN (not a
+ * number)", one beyond 2^63 ns "timestamp out of range for platform time_t" (Python's
+ * OverflowError), a negative one (but TR_FOREVER) "'timeout' must be a non-negative
+ * number". A non-blocking get checks nothing: TR_EMPTY at once on an empty queue. */
+TR_PUBLIC tr_status tr_simple_queue_get(tr_simple_queue *, void **item, bool block,
+                                        double timeout);
+TR_PUBLIC tr_status tr_simple_queue_get_nowait(tr_simple_queue *, void **item);
+TR_PUBLIC long tr_simple_queue_qsize(tr_simple_queue *);
+TR_PUBLIC bool tr_simple_queue_empty(tr_simple_queue *);
+/* Frees the queue, not its items. NULL: no-op. */
+TR_PUBLIC void tr_simple_queue_free(tr_simple_queue *);
+
 /* ---- multiprocessing.Queue ------------------------------------------------------------ *
  * As Python's: a one-way Pipe, a Lock for readers and one for writers and a
  * BoundedSemaphore(maxsize), all shared by every process forked after the queue was made;
@@ -131,6 +155,13 @@ TR_PUBLIC void tr_mpqueue_free(tr_mpqueue *);
 #define tr_queue_task_done(...) (TR__SITE(), tr_queue_task_done(__VA_ARGS__))
 #define tr_queue_join(...) (TR__SITE(), tr_queue_join(__VA_ARGS__))
 #define tr_queue_shutdown(...) (TR__SITE(), tr_queue_shutdown(__VA_ARGS__))
+#define tr_simple_queue_new(...) (TR__SITE(), tr_simple_queue_new(__VA_ARGS__))
+#define tr_simple_queue_put(...) (TR__SITE(), tr_simple_queue_put(__VA_ARGS__))
+#define tr_simple_queue_put_nowait(...) (TR__SITE(), tr_simple_queue_put_nowait(__VA_ARGS__))
+#define tr_simple_queue_get(...) (TR__SITE(), tr_simple_queue_get(__VA_ARGS__))
+#define tr_simple_queue_get_nowait(...) (TR__SITE(), tr_simple_queue_get_nowait(__VA_ARGS__))
+#define tr_simple_queue_qsize(...) (TR__SITE(), tr_simple_queue_qsize(__VA_ARGS__))
+#define tr_simple_queue_empty(...) (TR__SITE(), tr_simple_queue_empty(__VA_ARGS__))
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,7 @@ TR_PUBLIC tr_shared *tr_shared_array_new(char typecode, size_t length, bool lock
  * wrapper does, so `v.value += 1` (a get, then a set) can still lose an update to
  * another process; hold tr_shared_get_lock around both for that. index counts from 0,
  * or from the end when negative, as Python's; a Value's item is 0 (or -1).
- * TR_VALUE_ERROR "invalid index" (Python's IndexError) outside the items. */
+ * TR_INDEX_ERROR "invalid index" outside the items. */
 TR_PUBLIC tr_status tr_shared_get(tr_shared *, long index, void *out);
 /* Value.value = x and Array[index] = x: copies *in (the typecode's C type) to the item.
  * As tr_shared_get. */

@@ -30,7 +30,8 @@ extern "C" {
     X(TR_BROKEN_BARRIER, "BrokenBarrierError")                                                    \
     X(TR_FULL, "Full")                                                                            \
     X(TR_EMPTY, "Empty")                                                                          \
-    X(TR_SHUTDOWN, "ShutDown")
+    X(TR_SHUTDOWN, "ShutDown")                                                                    \
+    X(TR_INDEX_ERROR, "IndexError")
 
 typedef enum tr_status {
 #define TR_STATUS_ENUM(name, text) name,
