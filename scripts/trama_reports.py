@@ -16,7 +16,7 @@ import sys
 
 # Every finding kind, in the order of tr_verdict (harness.h). "pass" is not a finding.
 KINDS = ["deadlock", "data_race", "lock_order", "runtime_error", "value_error", "os_error",
-         "assertion", "crash", "hang"]
+         "assertion", "crash", "hang", "unmodelled"]
 
 
 # ---- JSON Lines --------------------------------------------------------------------------

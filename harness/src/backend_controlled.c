@@ -103,6 +103,23 @@ static void controlled_object_fini(tr__object *obj)
         tr__objects_fini(obj);
 }
 
+/* The controlled backend's unmodelled: like a failed assertion, the execution ends at the
+ * call, told as what it is. */
+static _Noreturn void unmodelled(const char *what, const char *file, int line)
+{
+    tr_finding f;
+    tr__finding_init(&f, TR_UNMODELLED,
+                     "%s is not modelled by trama's scheduler: the case's executions end at "
+                     "this call, so nothing after it was explored (run it natively)", what);
+    if (file)
+        tr__finding_site(&f, file, line);
+    tr__finding_thread(&f, tr__self->id);
+    tr__finding_emit(&f, true);
+    if (tr__in_child())
+        tr__child_cut();
+    tr__cut_execution();
+}
+
 const tr__backend tr__controlled_backend = {
     .name = "controlled",
     .object_init = controlled_object_init,
@@ -114,4 +131,5 @@ const tr__backend tr__controlled_backend = {
     .fork_process = tr__processes_fork,
     .process_exit = tr__processes_exit,
     .hold = tr__held_keep,
+    .unmodelled = unmodelled,
 };

@@ -789,8 +789,8 @@ static void root_serve(void)
             break;
         f.parts = NULL;
         f.message[sizeof f.message - 1] = '\0';
-        if ((unsigned)f.kind > TR_HANG || f.n_sites < 0 || f.n_sites > TR_FINDING_SITES ||
-            f.n_threads < 0 || f.n_threads > TR_FINDING_THREADS)
+        if ((unsigned)f.kind >= TR_VERDICT_COUNT || f.kind == TR_PASS || f.n_sites < 0 ||
+            f.n_sites > TR_FINDING_SITES || f.n_threads < 0 || f.n_threads > TR_FINDING_THREADS)
             break;
         for (int i = 0; i < f.n_sites; i++)
             f.sites[i].file = checked_site(f.sites[i].file);

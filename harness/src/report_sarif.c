@@ -64,6 +64,11 @@ static rule_text rule_of(tr_verdict v)
                            "An execution exceeded its step budget, or a thread ran too long "
                            "without reaching a scheduling point.",
                            "error"};
+    case TR_UNMODELLED:
+        return (rule_text){"Unmodelled",
+                           "The case called something trama's scheduler does not model: its "
+                           "executions end there, unexplored beyond it.",
+                           "warning"};
     case TR_VERDICT_COUNT:
         break;
     }

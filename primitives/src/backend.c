@@ -152,6 +152,13 @@ void tr__process_exiting(int code)
         b->process_exit(code);
 }
 
+void tr__unmodelled(const char *what, const char *file, int line)
+{
+    const tr__backend *b = installed();
+    if (b->unmodelled)
+        b->unmodelled(what, file, line);
+}
+
 tr__host_done_fn tr__host_done_hook(void) { return installed()->thread_done; }
 
 /* The payload starts max-aligned after the header, as malloc's own blocks do. */

@@ -668,6 +668,9 @@ typedef struct tr__backend {
     /* Optional: links a new held block into the backend's list (tr__held_alloc), for a
      * backend that may abandon threads mid-call. NULL: nothing is kept. */
     void (*hold)(tr__held *h);
+    /* Optional (NULL: nothing to say): the case called `what`, which this backend cannot
+     * carry out faithfully; it tells so and does not return. */
+    void (*unmodelled)(const char *what, const char *file, int line);
 } tr__backend;
 
 /* The installed backend's operations (backend.c, the only reader of the table). */
@@ -675,6 +678,8 @@ TR__HIDDEN double tr__now(void); /* its clock (seconds) */
 TR__HIDDEN tr_status tr__spawn(tr_thread *t);
 TR__HIDDEN pid_t tr__fork_process(tr__object *process);
 TR__HIDDEN void tr__process_exiting(int code);
+/* Natively nothing; under a backend that cannot carry `what` out, the end of the call. */
+TR__HIDDEN void tr__unmodelled(const char *what, const char *file, int line);
 /* Its thread_done, taken while a thread's body still holds the thread: called after the
  * thread object was let go, when a harness may have installed another backend. */
 typedef void (*tr__host_done_fn)(void);

@@ -20,15 +20,6 @@ void tr__misuse_process_named(const char *name)
     snprintf(process_name, sizeof process_name, "%s", name ? name : "MainProcess");
 }
 
-const char *tr__misuse_kind(tr_status s)
-{
-    if (s == TR_VALUE_ERROR || s == TR_INDEX_ERROR)
-        return "value_error";
-    if (s == TR_OS_ERROR)
-        return "os_error";
-    return "runtime_error";
-}
-
 static double clock_seconds(clockid_t id)
 {
     struct timespec ts;

@@ -27,7 +27,14 @@ TR__HIDDEN void tr__misuse_report(const tr__misuse_call *c, tr_misuse_reporter r
                                   void *ctx);
 /* A record's "kind": value_error (a bad argument: ValueError, IndexError), os_error or
  * runtime_error, as the harness names the finding. */
-TR__HIDDEN const char *tr__misuse_kind(tr_status s);
+static inline const char *tr__misuse_kind(tr_status s)
+{
+    if (s == TR_VALUE_ERROR || s == TR_INDEX_ERROR)
+        return "value_error";
+    if (s == TR_OS_ERROR)
+        return "os_error";
+    return "runtime_error";
+}
 /* The process's name in later records: "MainProcess" until a started tr_process's child
  * names itself (process.c, right after fork). */
 TR__HIDDEN void tr__misuse_process_named(const char *name);

@@ -156,6 +156,8 @@ tr_executor *(tr_process_pool_new)(const tr_pool_opts *o)
     const char *file;
     int line;
     tr__site_take(&file, &line);
+    /* its workers fork, read and reap outside any action: no scheduler sees them */
+    tr__unmodelled("ProcessPoolExecutor (tr_process_pool_new)", file, line);
     return tr__pool_new(&proc_pool_kind, o, tr__process_cpu_count(), true, file, line);
 }
 

@@ -16,7 +16,7 @@ from testlib import HERE, args, check, fail, run  # noqa: E402
 import schema_lite  # noqa: E402
 
 KINDS = ["deadlock", "data_race", "lock_order", "runtime_error", "value_error", "os_error",
-         "assertion", "crash", "hang"]
+         "assertion", "crash", "hang", "unmodelled"]
 
 
 def validate(schema, doc):

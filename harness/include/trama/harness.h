@@ -19,7 +19,9 @@ extern "C" {
 
 /* Finding kinds and expected verdicts. The text spellings (tr_verdict_name) are the
  * JSON/CLI names: pass, deadlock, data_race, lock_order, runtime_error, value_error,
- * os_error, assertion, crash, hang. */
+ * os_error, assertion, crash, hang, unmodelled (the case called something the scheduler
+ * does not model, named in the finding: its executions end there, and no verdict on the
+ * rest of the case can be given). */
 #define TR_VERDICT_MAP(X)                                                                        \
     X(TR_PASS, "pass")                                                                           \
     X(TR_DEADLOCK, "deadlock")                                                                   \
@@ -30,7 +32,8 @@ extern "C" {
     X(TR_OS_ERROR_FOUND, "os_error")                                                             \
     X(TR_ASSERTION, "assertion")                                                                 \
     X(TR_CRASH, "crash")                                                                         \
-    X(TR_HANG, "hang")
+    X(TR_HANG, "hang")                                                                           \
+    X(TR_UNMODELLED, "unmodelled")
 
 typedef enum tr_verdict {
 #define TR_VERDICT_ENUM(e, name) e,

@@ -102,6 +102,8 @@ TR_PUBLIC tr_as_completed *tr_as_completed_new(tr_future **fs, size_t n, double 
 TR_PUBLIC tr_status tr_as_completed_next(tr_as_completed *, tr_future **next);
 TR_PUBLIC void tr_as_completed_free(tr_as_completed *);
 
+#define tr_thread_pool_new(...) (TR__SITE(), tr_thread_pool_new(__VA_ARGS__))
+#define tr_process_pool_new(...) (TR__SITE(), tr_process_pool_new(__VA_ARGS__))
 #define tr_executor_submit(...) (TR__SITE(), tr_executor_submit(__VA_ARGS__))
 #define tr_executor_submit_bytes(...) (TR__SITE(), tr_executor_submit_bytes(__VA_ARGS__))
 #define tr_executor_shutdown(...) (TR__SITE(), tr_executor_shutdown(__VA_ARGS__))
