@@ -129,6 +129,14 @@ struct tr__execution {
 
 /* The one execution of this process (a process runs one at a time). */
 extern struct tr__execution tr__exec;
+/* The settings the running (or last) execution's choices depend on, as its schedule says
+ * them. */
+static inline tr__schedule_mode tr__exec_mode(void)
+{
+    if (!tr__exec.opts)
+        return (tr__schedule_mode){TR_TIMEOUTS_LAZY, 0};
+    return (tr__schedule_mode){tr__exec.opts->timeouts, tr__exec.opts->spurious_wakeups};
+}
 
 /* The calling case thread, NULL outside one (hosts.c carries it across fiber switches). */
 extern _Thread_local tr__cthread *tr__self;
