@@ -4,8 +4,12 @@
  * its execution). A block allocated while the program runs under an execution is kept in
  * an open-addressing set of addresses; free takes it out; whatever is left when the next
  * execution starts is freed then. A block allocated outside an execution (a constructor)
- * belongs to the initial state and stays. */
+ * belongs to the initial state and stays. A block freed under an execution is forgotten by
+ * the race detector: the allocation that gets its memory again starts afresh (C11: the
+ * free synchronizes with it). */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +106,9 @@ int __wrap_posix_memalign(void **out, size_t alignment, size_t size)
 void *__wrap_realloc(void *p, size_t size)
 {
     bool was_kept = p && set_remove(p);
+    /* realloc ends the old object even where the new one starts at its address (C11) */
+    if (p && tr__cc_controlled())
+        tr__memory_freed(p, malloc_usable_size(p));
     void *q = realloc(p, size);
     if (!q && p && size && was_kept)
         set_add(p); /* p stays as it was */
@@ -114,5 +121,7 @@ void __wrap_free(void *p)
 {
     if (p)
         set_remove(p);
+    if (p && tr__cc_controlled())
+        tr__memory_freed(p, malloc_usable_size(p));
     free(p);
 }

@@ -97,6 +97,7 @@ static void program_case(void)
     memcpy(globals.at, globals.copy, globals.size);
     tr__cc_heap_reclaim();
     tr__cc_threads_reset();
+    tr__cc_keys_reset();
     tr__cc_random_reset();
     tr__cc_spurious_reset();
     tr__cc_epoch++;

@@ -16,6 +16,7 @@
  * fence adds nothing to that: the explored behaviours are those of SC (a bug that needs a
  * weaker order is not found). A location is an address: accesses of different sizes that
  * overlap at different start addresses are not checked against each other. */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -24,9 +25,13 @@
 /* Whether an access now is one the harness must see (see above). */
 static bool watched(void) { return tr__cc_controlled() && tr__exec.n_threads > 1; }
 
-static void plain_access(const void *addr, size_t size, bool write, const void *ra)
+void tr__cc_access(const void *addr, size_t size, bool write, const void *ra)
 {
-    if (!watched())
+    /* errno is each case thread's own (the hosts carry it across switches), but every
+     * thread on one host finds it at one address: it is not shared memory. */
+    const char *own_errno = (const char *)&errno;
+    if (!watched() || ((const char *)addr < own_errno + sizeof errno &&
+                       (const char *)addr + size > own_errno))
         return;
     tr__cc_site(ra);
     if (write)
@@ -41,7 +46,7 @@ static void range_access(const void *addr, size_t size, bool write, const void *
     if (!watched())
         return;
     for (size_t at = 0; at < size; at += 8)
-        plain_access((const char *)addr + at, size - at < 8 ? size - at : 8, write, ra);
+        tr__cc_access((const char *)addr + at, size - at < 8 ? size - at : 8, write, ra);
 }
 
 #define TSAN_PLAIN(n)                                                                            \
@@ -49,17 +54,17 @@ static void range_access(const void *addr, size_t size, bool write, const void *
     TR_PUBLIC void __tsan_write##n(void *addr);                                                  \
     TR_PUBLIC void __tsan_unaligned_read##n(const void *addr);                                   \
     TR_PUBLIC void __tsan_unaligned_write##n(void *addr);                                        \
-    void __tsan_read##n(void *addr) { plain_access(addr, n, false, RA); }                        \
-    void __tsan_write##n(void *addr) { plain_access(addr, n, true, RA); }                        \
-    void __tsan_unaligned_read##n(const void *addr) { plain_access(addr, n, false, RA); }        \
-    void __tsan_unaligned_write##n(void *addr) { plain_access(addr, n, true, RA); }
+    void __tsan_read##n(void *addr) { tr__cc_access(addr, n, false, RA); }                        \
+    void __tsan_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }                        \
+    void __tsan_unaligned_read##n(const void *addr) { tr__cc_access(addr, n, false, RA); }        \
+    void __tsan_unaligned_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }
 /* clang's read-modify-write with -tsan-compound-read-before-write: its write stands for
  * both, as any access that conflicts with the read conflicts with the write too. */
 #define TSAN_READ_WRITE(n)                                                                       \
     TR_PUBLIC void __tsan_read_write##n(void *addr);                                             \
     TR_PUBLIC void __tsan_unaligned_read_write##n(void *addr);                                   \
-    void __tsan_read_write##n(void *addr) { plain_access(addr, n, true, RA); }                   \
-    void __tsan_unaligned_read_write##n(void *addr) { plain_access(addr, n, true, RA); }
+    void __tsan_read_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }                   \
+    void __tsan_unaligned_read_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }
 TSAN_READ_WRITE(1)
 TSAN_READ_WRITE(2)
 TSAN_READ_WRITE(4)

@@ -303,6 +303,10 @@ extern const tr__backend tr__controlled_backend;
 
 /* The size of a declared address's memory object. */
 size_t tr__memory_bytes(const tr__object *obj);
+/* The memory at [addr, addr + size) was freed: accesses to it from now on are to new
+ * memory objects, without the history of the old ones (C11 7.22.3: a free synchronizes
+ * with the allocation that reuses its memory, so they race with nothing before it). */
+void tr__memory_freed(const void *addr, size_t size);
 void tr__memory_forget(void);
 
 #endif
