@@ -1,7 +1,8 @@
 /* cc_heap.c — the program's heap, reclaimed between executions. trama-cc wraps the
- * program's own calls to malloc, calloc, realloc, aligned_alloc, posix_memalign and free
- * (the C library's calls on its behalf, a strdup's, are not seen: such a block outlives
- * its execution). A block allocated while the program runs under an execution is kept in
+ * program's own calls to malloc, calloc, realloc, aligned_alloc, posix_memalign, strdup,
+ * strndup and free (other blocks the C library allocates on the program's behalf, an
+ * asprintf's or a getline's, are not seen: such a block outlives its execution; a stream's
+ * are freed with it, cc_files.c). A block allocated while the program runs under an execution is kept in
  * an open-addressing set of addresses; free takes it out; whatever is left when the next
  * execution starts is freed then. A block allocated outside an execution (a constructor)
  * belongs to the initial state and stays. A block freed under an execution is forgotten by
@@ -87,8 +88,12 @@ TR_PUBLIC void *__wrap_realloc(void *p, size_t size);
 TR_PUBLIC void *__wrap_aligned_alloc(size_t alignment, size_t size);
 TR_PUBLIC int __wrap_posix_memalign(void **out, size_t alignment, size_t size);
 TR_PUBLIC void __wrap_free(void *p);
+TR_PUBLIC char *__wrap_strdup(const char *s);
+TR_PUBLIC char *__wrap_strndup(const char *s, size_t n);
 
 void *__wrap_malloc(size_t size) { return kept(malloc(size)); }
+char *__wrap_strdup(const char *s) { return kept(strdup(s)); }
+char *__wrap_strndup(const char *s, size_t n) { return kept(strndup(s, n)); }
 void *__wrap_calloc(size_t n, size_t size) { return kept(calloc(n, size)); }
 void *__wrap_aligned_alloc(size_t alignment, size_t size)
 {

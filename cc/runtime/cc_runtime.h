@@ -9,6 +9,7 @@
  *   cc_program.c  the program's main as the case: the initial state restored before
  *                 every execution, the CLI, exit/abort/assert
  *   cc_heap.c     the program's own heap blocks, reclaimed between executions
+ *   cc_files.c    the program's descriptors and streams, closed between executions
  *   cc_site.c     a code address to file:line (cached), the finding helpers
  *   cc_tsan.c     the __tsan_* callbacks
  *   cc_thread.c   pthread_create, join, exit and the others on threads
@@ -61,6 +62,10 @@ void tr__cc_keys_thread_exit(void);
 
 /* cc_heap.c: frees every block the program allocated in the previous execution. */
 void tr__cc_heap_reclaim(void);
+
+/* cc_files.c: closes what the program opened in the previous execution and puts back the
+ * descriptors of the initial state it closed or replaced. */
+void tr__cc_files_reclaim(void);
 
 /* cc_thread.c: forgets the previous execution's threads. */
 void tr__cc_threads_reset(void);

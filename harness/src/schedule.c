@@ -122,8 +122,8 @@ void tr__schedule_format(const tr__choice *choices, int n, tr__schedule_mode mod
     char spurious[40] = "";
     if (mode.spurious_wakeups > 0)
         snprintf(spurious, sizeof spurious, ",spurious-wakeups=%d", mode.spurious_wakeups);
-    size_t len = (size_t)snprintf(out, size, "v1%s%s:",
-                                  mode.timeouts == TR_TIMEOUTS_ANY ? ",timeouts=any" : "", spurious);
+    const char *timeouts = mode.timeouts == TR_TIMEOUTS_ANY ? ",timeouts=any" : "";
+    size_t len = (size_t)snprintf(out, size, "v1%s%s:", timeouts, spurious);
     for (int i = 0; i < n && len < size; i++) {
         char item[24];
         int k = snprintf(item, sizeof item, "%s%d%s", i ? "." : "", choices[i].thread,

@@ -629,7 +629,8 @@ static const struct {
     {"negative setting", "v1,spurious-wakeups=-1:0",
      "malformed schedule: unknown setting \"spurious-wakeups=-1\" (timeouts=lazy|any, "
      "spurious-wakeups=N)"},
-    {"settings without colon", "v1,timeouts=any", "malformed schedule: its settings end without ':'"},
+    {"settings without colon", "v1,timeouts=any",
+     "malformed schedule: its settings end without ':'"},
     {"v1 alone", "v1", "malformed schedule \"v1\": it must start with \"v1:\""},
 };
 
