@@ -2,10 +2,10 @@
  * program's own calls to malloc, calloc, realloc, aligned_alloc, posix_memalign, strdup,
  * strndup and free (other blocks the C library allocates on the program's behalf, an
  * asprintf's or a getline's, are not seen: such a block outlives its execution; a stream's
- * are freed with it, cc_files.c). A block allocated while the program runs under an execution is kept in
- * an open-addressing set of addresses; free takes it out; whatever is left when the next
- * execution starts is freed then. A block allocated outside an execution (a constructor)
- * belongs to the initial state and stays. A block freed under an execution is forgotten by
+ * are freed with it, cc_files.c). A block allocated while the program runs under an
+ * execution is kept in an open-addressing set of addresses; free takes it out; whatever is
+ * left when the next execution starts is freed then. A block allocated outside an
+ * execution (a constructor) belongs to the initial state and stays. A block freed under an execution is forgotten by
  * the race detector: the allocation that gets its memory again starts afresh (C11: the
  * free synchronizes with it). */
 #define _GNU_SOURCE

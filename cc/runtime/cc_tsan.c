@@ -29,9 +29,10 @@ void tr__cc_access(const void *addr, size_t size, bool write, const void *ra)
 {
     /* errno is each case thread's own (the hosts carry it across switches), but every
      * thread on one host finds it at one address: it is not shared memory. */
+    if (!watched())
+        return;
     const char *own_errno = (const char *)&errno;
-    if (!watched() || ((const char *)addr < own_errno + sizeof errno &&
-                       (const char *)addr + size > own_errno))
+    if ((const char *)addr < own_errno + sizeof errno && (const char *)addr + size > own_errno)
         return;
     tr__cc_site(ra);
     if (write)
@@ -54,16 +55,16 @@ static void range_access(const void *addr, size_t size, bool write, const void *
     TR_PUBLIC void __tsan_write##n(void *addr);                                                  \
     TR_PUBLIC void __tsan_unaligned_read##n(const void *addr);                                   \
     TR_PUBLIC void __tsan_unaligned_write##n(void *addr);                                        \
-    void __tsan_read##n(void *addr) { tr__cc_access(addr, n, false, RA); }                        \
-    void __tsan_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }                        \
-    void __tsan_unaligned_read##n(const void *addr) { tr__cc_access(addr, n, false, RA); }        \
+    void __tsan_read##n(void *addr) { tr__cc_access(addr, n, false, RA); }                       \
+    void __tsan_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }                       \
+    void __tsan_unaligned_read##n(const void *addr) { tr__cc_access(addr, n, false, RA); }       \
     void __tsan_unaligned_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }
 /* clang's read-modify-write with -tsan-compound-read-before-write: its write stands for
  * both, as any access that conflicts with the read conflicts with the write too. */
 #define TSAN_READ_WRITE(n)                                                                       \
     TR_PUBLIC void __tsan_read_write##n(void *addr);                                             \
     TR_PUBLIC void __tsan_unaligned_read_write##n(void *addr);                                   \
-    void __tsan_read_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }                   \
+    void __tsan_read_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }                  \
     void __tsan_unaligned_read_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }
 TSAN_READ_WRITE(1)
 TSAN_READ_WRITE(2)
@@ -148,7 +149,7 @@ static void cas_step(const volatile void *addr, const void *expected, size_t siz
 #define TSAN_ATOMICS(bits, T)                                                                    \
     TR_PUBLIC T __tsan_atomic##bits##_load(const volatile T *a, int mo);                         \
     TR_PUBLIC void __tsan_atomic##bits##_store(volatile T *a, T v, int mo);                      \
-    TR_PUBLIC int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v,       \
+    TR_PUBLIC int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v,        \
                                                                 int mo, int fail_mo);            \
     TR_PUBLIC int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,  \
                                                               int fail_mo);                      \
@@ -166,15 +167,15 @@ static void cas_step(const volatile void *addr, const void *expected, size_t siz
         atomic_step(a, sizeof(T), TR_ATOMIC_OP_STORE, RA);                                       \
         __atomic_store_n(a, v, SC);                                                              \
     }                                                                                            \
-    /* A weak compare-exchange never fails spuriously here. */                                  \
-    int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,         \
+    /* A weak compare-exchange never fails spuriously here. */                                   \
+    int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,          \
                                                       int fail_mo)                               \
     {                                                                                            \
         (void)mo, (void)fail_mo;                                                                 \
         cas_step(a, c, sizeof(T), RA);                                                           \
         return __atomic_compare_exchange_n(a, c, v, false, SC, SC);                              \
     }                                                                                            \
-    int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,           \
+    int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,            \
                                                     int fail_mo)                                 \
     {                                                                                            \
         (void)mo, (void)fail_mo;                                                                 \

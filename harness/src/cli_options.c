@@ -80,9 +80,8 @@ bool tr__cli_shard(const char *s, int *index, int *count)
 
 static const char *const value_options[] = {
     "--strategy", "--timeouts", "--spurious-wakeups", "--max-executions", "--max-steps",
-    "--time-budget",
-    "--step-timeout", "--preemption-bound", "--pct-depth", "--seed", "-j", "--jobs",
-    "--shard", "--json", "--sarif", "--junit", "--exclude", "--minimize",
+    "--time-budget", "--step-timeout", "--preemption-bound", "--pct-depth", "--seed", "-j",
+    "--jobs", "--shard", "--json", "--sarif", "--junit", "--exclude", "--minimize",
 };
 
 static bool takes_value(const char *a)
