@@ -1,11 +1,16 @@
 /* cc_heap.c — the program's heap, reclaimed between executions. trama-cc wraps the
- * program's own calls to malloc, calloc, realloc, aligned_alloc, posix_memalign and free
- * (the C library's calls on its behalf, a strdup's, are not seen: such a block outlives
- * its execution). A block allocated while the program runs under an execution is kept in
- * an open-addressing set of addresses; free takes it out; whatever is left when the next
- * execution starts is freed then. A block allocated outside an execution (a constructor)
- * belongs to the initial state and stays. */
+ * program's own calls to malloc, calloc, realloc, aligned_alloc, posix_memalign, strdup,
+ * strndup and free (other blocks the C library allocates on the program's behalf, an
+ * asprintf's or a getline's, are not seen: such a block outlives its execution; a stream's
+ * are freed with it, cc_files.c). A block allocated while the program runs under an
+ * execution is kept in an open-addressing set of addresses; free takes it out; whatever is
+ * left when the next execution starts is freed then. A block allocated outside an
+ * execution (a constructor) belongs to the initial state and stays. A block freed under an
+ * execution is forgotten by the race detector: the allocation that gets its memory again
+ * starts afresh (C11: the free synchronizes with it). */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +88,12 @@ TR_PUBLIC void *__wrap_realloc(void *p, size_t size);
 TR_PUBLIC void *__wrap_aligned_alloc(size_t alignment, size_t size);
 TR_PUBLIC int __wrap_posix_memalign(void **out, size_t alignment, size_t size);
 TR_PUBLIC void __wrap_free(void *p);
+TR_PUBLIC char *__wrap_strdup(const char *s);
+TR_PUBLIC char *__wrap_strndup(const char *s, size_t n);
 
 void *__wrap_malloc(size_t size) { return kept(malloc(size)); }
+char *__wrap_strdup(const char *s) { return kept(strdup(s)); }
+char *__wrap_strndup(const char *s, size_t n) { return kept(strndup(s, n)); }
 void *__wrap_calloc(size_t n, size_t size) { return kept(calloc(n, size)); }
 void *__wrap_aligned_alloc(size_t alignment, size_t size)
 {
@@ -102,6 +111,9 @@ int __wrap_posix_memalign(void **out, size_t alignment, size_t size)
 void *__wrap_realloc(void *p, size_t size)
 {
     bool was_kept = p && set_remove(p);
+    /* realloc ends the old object even where the new one starts at its address (C11) */
+    if (p && tr__cc_controlled())
+        tr__memory_freed(p, malloc_usable_size(p));
     void *q = realloc(p, size);
     if (!q && p && size && was_kept)
         set_add(p); /* p stays as it was */
@@ -114,5 +126,7 @@ void __wrap_free(void *p)
 {
     if (p)
         set_remove(p);
+    if (p && tr__cc_controlled())
+        tr__memory_freed(p, malloc_usable_size(p));
     free(p);
 }

@@ -204,24 +204,15 @@ int __wrap_pthread_cond_destroy(pthread_cond_t *c)
     return 0;
 }
 
-/* Spurious wake-ups, as POSIX allows them: TRAMA_CC_SPURIOUS_WAKEUPS=N lets up to N waits
+/* Spurious wake-ups, as POSIX allows them: --spurious-wakeups N lets up to N untimed waits
  * of an execution return without a signal. Such a wait is a timed one that returns 0 when
  * it times out; where the explorer lets it time out is --timeouts' choice (lazy: only
  * when nothing else can run; any: anywhere). N bounds the space a wait loop would
- * otherwise make endless. */
-static long spurious_budget = -1; /* -1: not read yet */
+ * otherwise make endless. Both options are the harness's, so a finding's schedule names
+ * them and replays with them. */
 static long spurious_left;
 
-void tr__cc_spurious_reset(void)
-{
-    if (spurious_budget < 0) {
-        const char *n = getenv("TRAMA_CC_SPURIOUS_WAKEUPS");
-        spurious_budget = n ? strtol(n, NULL, 10) : 0;
-        if (spurious_budget < 0)
-            spurious_budget = 0;
-    }
-    spurious_left = spurious_budget;
-}
+void tr__cc_spurious_reset(void) { spurious_left = tr__exec_mode().spurious_wakeups; }
 
 enum { SPURIOUS_AFTER = 1 }; /* virtual seconds: the clock moves little when one happens */
 

@@ -8,10 +8,11 @@
  *     segment: the runtime is a shared library whose globals (the harness's) live
  *     elsewhere; the part made read-only after relocation (RELRO) is left out;
  *   - the blocks the program allocated in the previous execution are freed (cc_heap.c);
+ *   - the descriptors and streams it opened are closed, those of the initial state it
+ *     closed or replaced put back (cc_files.c);
  *   - the previous execution's threads, mutexes, condition variables and semaphores are
  *     forgotten: the objects under them were the execution's, and handles left in the
  *     program's memory carry an older epoch (cc_handle.c).
- * Descriptors the program opened are not closed (not modelled).
  *
  * main returning, or exit() on any thread, ends the execution as in C: the other threads
  * stop where they are (they are trama daemon threads). A status other than 0 is an
@@ -96,7 +97,9 @@ static void program_case(void)
 {
     memcpy(globals.at, globals.copy, globals.size);
     tr__cc_heap_reclaim();
+    tr__cc_files_reclaim();
     tr__cc_threads_reset();
+    tr__cc_keys_reset();
     tr__cc_random_reset();
     tr__cc_spurious_reset();
     tr__cc_epoch++;

@@ -9,11 +9,14 @@
  *   cc_program.c  the program's main as the case: the initial state restored before
  *                 every execution, the CLI, exit/abort/assert
  *   cc_heap.c     the program's own heap blocks, reclaimed between executions
+ *   cc_files.c    the program's descriptors and streams, closed between executions
  *   cc_site.c     a code address to file:line (cached), the finding helpers
  *   cc_tsan.c     the __tsan_* callbacks
  *   cc_thread.c   pthread_create, join, exit and the others on threads
+ *   cc_key.c      thread-specific data (pthread_key_create and the others)
  *   cc_mutex.c    mutexes and condition variables
- *   cc_sync.c     semaphores, rwlocks, barriers, pthread_once, yields and sleeps
+ *   cc_sync.c     semaphores, spin locks, rwlocks, barriers, pthread_once, yields and
+ *                 sleeps
  *   cc_handle.c   how those find their trama objects from the program's objects
  *   cc_time.c     the virtual clock, rand()
  *   cc_main_stub.c  linked into the program itself: __wrap_main, which alone can name
@@ -48,8 +51,21 @@ void tr__cc_site(const void *return_address);
 void tr__cc_finding(tr_verdict kind, bool ends, const void *return_address, const char *fmt,
                     ...) __attribute__((format(printf, 4, 5)));
 
+/* cc_tsan.c: a plain access the runtime makes for the program (a pthread_key_t it writes),
+ * seen as the program's own at return_address. */
+void tr__cc_access(const void *addr, size_t size, bool write, const void *return_address);
+
+/* cc_key.c: forgets the previous execution's keys; runs the calling thread's destructors
+ * (it is ending). */
+void tr__cc_keys_reset(void);
+void tr__cc_keys_thread_exit(void);
+
 /* cc_heap.c: frees every block the program allocated in the previous execution. */
 void tr__cc_heap_reclaim(void);
+
+/* cc_files.c: closes what the program opened in the previous execution and puts back the
+ * descriptors of the initial state it closed or replaced. */
+void tr__cc_files_reclaim(void);
 
 /* cc_thread.c: forgets the previous execution's threads. */
 void tr__cc_threads_reset(void);

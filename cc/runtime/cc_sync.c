@@ -4,6 +4,8 @@
  *   semaphore          a Semaphore
  *   rwlock             counts under a Condition (see there)
  *   barrier            a Barrier (the last thread to arrive is the serial thread)
+ *   spin lock          a Lock (a thread spinning on a held one waits, as on a mutex);
+ *                      found by its address (see there)
  *   pthread_once       an atomic control word (see there)
  *   sched_yield, usleep, sleep, nanosleep   a tr_yield (a sleep is a point where any
  *                      other thread may run; it does not move the virtual clock)
@@ -112,6 +114,135 @@ int __wrap_sem_getvalue(sem_t *s, int *value)
     if (!tr__cc_controlled())
         return sem_getvalue(s, value);
     *value = (int)tr_semaphore_value(semaphore_of(s, RA));
+    return 0;
+}
+
+/* ---- spin locks ----------------------------------------------------------------------- */
+
+/* A pthread_spinlock_t is an int, too small for a handle: the execution's spin locks are
+ * found by their address in a table emptied at each execution's start (a lock used first
+ * without pthread_spin_init is made then, as glibc's zero is an unlocked one). */
+enum { SPINLOCKS_MAX = 256 };
+
+typedef struct cc_spinlock {
+    const volatile void *at;
+    tr_lock *lock;
+    int owner; /* the holder's case thread id, -1: free */
+} cc_spinlock;
+
+static cc_spinlock *spinlocks[SPINLOCKS_MAX];
+static int n_spinlocks;
+static unsigned spinlocks_epoch;
+
+static cc_spinlock *spinlock_of(const pthread_spinlock_t *l, bool make, const void *ra)
+{
+    if (spinlocks_epoch != tr__cc_epoch) {
+        spinlocks_epoch = tr__cc_epoch;
+        n_spinlocks = 0;
+    }
+    for (int i = 0; i < n_spinlocks; i++)
+        if (spinlocks[i]->at == l)
+            return spinlocks[i];
+    if (!make)
+        return NULL;
+    if (n_spinlocks == SPINLOCKS_MAX) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, true, ra,
+                       "more than %d spin locks in one execution are not modelled by trama-cc",
+                       SPINLOCKS_MAX);
+        return NULL;
+    }
+    cc_spinlock *x = tr_case_alloc(sizeof *x);
+    tr__cc_site(ra);
+    *x = (cc_spinlock){.at = l, .lock = (tr_lock_new)(), .owner = -1};
+    spinlocks[n_spinlocks++] = x;
+    return x;
+}
+
+/* pthread_spin_destroy, or an init again: the address names no lock any more. */
+static void spinlock_forget(const cc_spinlock *x)
+{
+    for (int i = 0; i < n_spinlocks; i++)
+        if (spinlocks[i] == x) {
+            spinlocks[i] = spinlocks[--n_spinlocks];
+            return;
+        }
+}
+
+TR_PUBLIC int __wrap_pthread_spin_init(pthread_spinlock_t *l, int pshared);
+TR_PUBLIC int __wrap_pthread_spin_destroy(pthread_spinlock_t *l);
+TR_PUBLIC int __wrap_pthread_spin_lock(pthread_spinlock_t *l);
+TR_PUBLIC int __wrap_pthread_spin_trylock(pthread_spinlock_t *l);
+TR_PUBLIC int __wrap_pthread_spin_unlock(pthread_spinlock_t *l);
+
+int __wrap_pthread_spin_init(pthread_spinlock_t *l, int pshared)
+{
+    if (!tr__cc_controlled())
+        return pthread_spin_init(l, pshared);
+    /* pshared: between the threads of this process it changes nothing. */
+    cc_spinlock *x = spinlock_of(l, false, RA);
+    if (x)
+        spinlock_forget(x); /* initialised again: a new lock (POSIX: undefined if held) */
+    *l = 0;
+    return spinlock_of(l, true, RA) ? 0 : EAGAIN;
+}
+
+int __wrap_pthread_spin_destroy(pthread_spinlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_spin_destroy(l);
+    cc_spinlock *x = spinlock_of(l, false, RA);
+    if (x && x->owner >= 0) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_spin_destroy: the spin lock is locked (EBUSY)");
+        return EBUSY;
+    }
+    if (x)
+        spinlock_forget(x);
+    return 0;
+}
+
+static int spin_lock(pthread_spinlock_t *l, bool blocking, const void *ra)
+{
+    cc_spinlock *x = spinlock_of(l, true, ra);
+    if (!x)
+        return EAGAIN;
+    tr__cc_site(ra);
+    /* A holder locking again spins forever: the Lock's self-deadlock finding. */
+    if ((tr_lock_acquire)(x->lock, blocking, TR_FOREVER) != TR_OK)
+        return EBUSY;
+    x->owner = tr__self->id;
+    return 0;
+}
+
+int __wrap_pthread_spin_lock(pthread_spinlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_spin_lock(l);
+    return spin_lock(l, true, RA);
+}
+
+int __wrap_pthread_spin_trylock(pthread_spinlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_spin_trylock(l);
+    return spin_lock(l, false, RA);
+}
+
+int __wrap_pthread_spin_unlock(pthread_spinlock_t *l)
+{
+    if (!tr__cc_controlled())
+        return pthread_spin_unlock(l);
+    cc_spinlock *x = spinlock_of(l, true, RA);
+    if (!x)
+        return EAGAIN;
+    if (x->owner != tr__self->id) {
+        tr__cc_finding(TR_RUNTIME_ERROR_FOUND, false, RA,
+                       "pthread_spin_unlock: the calling thread does not hold the spin lock");
+        return EPERM;
+    }
+    x->owner = -1;
+    tr__cc_site(RA);
+    (tr_lock_release)(x->lock);
     return 0;
 }
 

@@ -4,7 +4,8 @@
  * A pthread is a trama daemon thread (C threads do not keep main waiting: main returning
  * ends the execution with them wherever they are); its pthread_t is the address of its
  * record here, made for the execution. pthread_exit returns to the thread's start through
- * a jump; on main it first waits for every other thread, as the process would. */
+ * a jump; on main it runs main's key destructors and waits for every other thread, as the
+ * process would. A thread that ends runs its key destructors (cc_key.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -47,6 +48,7 @@ static void thread_start(void *arg)
     threads[tr__self->id] = t;
     if (setjmp(t->exited) == 0)
         t->result = t->start(t->arg);
+    tr__cc_keys_thread_exit();
     t->finished = true;
 }
 
@@ -155,6 +157,7 @@ void __wrap_pthread_exit(void *result)
         pthread_exit(result);
     cc_thread *t = self();
     if (tr__self->id == 0) {
+        tr__cc_keys_thread_exit();
         /* The process lives on until its last thread ends: main waits for the others. */
         for (int i = 0; i < n_created; i++)
             if (!created[i]->finished) {

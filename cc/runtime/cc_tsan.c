@@ -16,6 +16,7 @@
  * fence adds nothing to that: the explored behaviours are those of SC (a bug that needs a
  * weaker order is not found). A location is an address: accesses of different sizes that
  * overlap at different start addresses are not checked against each other. */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -24,9 +25,14 @@
 /* Whether an access now is one the harness must see (see above). */
 static bool watched(void) { return tr__cc_controlled() && tr__exec.n_threads > 1; }
 
-static void plain_access(const void *addr, size_t size, bool write, const void *ra)
+void tr__cc_access(const void *addr, size_t size, bool write, const void *ra)
 {
+    /* errno is each case thread's own (the hosts carry it across switches), but every
+     * thread on one host finds it at one address: it is not shared memory. */
     if (!watched())
+        return;
+    const char *own_errno = (const char *)&errno;
+    if ((const char *)addr < own_errno + sizeof errno && (const char *)addr + size > own_errno)
         return;
     tr__cc_site(ra);
     if (write)
@@ -41,7 +47,7 @@ static void range_access(const void *addr, size_t size, bool write, const void *
     if (!watched())
         return;
     for (size_t at = 0; at < size; at += 8)
-        plain_access((const char *)addr + at, size - at < 8 ? size - at : 8, write, ra);
+        tr__cc_access((const char *)addr + at, size - at < 8 ? size - at : 8, write, ra);
 }
 
 #define TSAN_PLAIN(n)                                                                            \
@@ -49,17 +55,17 @@ static void range_access(const void *addr, size_t size, bool write, const void *
     TR_PUBLIC void __tsan_write##n(void *addr);                                                  \
     TR_PUBLIC void __tsan_unaligned_read##n(const void *addr);                                   \
     TR_PUBLIC void __tsan_unaligned_write##n(void *addr);                                        \
-    void __tsan_read##n(void *addr) { plain_access(addr, n, false, RA); }                        \
-    void __tsan_write##n(void *addr) { plain_access(addr, n, true, RA); }                        \
-    void __tsan_unaligned_read##n(const void *addr) { plain_access(addr, n, false, RA); }        \
-    void __tsan_unaligned_write##n(void *addr) { plain_access(addr, n, true, RA); }
+    void __tsan_read##n(void *addr) { tr__cc_access(addr, n, false, RA); }                       \
+    void __tsan_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }                       \
+    void __tsan_unaligned_read##n(const void *addr) { tr__cc_access(addr, n, false, RA); }       \
+    void __tsan_unaligned_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }
 /* clang's read-modify-write with -tsan-compound-read-before-write: its write stands for
  * both, as any access that conflicts with the read conflicts with the write too. */
 #define TSAN_READ_WRITE(n)                                                                       \
     TR_PUBLIC void __tsan_read_write##n(void *addr);                                             \
     TR_PUBLIC void __tsan_unaligned_read_write##n(void *addr);                                   \
-    void __tsan_read_write##n(void *addr) { plain_access(addr, n, true, RA); }                   \
-    void __tsan_unaligned_read_write##n(void *addr) { plain_access(addr, n, true, RA); }
+    void __tsan_read_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }                  \
+    void __tsan_unaligned_read_write##n(void *addr) { tr__cc_access(addr, n, true, RA); }
 TSAN_READ_WRITE(1)
 TSAN_READ_WRITE(2)
 TSAN_READ_WRITE(4)
@@ -143,7 +149,7 @@ static void cas_step(const volatile void *addr, const void *expected, size_t siz
 #define TSAN_ATOMICS(bits, T)                                                                    \
     TR_PUBLIC T __tsan_atomic##bits##_load(const volatile T *a, int mo);                         \
     TR_PUBLIC void __tsan_atomic##bits##_store(volatile T *a, T v, int mo);                      \
-    TR_PUBLIC int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v,       \
+    TR_PUBLIC int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v,        \
                                                                 int mo, int fail_mo);            \
     TR_PUBLIC int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,  \
                                                               int fail_mo);                      \
@@ -161,15 +167,15 @@ static void cas_step(const volatile void *addr, const void *expected, size_t siz
         atomic_step(a, sizeof(T), TR_ATOMIC_OP_STORE, RA);                                       \
         __atomic_store_n(a, v, SC);                                                              \
     }                                                                                            \
-    /* A weak compare-exchange never fails spuriously here. */                                  \
-    int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,         \
+    /* A weak compare-exchange never fails spuriously here. */                                   \
+    int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,          \
                                                       int fail_mo)                               \
     {                                                                                            \
         (void)mo, (void)fail_mo;                                                                 \
         cas_step(a, c, sizeof(T), RA);                                                           \
         return __atomic_compare_exchange_n(a, c, v, false, SC, SC);                              \
     }                                                                                            \
-    int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,           \
+    int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,            \
                                                     int fail_mo)                                 \
     {                                                                                            \
         (void)mo, (void)fail_mo;                                                                 \

@@ -38,6 +38,9 @@ typedef struct tr__cli {
     bool shard_auto;
     int shard_auto_count;
     bool minimize_set; /* --minimize was given */
+    /* --timeouts, --spurious-wakeups were given: replay takes them from its schedule, and
+     * one given that says otherwise is an error */
+    bool timeouts_set, spurious_set;
     bool quiet;
     bool trace;                       /* replay --trace */
     bool estimate;                    /* run --estimate: the executions needed, not a run */

@@ -13,10 +13,10 @@ const char tr__cli_usage[] =
     "usage: trama list\n"
     "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|pos|random] [--max-executions N]\n"
     "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
-    "                 [--pct-depth D] [--timeouts lazy|any] [--step-timeout S] [--isolate]\n"
-    "                 [--no-fork] [-j N] [--shard I/N|auto[/N]] [--json F] [--sarif F]\n"
-    "                 [--junit F] [--exclude CASE-GLOB]... [--minimize N] [--quiet]\n"
-    "                 [--estimate]\n"
+    "                 [--pct-depth D] [--timeouts lazy|any] [--spurious-wakeups N]\n"
+    "                 [--step-timeout S] [--isolate] [--no-fork] [-j N]\n"
+    "                 [--shard I/N|auto[/N]] [--json F] [--sarif F] [--junit F]\n"
+    "                 [--exclude CASE-GLOB]... [--minimize N] [--quiet] [--estimate]\n"
     "       trama replay CASE SCHEDULE [--trace]\n"
     "       trama replay CASE SCHEDULE --continue [same options as run]\n"
     "       trama verify [CASE-GLOB...] [same options as run]\n";
@@ -79,9 +79,9 @@ bool tr__cli_shard(const char *s, int *index, int *count)
 }
 
 static const char *const value_options[] = {
-    "--strategy", "--timeouts", "--max-executions", "--max-steps", "--time-budget",
-    "--step-timeout", "--preemption-bound", "--pct-depth", "--seed", "-j", "--jobs",
-    "--shard", "--json", "--sarif", "--junit", "--exclude", "--minimize",
+    "--strategy", "--timeouts", "--spurious-wakeups", "--max-executions", "--max-steps",
+    "--time-budget", "--step-timeout", "--preemption-bound", "--pct-depth", "--seed", "-j",
+    "--jobs", "--shard", "--json", "--sarif", "--junit", "--exclude", "--minimize",
 };
 
 static bool takes_value(const char *a)
@@ -117,6 +117,13 @@ static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
             o->timeouts = TR_TIMEOUTS_ANY;
         else
             return fail(p, "--timeouts is lazy or any, not \"%s\"", v);
+        c->timeouts_set = true;
+    } else if (strcmp(a, "--spurious-wakeups") == 0) {
+        if (!tr__cli_long(v, 0, 1000000, &n))
+            return fail(p, "--spurious-wakeups needs an integer from 0 to 1000000, not \"%s\"",
+                        v);
+        o->spurious_wakeups = (int)n;
+        c->spurious_set = true;
     } else if (strcmp(a, "--max-executions") == 0) {
         if (!tr__cli_long(v, 1, LONG_MAX, &o->max_executions))
             return fail(p, "--max-executions needs a positive integer, not \"%s\"", v);
@@ -217,6 +224,28 @@ static int positional(tr__cli *c, const char *a, problem *p)
     return 0;
 }
 
+/* replay runs with the timeouts and spurious wake-ups its schedule names (a malformed one
+ * is the replay's to report); an option that names others is an error, not a silent
+ * choice between two runs. */
+static int replay_settings(tr__cli *c, problem *p)
+{
+    tr__schedule_mode mode;
+    char ignored[256];
+    if (!tr__schedule_header(c->replay_schedule, &mode, ignored, sizeof ignored))
+        return 0;
+    if (c->timeouts_set && c->o.timeouts != mode.timeouts)
+        return fail(p, "the schedule says timeouts=%s: replay follows it, not --timeouts %s",
+                    mode.timeouts == TR_TIMEOUTS_ANY ? "any" : "lazy",
+                    c->o.timeouts == TR_TIMEOUTS_ANY ? "any" : "lazy");
+    if (c->spurious_set && c->o.spurious_wakeups != mode.spurious_wakeups)
+        return fail(p, "the schedule says spurious-wakeups=%d: replay follows it, not "
+                       "--spurious-wakeups %d",
+                    mode.spurious_wakeups, c->o.spurious_wakeups);
+    c->o.timeouts = mode.timeouts;
+    c->o.spurious_wakeups = mode.spurious_wakeups;
+    return 0;
+}
+
 /* The options and positional arguments of run, verify and replay. */
 static int parse_arguments(int argc, char **argv, tr__cli *c, problem *p)
 {
@@ -281,6 +310,8 @@ int tr__cli_parse(int argc, char **argv, tr__cli *c, char *err, size_t err_size)
         return fail(&p, "--continue is an option of replay");
     if (c->replay_continue && c->trace)
         return fail(&p, "replay --continue explores many executions: no --trace");
+    if (c->command == TR__CMD_REPLAY && (rc = replay_settings(c, &p)) != 0)
+        return rc;
     c->o.stop_on_expected = c->command == TR__CMD_VERIFY;
     if (c->command == TR__CMD_VERIFY && !c->minimize_set)
         c->o.minimize_executions = 0; /* verify tells a story only when a case fails */

@@ -104,7 +104,7 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
 
 void tr__current_schedule(char *out, size_t size)
 {
-    tr__schedule_format(tr__exec.choices, tr__exec.n_choices, out, size);
+    tr__schedule_format(tr__exec.choices, tr__exec.n_choices, tr__exec_mode(), out, size);
 }
 
 void tr__assert_failed(const char *file, int line, const char *text)

@@ -129,6 +129,14 @@ struct tr__execution {
 
 /* The one execution of this process (a process runs one at a time). */
 extern struct tr__execution tr__exec;
+/* The settings the running (or last) execution's choices depend on, as its schedule says
+ * them. */
+static inline tr__schedule_mode tr__exec_mode(void)
+{
+    if (!tr__exec.opts)
+        return (tr__schedule_mode){TR_TIMEOUTS_LAZY, 0};
+    return (tr__schedule_mode){tr__exec.opts->timeouts, tr__exec.opts->spurious_wakeups};
+}
 
 /* The calling case thread, NULL outside one (hosts.c carries it across fiber switches). */
 extern _Thread_local tr__cthread *tr__self;
@@ -295,6 +303,10 @@ extern const tr__backend tr__controlled_backend;
 
 /* The size of a declared address's memory object. */
 size_t tr__memory_bytes(const tr__object *obj);
+/* The memory at [addr, addr + size) was freed: accesses to it from now on are to new
+ * memory objects, without the history of the old ones (C11 7.22.3: a free synchronizes
+ * with the allocation that reuses its memory, so they race with nothing before it). */
+void tr__memory_freed(const void *addr, size_t size);
 void tr__memory_forget(void);
 
 #endif

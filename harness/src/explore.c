@@ -221,8 +221,10 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
 {
     collector col = {.r = r, .stream = on_wire, .shorter_wins = o->minimize_executions > 0};
     tr__explorer *e = tr__explorer_below(make_explorer(o), o->prefix);
+    tr__schedule_mode mode = tr__schedule_mode_of(o);
     tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
-                        .timeouts = o->timeouts};
+                        .timeouts = mode.timeouts,
+                        .spurious_wakeups = mode.spurious_wakeups};
     long max = o->max_executions != 0 ? o->max_executions
                : tr_case_budget(c) > 0 ? tr_case_budget(c)
                                        : 100000;

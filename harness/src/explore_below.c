@@ -93,7 +93,7 @@ tr__explorer *tr__explorer_below(tr__explorer *inner, const char *prefix)
     tr__choice *choices = malloc(TR__SCHEDULE_MAX * sizeof *choices);
     TR_CHECK(b && choices, "out of memory");
     char err[256];
-    b->n = tr__schedule_parse(prefix, choices, TR__SCHEDULE_MAX, err, sizeof err);
+    b->n = tr__schedule_parse(prefix, choices, TR__SCHEDULE_MAX, NULL, err, sizeof err);
     TR_CHECK(b->n >= 0, "the prefix is not a schedule (tr_replay checks a schedule)");
     b->prefix = realloc(choices, (size_t)(b->n > 0 ? b->n : 1) * sizeof *choices);
     TR_CHECK(b->prefix, "out of memory");
@@ -117,14 +117,16 @@ bool tr__prefix_check(const tr_case *c, const char *prefix, char *err, size_t er
 {
     tr__choice *choices = malloc(TR__SCHEDULE_MAX * sizeof *choices);
     TR_CHECK(choices, "out of memory parsing a schedule");
-    int n = tr__schedule_parse(prefix, choices, TR__SCHEDULE_MAX, err, err_size);
+    tr__schedule_mode mode;
+    int n = tr__schedule_parse(prefix, choices, TR__SCHEDULE_MAX, &mode, err, err_size);
     if (n < 0) {
         free(choices);
         return false;
     }
     tr__explorer *e = tr__explorer_replay(choices, n);
     free(choices);
-    tr__exec_opts xo = {.explorer = e, .max_steps = 10000};
+    tr__exec_opts xo = {.explorer = e, .max_steps = 10000, .timeouts = mode.timeouts,
+                        .spurious_wakeups = mode.spurious_wakeups};
     int edges = tr__lockorder_count();
     bool matched = tr__execute(c, &xo, drop_finding, NULL, NULL);
     tr__lockorder_truncate(edges);

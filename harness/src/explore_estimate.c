@@ -374,8 +374,10 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
                .rng = {o->seed ^ 0x6b6e757468ull}};
     /* under a prefix (replay --continue) the probes walk the tree below it */
     tr__explorer *e = tr__explorer_below(&p.base, o->prefix);
+    tr__schedule_mode mode = tr__schedule_mode_of(o);
     tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
-                        .timeouts = o->timeouts};
+                        .timeouts = mode.timeouts,
+                        .spurious_wakeups = mode.spurious_wakeups};
     tally t = {0};
     double start = tr__monotonic_seconds(), now = start;
     memset(out, 0, sizeof *out);

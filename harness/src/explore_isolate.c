@@ -269,7 +269,9 @@ bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step
     }
     tr_finding lost;
     memset(&lost, 0, sizeof lost);
-    tr__schedule_format(rp.schedule, rp.n_schedule, lost.schedule, sizeof lost.schedule);
+    tr__schedule_format(rp.schedule, rp.n_schedule,
+                        (tr__schedule_mode){xo->timeouts, xo->spurious_wakeups}, lost.schedule,
+                        sizeof lost.schedule);
     if (tr__wire_end(&w, s, ended, rp.told, "the case", &lost))
         sink(&lost, ctx);
     tr__leftovers_reap(); /* what the case forked, orphaned when its process died */

@@ -113,7 +113,8 @@ void tr__finding_emit(tr_finding *f, bool ends)
     tr__step waiting[TR__MAX_THREADS];
     int n_waiting = ends ? tr__trace_waiting(waiting, TR__MAX_THREADS) : 0;
     tr__finding_rows(f, waiting, n_waiting);
-    tr__schedule_format(x->choices, x->n_choices, f->schedule, sizeof f->schedule);
+    tr__schedule_format(x->choices, x->n_choices, tr__exec_mode(), f->schedule,
+                        sizeof f->schedule);
     x->sink(f, x->sink_ctx);
 }
 

@@ -212,10 +212,27 @@ static inline uint64_t tr__path_hash(uint64_t h, int choice)
 /* ---- schedules ------------------------------------------------------------------------ */
 
 enum { TR__SCHEDULE_MAX = 100000 };
-/* Parses "v1:1.2.2t.0"; returns the number of choices or -1 with a message in err. */
-int tr__schedule_parse(const char *text, tr__choice *out, int max, char *err, size_t err_size);
-/* Writes "v1:" and the choices; truncates with "..." if it does not fit. */
-void tr__schedule_format(const tr__choice *choices, int n, char *out, size_t size);
+/* What, besides the choices, decides which choices an execution offers: a schedule says it,
+ * and a replay runs with it. Lazy timeouts and no spurious wake-ups (the defaults) are
+ * written "v1:"; anything else "v1,timeouts=any,spurious-wakeups=N:". */
+typedef struct tr__schedule_mode {
+    tr_timeouts timeouts;
+    int spurious_wakeups;
+} tr__schedule_mode;
+/* Parses "v1:1.2.2t.0" (or with settings: "v1,timeouts=any:1.2t"); returns the number of
+ * choices, and the settings in *mode (the defaults when it names none), or -1 with a
+ * message in err. mode may be NULL. */
+int tr__schedule_parse(const char *text, tr__choice *out, int max, tr__schedule_mode *mode,
+                       char *err, size_t err_size);
+/* The settings alone: where the choices start, or NULL with a message in err. */
+const char *tr__schedule_header(const char *text, tr__schedule_mode *mode, char *err,
+                                size_t err_size);
+/* Writes the header mode asks for and the choices; truncates with "..." if they do not fit. */
+void tr__schedule_format(const tr__choice *choices, int n, tr__schedule_mode mode, char *out,
+                         size_t size);
+/* The settings an exploration runs with: a prefix's own (it is a schedule: it wins), else
+ * the options'. */
+tr__schedule_mode tr__schedule_mode_of(const tr_explore_opts *o);
 /* The index of want's thread (and timeout) among the choices offered, -1 when it is not. */
 int tr__choice_find(const tr__choice *choices, int n, tr__choice want);
 /* Whether choosing choices[i] preempts `current` (the thread that reached the point, -1 if
@@ -242,6 +259,7 @@ typedef struct tr__exec_opts {
     tr__explorer *explorer;
     long max_steps;
     tr_timeouts timeouts;
+    int spurious_wakeups; /* tr_explore_opts.spurious_wakeups */
     /* Keep the rows of the threads still waiting at the end, for the trace table (every
      * step is always kept: findings carry the steps that led to them). */
     bool record_trace;

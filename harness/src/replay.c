@@ -1,5 +1,6 @@
-/* replay.c — `trama replay`: one execution of a case following a schedule string, its
- * findings collected as exploration collects them, and its trace table when asked. */
+/* replay.c — `trama replay`: one execution of a case following a schedule string (with the
+ * timeouts and spurious wake-ups it names), its findings collected as exploration collects
+ * them, and its trace table when asked. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +31,8 @@ int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out
     }
     tr__choice *choices = malloc(TR__SCHEDULE_MAX * sizeof *choices);
     TR_CHECK(choices, "out of memory parsing a schedule");
-    int n = tr__schedule_parse(schedule, choices, TR__SCHEDULE_MAX, err, err_size);
+    tr__schedule_mode mode;
+    int n = tr__schedule_parse(schedule, choices, TR__SCHEDULE_MAX, &mode, err, err_size);
     if (n < 0) {
         free(choices);
         return -1;
@@ -40,7 +42,8 @@ int tr_replay(const char *case_name, const char *schedule, bool trace, FILE *out
     result->c = c;
     replayed rp = {.r = result};
     tr__lockorder_reset();
-    tr__exec_opts xo = {.explorer = e, .max_steps = 10000, .record_trace = trace};
+    tr__exec_opts xo = {.explorer = e, .max_steps = 10000, .timeouts = mode.timeouts,
+                        .spurious_wakeups = mode.spurious_wakeups, .record_trace = trace};
     tr_finding rows = {0};
     bool matched = tr__execute(c, &xo, on_finding, &rp, trace ? &rows : NULL);
     result->executions = 1;

@@ -31,6 +31,7 @@ typedef struct memrec {
     tr__object obj;
     const void *addr;
     size_t size;
+    bool freed; /* its memory was freed: the address names a new object from now on */
     char label[32];
 } memrec;
 
@@ -43,7 +44,7 @@ static const tr__type mem_type = {TR__KIND_MEMORY, mem_destroy};
 static tr__object *memory_object(const void *addr, size_t size)
 {
     for (int i = 0; i < n_mems; i++)
-        if (mems[i]->addr == addr && mems[i]->obj.backend)
+        if (mems[i]->addr == addr && mems[i]->obj.backend && !mems[i]->freed)
             return &mems[i]->obj;
     mems = tr__grow(mems, &cap_mems, n_mems + 1, sizeof *mems);
     memrec *m = mems[n_mems] ? mems[n_mems] : calloc(1, sizeof *m);
@@ -51,6 +52,7 @@ static tr__object *memory_object(const void *addr, size_t size)
     mems[n_mems++] = m;
     m->addr = addr;
     m->size = size;
+    m->freed = false;
     tr__object_init(&m->obj, &mem_type, NULL);
     snprintf(m->label, sizeof m->label, "%zu bytes", size);
     m->obj.label = m->label;
@@ -127,6 +129,16 @@ void (tr_shared_atomic_cas)(const volatile void *addr, const void *expected, siz
 }
 
 void tr__memory_forget(void) { n_mems = 0; }
+
+void tr__memory_freed(const void *addr, size_t size)
+{
+    const char *start = addr, *end = start + size;
+    for (int i = 0; i < n_mems; i++) {
+        const char *at = mems[i]->addr;
+        if (at >= start && at < end)
+            mems[i]->freed = true;
+    }
+}
 
 size_t tr__memory_bytes(const tr__object *obj)
 {

@@ -103,6 +103,28 @@ TR_CASE(abba_for_tests, TR_DEADLOCK)
     tr_thread_join(y, TR_FOREVER);
 }
 
+/* The worker's timed acquire gives up only while T0 holds the lock: with lazy timeouts it
+ * never does (T0 can always go on to release), with --timeouts any it may. */
+static void acquire_within_a_second(void *arg)
+{
+    tr_lock *l = arg;
+    bool got = tr_lock_acquire(l, true, 1.0) == TR_OK;
+    TR_ASSERT(got);
+    if (got)
+        tr_lock_release(l);
+}
+
+TR_CASE(timed_acquire_gives_up_for_tests, TR_ASSERTION)
+{
+    tr_lock *l = tr_lock_new();
+    tr_lock_acquire(l, true, TR_FOREVER);
+    tr_thread *t = tr_thread_new(acquire_within_a_second, l, NULL);
+    tr_thread_start(t);
+    tr_lock_release(l);
+    tr_thread_join(t, TR_FOREVER);
+    tr_thread_free(t);
+}
+
 /* ---- helpers -------------------------------------------------------------------------- */
 
 static void ignore(tr_finding *f, void *ctx)
@@ -586,6 +608,64 @@ static void test_a_process_pool_is_told_unmodelled_at_its_call(void **unused)
     }
 }
 
+/* A finding made with --timeouts any names it in its schedule, and replay follows it: the
+ * same choices without the setting replay another execution (lazy time never offers the
+ * timeout: the holder can still run), which passes. */
+static void test_a_schedule_found_with_timeouts_any_replays(void **unused)
+{
+    (void)unused;
+    tr_explore_opts o;
+    tr_explore_opts_init(&o);
+    o.no_fork = true;
+    tr_result lazy = tr_explore("timed_acquire_gives_up_for_tests", &o);
+    assert_int_equal(lazy.found, 0);
+    tr_result_free(&lazy);
+    o.timeouts = TR_TIMEOUTS_ANY;
+    o.strategy = TR_STRATEGY_DFS; /* dpor misses this one: it does not reverse the timed
+                                     acquire with the release before it */
+    tr_result r = tr_explore("timed_acquire_gives_up_for_tests", &o);
+    assert_true(r.found & (1u << TR_ASSERTION));
+    for (size_t i = 0; i < r.n_findings; i++) {
+        const char *schedule = r.findings[i].schedule;
+        assert_true(strncmp(schedule, "v1,timeouts=any:", 16) == 0);
+        tr_result again;
+        char err[256];
+        int found = tr_replay("timed_acquire_gives_up_for_tests", schedule, false, NULL, &again,
+                              err, sizeof err);
+        assert_true(found >= 0 && ((unsigned)found & (1u << r.findings[i].kind)));
+        tr_result_free(&again);
+        char without[600];
+        snprintf(without, sizeof without, "v1:%s", schedule + 16);
+        found = tr_replay("timed_acquire_gives_up_for_tests", without, false, NULL, &again, err,
+                          sizeof err);
+        assert_true(found == 0 || (found < 0 && strstr(err, "cannot time out here")));
+        tr_result_free(&again);
+    }
+    tr_result_free(&r);
+}
+
+/* Settings round-trip through a schedule string, and the defaults are written "v1:". */
+static void test_schedule_settings_round_trip(void **unused)
+{
+    (void)unused;
+    tr__choice c[4];
+    tr__schedule_mode mode;
+    char err[256], text[64];
+    assert_int_equal(tr__schedule_parse("v1,timeouts=any,spurious-wakeups=2:0.1t", c, 4, &mode,
+                                        err, sizeof err), 2);
+    assert_int_equal(mode.timeouts, TR_TIMEOUTS_ANY);
+    assert_int_equal(mode.spurious_wakeups, 2);
+    assert_true(c[1].thread == 1 && c[1].timeout);
+    tr__schedule_format(c, 2, mode, text, sizeof text);
+    assert_string_equal(text, "v1,timeouts=any,spurious-wakeups=2:0.1t");
+    tr__schedule_format(c, 2, (tr__schedule_mode){TR_TIMEOUTS_LAZY, 0}, text, sizeof text);
+    assert_string_equal(text, "v1:0.1t");
+    assert_int_equal(tr__schedule_parse("v1,spurious-wakeups=1:", c, 4, &mode, err, sizeof err), 0);
+    assert_true(mode.timeouts == TR_TIMEOUTS_LAZY && mode.spurious_wakeups == 1);
+    assert_int_equal(tr__schedule_parse("v1:0", c, 4, &mode, err, sizeof err), 1);
+    assert_true(mode.timeouts == TR_TIMEOUTS_LAZY && mode.spurious_wakeups == 0);
+}
+
 static const struct {
     const char *name, *schedule, *error;
 } bad_schedules[] = {
@@ -598,6 +678,15 @@ static const struct {
      "schedule does not match case abba_for_tests at choice 1: thread 7 is not runnable"},
     {"no such timeout", "v1:1t",
      "schedule does not match case abba_for_tests at choice 1: thread 1 cannot time out here"},
+    {"unknown setting", "v1,timeouts=sometimes:0",
+     "malformed schedule: unknown setting \"timeouts=sometimes\" (timeouts=lazy|any, "
+     "spurious-wakeups=N)"},
+    {"negative setting", "v1,spurious-wakeups=-1:0",
+     "malformed schedule: unknown setting \"spurious-wakeups=-1\" (timeouts=lazy|any, "
+     "spurious-wakeups=N)"},
+    {"settings without colon", "v1,timeouts=any",
+     "malformed schedule: its settings end without ':'"},
+    {"v1 alone", "v1", "malformed schedule \"v1\": it must start with \"v1:\""},
 };
 
 static void test_bad_schedules_get_a_clear_error(void **unused)
@@ -642,6 +731,8 @@ int main(void)
         cmocka_unit_test(test_pos_samples_the_rare_order_of_a_race_far_more_often_than_random),
         cmocka_unit_test(test_iterative_bounding_runs_each_schedule_once_fewest_preemptions_first),
         cmocka_unit_test(test_found_deadlock_schedule_replays_to_the_deadlock),
+        cmocka_unit_test(test_a_schedule_found_with_timeouts_any_replays),
+        cmocka_unit_test(test_schedule_settings_round_trip),
         cmocka_unit_test(test_bad_schedules_get_a_clear_error),
         cmocka_unit_test(test_a_process_pool_is_told_unmodelled_at_its_call),
         cmocka_unit_test(test_harness_keeps_working_after_a_bad_schedule),

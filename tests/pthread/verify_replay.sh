@@ -1,9 +1,8 @@
 #!/bin/sh
 # verify_replay.sh PROGRAM KIND [OPTION...] — PROGRAM (built by trama-cc) verified with
-# KIND expected (pass: nothing found) and trama's OPTIONs; for a bug, the schedule of its
-# KIND finding must replay to the same kind. (Not with OPTIONs: `replay` follows lazy
-# timeouts, and a schedule found with --timeouts any may name a timeout lazy ones do not
-# offer.)
+# KIND expected (pass: nothing found) and trama's OPTIONs; for a bug, every finding's
+# schedule must replay, with no option given (the schedule names the timeouts and spurious
+# wake-ups it was found with), to a finding of the same kind.
 set -u
 prog=$1
 kind=$2
@@ -14,11 +13,14 @@ fi
 json=$(mktemp) || exit 1
 trap 'rm -f "$json"' EXIT
 "$prog" verify --expect "$kind" --json "$json" "$@" || { echo "verify failed"; exit 1; }
-schedule=$(grep "\"type\":\"finding\",\"kind\":\"$kind\"" "$json" | head -n 1 |
-           sed 's/.*"schedule":"\([^"]*\)".*/\1/')
-[ -n "$schedule" ] || { echo "no $kind finding with a schedule"; exit 1; }
-[ $# -eq 0 ] || exit 0
-upper=$(echo "$kind" | tr a-z A-Z)
-replayed=$("$prog" replay "$schedule")
-echo "$replayed"
-echo "$replayed" | grep -q "== trama: $upper in" || { echo "$schedule did not replay $upper"; exit 1; }
+grep -q "\"type\":\"finding\",\"kind\":\"$kind\"" "$json" || { echo "no $kind finding"; exit 1; }
+grep '"type":"finding"' "$json" | while IFS= read -r line; do
+  found=$(printf '%s\n' "$line" | sed 's/.*"type":"finding","kind":"\([a-z_]*\)".*/\1/')
+  schedule=$(printf '%s\n' "$line" | sed -n 's/.*"schedule":"\([^"]*\)".*/\1/p')
+  [ -n "$schedule" ] || { echo "a $found finding without a schedule"; exit 1; }
+  upper=$(printf '%s\n' "$found" | tr a-z A-Z)
+  replayed=$("$prog" replay "$schedule")
+  printf '%s\n' "$replayed"
+  printf '%s\n' "$replayed" | grep -q "== trama: $upper in" ||
+    { echo "$schedule did not replay $upper"; exit 1; }
+done

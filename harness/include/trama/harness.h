@@ -197,6 +197,9 @@ typedef struct tr_explore_opts {
                                   schedule within bound 0, then 1, 2, ... */
     int pct_depth;             /* pct's d, default 3 */
     tr_timeouts timeouts;
+    int spurious_wakeups;      /* how many waits on a condition variable, per execution, may
+                                  return without a signal, as POSIX allows (pthread condition
+                                  variables of trama-cc programs; default 0) */
     bool stop_on_expected;     /* stop once the case's expected kind was found (verify) */
     bool stop_on_first;        /* stop at the first finding of any kind */
     bool isolate;              /* fork per execution */
@@ -211,7 +214,9 @@ typedef struct tr_explore_opts {
                                   there (NULL, the default: none) */
     const char *prefix;        /* a schedule: explore only the executions that start with it
                                   (`replay --continue`; NULL: all). It must replay on the
-                                  case: tr_replay, or `trama replay`, checks a schedule */
+                                  case: tr_replay, or `trama replay`, checks a schedule.
+                                  Its timeouts and spurious wake-ups are used, not the
+                                  two options above */
 } tr_explore_opts;
 
 TR_PUBLIC void tr_explore_opts_init(tr_explore_opts *);
@@ -226,7 +231,8 @@ enum { TR_FINDING_SITES = 4, TR_FINDING_THREADS = 8 };
 typedef struct tr_finding {
     tr_verdict kind;
     char message[256];
-    char schedule[512];      /* "v1:..." replays this finding */
+    char schedule[512];      /* "v1:..." replays this finding (its timeouts and spurious
+                                wake-ups in its header: "v1,timeouts=any:...") */
     long execution;          /* 1-based */
     int n_sites;
     tr_site_ref sites[TR_FINDING_SITES];
