@@ -142,6 +142,9 @@ tr__explorer *tr__explorer_pct(uint64_t seed, int depth);
 tr__explorer *tr__explorer_pos(uint64_t seed);
 tr__explorer *tr__explorer_dpor(void);
 tr__explorer *tr__explorer_dpor_share(tr__share share);
+/* DPOR, random, PCT and POS in turn (explore_portfolio.c), DPOR alone for the first `lead`
+ * executions; ends when DPOR completes. */
+tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, long lead, tr__share share);
 /* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
 tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);
 const char *tr__replay_error(const tr__explorer *);

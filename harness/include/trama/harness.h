@@ -180,7 +180,8 @@ typedef enum tr_strategy {
     TR_STRATEGY_RANDOM,
     TR_STRATEGY_PCT,
     TR_STRATEGY_DPOR,
-    TR_STRATEGY_POS /* partial order sampling */
+    TR_STRATEGY_POS,      /* partial order sampling */
+    TR_STRATEGY_PORTFOLIO /* dpor, random, pct and pos in turn */
 } tr_strategy;
 typedef enum tr_timeouts { TR_TIMEOUTS_LAZY, TR_TIMEOUTS_ANY } tr_timeouts;
 
