@@ -158,14 +158,24 @@ static int share_units(void)
 
 static bool exhaustive(tr_strategy s) { return s == TR_STRATEGY_DPOR || s == TR_STRATEGY_DFS; }
 
-static tr__explorer *make_explorer(const tr_explore_opts *o)
+/* PCT's k for c (tr__pct_steps); depth 1 has no change point to place. */
+static int pct_steps(const tr_case *c, const tr_explore_opts *o)
+{
+    if (o->pct_depth <= 1)
+        return 1;
+    tr__exec_opts xo = {.max_steps = o->max_steps > 0 ? o->max_steps : 10000,
+                        .timeouts = o->timeouts};
+    return tr__pct_steps(c, &xo, o->isolate, step_timeout(o));
+}
+
+static tr__explorer *make_explorer(const tr_case *c, const tr_explore_opts *o)
 {
     tr__share share = {o->shard_index, o->shard_count > 1 ? o->shard_count : 1, share_units()};
     switch (o->strategy) {
     case TR_STRATEGY_RANDOM:
         return tr__explorer_random(o->seed);
     case TR_STRATEGY_PCT:
-        return tr__explorer_pct(o->seed, o->pct_depth);
+        return tr__explorer_pct(o->seed, o->pct_depth, pct_steps(c, o));
     case TR_STRATEGY_POS:
         return tr__explorer_pos(o->seed);
     case TR_STRATEGY_DPOR:
@@ -173,7 +183,7 @@ static tr__explorer *make_explorer(const tr_explore_opts *o)
     case TR_STRATEGY_DFS:
         return tr__explorer_dfs_share(o->preemption_bound, share);
     case TR_STRATEGY_PORTFOLIO:
-        return tr__explorer_portfolio(o->seed, o->pct_depth, 0, share);
+        return tr__explorer_portfolio(o->seed, o->pct_depth, pct_steps(c, o), 0, share);
     }
     return tr__explorer_dfs_share(o->preemption_bound, share);
 }
@@ -216,7 +226,7 @@ static void minimize(const tr_case *c, const tr_explore_opts *o, collector *col,
 static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *r, bool on_wire)
 {
     collector col = {.r = r, .stream = on_wire, .shorter_wins = o->minimize_executions > 0};
-    tr__explorer *e = tr__explorer_below(make_explorer(o), o->prefix);
+    tr__explorer *e = tr__explorer_below(make_explorer(c, o), o->prefix);
     tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
                         .timeouts = o->timeouts};
     long max = o->max_executions != 0 ? o->max_executions

@@ -1,13 +1,19 @@
 /* explore_pct.c — probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010).
  *
  * Each execution gives every thread a random distinct priority above d and picks d-1
- * change points k_1..k_{d-1} among the first k steps (k: the longest execution seen so
- * far). The enabled thread with the highest priority runs; at step k_i the running
- * thread drops to priority i. A bug of depth d is found with probability >= 1/(n k^(d-1)). */
+ * change points k_1..k_{d-1} among the first k choice points. The enabled thread with the
+ * highest priority runs; at point k_i the running thread drops to priority i. A bug of
+ * depth d is found with probability >= 1/(n k^(d-1)).
+ *
+ * k is the case's, measured once by a probe (tr__pct_steps) before the search: learned
+ * from the executions a process ran, as it once was, it differed between a shard, a -j
+ * worker or a portfolio (each running part of the stream) and the whole search, and so did
+ * execution i's choices. Now execution i draws from its own stream (seed, i) with that k:
+ * its choices are a function of (case, seed, depth, i) wherever it runs. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness_internal.h"
+#include "finding.h"
 
 enum { PCT_MAX_THREADS = 256 };
 
@@ -19,7 +25,7 @@ typedef struct pct {
     tr_rng rng;
     int priority[PCT_MAX_THREADS]; /* 0 = not drawn yet */
     int change[16];                /* change points (choice indices) */
-    int longest;                   /* k */
+    int steps;                     /* k */
     int points;                    /* choice points in this execution */
 } pct;
 
@@ -28,9 +34,8 @@ static void pct_begin(tr__explorer *e)
     pct *p = (pct *)e;
     p->rng.s = p->seed ^ (0x9e3779b97f4a7c15ull * ++p->execution);
     memset(p->priority, 0, sizeof p->priority);
-    int k = p->longest > 1 ? p->longest : 8;
     for (int i = 0; i < p->depth - 1 && i < 16; i++)
-        p->change[i] = (int)tr_rng_below(&p->rng, (uint64_t)k);
+        p->change[i] = (int)tr_rng_below(&p->rng, (uint64_t)p->steps);
     p->points = 0;
 }
 
@@ -72,15 +77,13 @@ static int pct_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
 
 static bool pct_end(tr__explorer *e)
 {
-    pct *p = (pct *)e;
-    if (p->points > p->longest)
-        p->longest = p->points;
+    (void)e;
     return true;
 }
 
 static void pct_destroy(tr__explorer *e) { free(e); }
 
-tr__explorer *tr__explorer_pct(uint64_t seed, int depth)
+tr__explorer *tr__explorer_pct(uint64_t seed, int depth, int steps)
 {
     pct *p = calloc(1, sizeof *p);
     TR_CHECK(p, "out of memory");
@@ -88,5 +91,37 @@ tr__explorer *tr__explorer_pct(uint64_t seed, int depth)
                              -1, false, false};
     p->seed = seed;
     p->depth = depth < 1 ? 1 : depth;
+    p->steps = steps > 1 ? steps : 1;
     return &p->base;
+}
+
+static void forget(tr_finding *f, void *ctx)
+{
+    (void)ctx;
+    tr__finding_free(f);
+}
+
+/* The probe: PCT without change points from a seed of its own, so k is the case's alone
+ * (the user's seed, depth and share play no part). What it finds is not told: the search
+ * proper runs the case again, from its first execution. */
+enum { PROBE_SEED = 0x7c75 };
+
+int tr__pct_steps(const tr_case *c, const tr__exec_opts *xo, bool isolate, double step_timeout)
+{
+    tr__explorer *e = tr__explorer_pct(PROBE_SEED, 1, 1);
+    /* every point, not only those with a choice: an execution whose threads take turns
+     * differently offers choices where the probe's had none (a probe that ran T0 to its
+     * join saw one choice in the try_before_put test, and k = 1 put every change point
+     * first), and k too small can make a bug unreachable, too large only slower */
+    e->every_point = true;
+    tr__exec_opts probe = *xo;
+    probe.explorer = e;
+    probe.record_trace = false;
+    if (isolate)
+        tr__execute_isolated(c, &probe, step_timeout, forget, NULL);
+    else
+        tr__execute(c, &probe, forget, NULL, NULL);
+    int steps = ((pct *)e)->points;
+    e->destroy(e);
+    return steps > 1 ? steps : 1;
 }

@@ -106,13 +106,14 @@ static void portfolio_destroy(tr__explorer *e)
     free(p);
 }
 
-tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, long lead, tr__share share)
+tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, int pct_steps, long lead,
+                                     tr__share share)
 {
     portfolio *p = calloc(1, sizeof *p);
     TR_CHECK(p, "out of memory");
     p->member[DPOR_MEMBER] = tr__explorer_dpor_share(share);
     p->member[1] = tr__explorer_random(seed);
-    p->member[2] = tr__explorer_pct(seed, pct_depth);
+    p->member[2] = tr__explorer_pct(seed, pct_depth, pct_steps);
     p->member[3] = tr__explorer_pos(seed);
     int max_threads = 0; /* the fewest any member takes */
     for (int m = 0; m < MEMBERS; m++) {
