@@ -1,7 +1,8 @@
 /* test_portfolio.c — the portfolio strategy (explore_portfolio.c): each of its executions is
  * the next execution of one member (DPOR, random, PCT, POS in turn), also within a share;
  * it is complete exactly when DPOR is; its findings are a function of (case, options, seed)
- * in every fork mode, and each one's schedule replays to it. */
+ * in every fork mode, and each one's schedule replays to it. And PCT's choices, alone: a
+ * function of (case, seed, depth, execution index) however the stream is split. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -294,6 +295,64 @@ static void test_shards_share_the_budget_and_repeat(void **unused)
     assert_int_equal(total, 100);
 }
 
+/* PCT's execution i picks the same whichever executions ran before it (a shard or a -j
+ * worker runs every N-th, skipping the others with execution_begin alone), with the k the
+ * case gives it, the same in every process. */
+static void test_pct_execution_is_a_function_of_seed_and_index(void **unused)
+{
+    (void)unused;
+    const char *name = "split_increment_3threads_for_tests";
+    tr__exec_opts xo = {.max_steps = 10000};
+    int k = tr__pct_steps(tr_case_find(name), &xo, false, 10);
+    assert_int_equal(k, tr__pct_steps(tr_case_find(name), &xo, false, 10));
+    assert_true(k > 10);
+    char *all[3 * ROUNDS], *third[ROUNDS];
+    record(name, tr__explorer_pct(SEED, DEPTH, k), 3 * ROUNDS, all);
+    tr__explorer *e = tr__explorer_pct(SEED, DEPTH, k);
+    e->execution_begin(e); /* shard 1/3: executions 2, 5, 8, ... */
+    for (int j = 0; j < ROUNDS; j++) {
+        record(name, e, 1, &third[j]);
+        e = tr__explorer_pct(SEED, DEPTH, k); /* record() destroyed it: a fresh one, */
+        for (int skip = 0; skip < 3 * (j + 1) + 1; skip++) /* skipped to where it was */
+            e->execution_begin(e);
+    }
+    e->destroy(e);
+    for (int j = 0; j < ROUNDS; j++)
+        if (strcmp(third[j], all[3 * j + 1]) != 0)
+            fail_msg("execution %d: alone %s; after skipping %s", 3 * j + 2, all[3 * j + 1],
+                     third[j]);
+    free_all(all, 3 * ROUNDS);
+    free_all(third, ROUNDS);
+}
+
+static void pct_in_process(tr_explore_opts *o)
+{
+    o->strategy = TR_STRATEGY_PCT;
+    o->no_fork = true;
+}
+static void pct_forked(tr_explore_opts *o) { o->strategy = TR_STRATEGY_PCT; }
+static void pct_isolated(tr_explore_opts *o)
+{
+    o->strategy = TR_STRATEGY_PCT;
+    o->isolate = true;
+}
+
+/* And the k a forked child or --isolate measures is the one measured in process. */
+static void test_pct_finds_the_same_in_every_fork_mode(void **unused)
+{
+    (void)unused;
+    const char *name = "split_increment_3threads_for_tests";
+    tr_result here = explore(name, 200, pct_in_process);
+    tr_result forked = explore(name, 200, pct_forked);
+    tr_result each = explore(name, 200, pct_isolated);
+    assert_true(here.found & (1u << TR_ASSERTION));
+    assert_same_findings(&here, &forked, "pct in a forked child");
+    assert_same_findings(&here, &each, "pct --isolate");
+    tr_result_free(&here);
+    tr_result_free(&forked);
+    tr_result_free(&each);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +361,8 @@ int main(void)
         cmocka_unit_test(test_complete_when_dpor_completes),
         cmocka_unit_test(test_findings_are_the_same_in_every_fork_mode_and_replay),
         cmocka_unit_test(test_shards_share_the_budget_and_repeat),
+        cmocka_unit_test(test_pct_execution_is_a_function_of_seed_and_index),
+        cmocka_unit_test(test_pct_finds_the_same_in_every_fork_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
