@@ -5,15 +5,16 @@
  * highest priority runs; at point k_i the running thread drops to priority i. A bug of
  * depth d is found with probability >= 1/(n k^(d-1)).
  *
- * k is the case's, measured once by a probe (tr__pct_steps) before the search: learned
- * from the executions a process ran, as it once was, it differed between a shard, a -j
- * worker or a portfolio (each running part of the stream) and the whole search, and so did
- * execution i's choices. Now execution i draws from its own stream (seed, i) with that k:
- * its choices are a function of (case, seed, depth, i) wherever it runs. */
+ * k is the case's, measured once before the search by a probe execution (tr__pct_steps,
+ * explore_probe.c), and never learned from the executions run: a shard, a -j worker or a
+ * portfolio runs only part of the stream, and a k learned from that part would make
+ * execution i's choices differ from the whole search's. Execution i draws from its own
+ * stream (seed, i) with that k, so its choices are a function of (case, seed, depth, i)
+ * wherever it runs. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "finding.h"
+#include "harness_internal.h"
 
 enum { PCT_MAX_THREADS = 256 };
 
@@ -93,35 +94,4 @@ tr__explorer *tr__explorer_pct(uint64_t seed, int depth, int steps)
     p->depth = depth < 1 ? 1 : depth;
     p->steps = steps > 1 ? steps : 1;
     return &p->base;
-}
-
-static void forget(tr_finding *f, void *ctx)
-{
-    (void)ctx;
-    tr__finding_free(f);
-}
-
-/* The probe: PCT without change points from a seed of its own, so k is the case's alone
- * (the user's seed, depth and share play no part). What it finds is not told: the search
- * proper runs the case again, from its first execution. */
-enum { PROBE_SEED = 0x7c75 };
-
-int tr__pct_steps(const tr_case *c, const tr__exec_opts *xo, bool isolate, double step_timeout)
-{
-    tr__explorer *e = tr__explorer_pct(PROBE_SEED, 1, 1);
-    /* every point, not only those with a choice: an execution whose threads take turns
-     * differently offers choices where the probe's had none (a probe that ran T0 to its
-     * join saw one choice in the try_before_put test, and k = 1 put every change point
-     * first), and k too small can make a bug unreachable, too large only slower */
-    e->every_point = true;
-    tr__exec_opts probe = *xo;
-    probe.explorer = e;
-    probe.record_trace = false;
-    if (isolate)
-        tr__execute_isolated(c, &probe, step_timeout, forget, NULL);
-    else
-        tr__execute(c, &probe, forget, NULL, NULL);
-    int steps = ((pct *)e)->points;
-    e->destroy(e);
-    return steps > 1 ? steps : 1;
 }

@@ -238,8 +238,8 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
  * edges stay in the child (a cycle spread over several executions is not seen). */
 bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step_timeout,
                           tr__finding_sink sink, void *ctx);
-/* PCT's k for c: the choice points of one probe execution (explore_pct.c), run as xo says
- * (in a forked child when isolate). What the probe finds is dropped. */
+/* PCT's k for c: the scheduling points of one probe execution (explore_probe.c), run as xo
+ * says (in a forked child when isolate). What the probe finds is dropped. */
 int tr__pct_steps(const tr_case *c, const tr__exec_opts *xo, bool isolate, double step_timeout);
 /* The current execution's schedule so far (the crash reporter reads it after a signal). */
 void tr__current_schedule(char *out, size_t size);
