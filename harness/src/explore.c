@@ -183,7 +183,7 @@ static tr__explorer *make_explorer(const tr_case *c, const tr_explore_opts *o)
     case TR_STRATEGY_DFS:
         return tr__explorer_dfs_share(o->preemption_bound, share);
     case TR_STRATEGY_PORTFOLIO:
-        return tr__explorer_portfolio(o->seed, o->pct_depth, pct_steps(c, o), 0, share);
+        return tr__explorer_portfolio(o->seed, o->pct_depth, pct_steps(c, o), share);
     }
     return tr__explorer_dfs_share(o->preemption_bound, share);
 }

@@ -3,9 +3,9 @@
  * No one strategy is best on every bug: DPOR proves a small case correct and finds a bug
  * in a narrow corner of a large one only by luck of its order; the randomized strategies
  * find shallow bugs fast in any case but never prove anything. The portfolio alternates
- * executions between them (after `lead` executions of DPOR alone): execution i of the
- * alternation goes to member i mod 4, so each member runs its own search at a quarter of
- * the pace, and a bug is found about as soon as by the fastest member for it, times four.
+ * executions between them: execution i goes to member i mod 4, so each member runs its own
+ * search at a quarter of the pace, and a bug is found about as soon as by the fastest
+ * member for it, times four.
  * When DPOR completes, the search is complete (every trace ran) and the portfolio ends.
  *
  * Each member is the explorer its strategy uses alone, and sees only its own executions,
@@ -24,24 +24,15 @@ typedef struct portfolio {
     tr__explorer *member[MEMBERS]; /* dpor, random, pct, pos */
     long begun[MEMBERS];           /* execution_begin calls a randomized member has had */
     long ran[MEMBERS];             /* executions it ran in this process */
-    long lead;                     /* DPOR alone for this many executions first */
     long executions;               /* begun by the portfolio */
     int current;                   /* the member of this execution */
     tr__share share;
 } portfolio;
 
-/* The member after the last one, or DPOR while it leads. */
-static int next_member(const portfolio *p)
-{
-    if (p->executions < p->lead)
-        return DPOR_MEMBER;
-    return (int)((p->executions - p->lead) % MEMBERS);
-}
-
 static void portfolio_begin(tr__explorer *e)
 {
     portfolio *p = (portfolio *)e;
-    int m = next_member(p);
+    int m = (int)(p->executions % MEMBERS);
     p->current = m;
     p->executions++;
     tr__explorer *x = p->member[m];
@@ -106,7 +97,7 @@ static void portfolio_destroy(tr__explorer *e)
     free(p);
 }
 
-tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, int pct_steps, long lead,
+tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, int pct_steps,
                                      tr__share share)
 {
     portfolio *p = calloc(1, sizeof *p);
@@ -124,7 +115,6 @@ tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, int pct_steps
     p->base = (tr__explorer){"portfolio",     portfolio_begin, portfolio_choose, portfolio_end,
                              portfolio_destroy, portfolio_step, true,          portfolio_cut,
                              max_threads,     -1,              false,           false};
-    p->lead = lead > 0 ? lead : 0;
     p->share = share;
     return &p->base;
 }

@@ -143,9 +143,8 @@ tr__explorer *tr__explorer_pct(uint64_t seed, int depth, int steps);
 tr__explorer *tr__explorer_pos(uint64_t seed);
 tr__explorer *tr__explorer_dpor(void);
 tr__explorer *tr__explorer_dpor_share(tr__share share);
-/* DPOR, random, PCT and POS in turn (explore_portfolio.c), DPOR alone for the first `lead`
- * executions; ends when DPOR completes. */
-tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, int pct_steps, long lead,
+/* DPOR, random, PCT and POS in turn (explore_portfolio.c); ends when DPOR completes. */
+tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, int pct_steps,
                                      tr__share share);
 /* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
 tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);

@@ -160,7 +160,7 @@ static void check_members(tr__share share)
     int stride = tr__share_splits(&share) ? share.count : 1;
     int first = tr__share_splits(&share) ? share.index : 0;
     char *mixed[4 * ROUNDS], *alone[4][ROUNDS * 3];
-    record(name, tr__explorer_portfolio(SEED, DEPTH, STEPS, 0, share), 4 * ROUNDS, mixed);
+    record(name, tr__explorer_portfolio(SEED, DEPTH, STEPS, share), 4 * ROUNDS, mixed);
     record(name, tr__explorer_dpor_share(share), ROUNDS, alone[0]);
     record(name, tr__explorer_random(SEED), ROUNDS * stride, alone[1]);
     record(name, tr__explorer_pct(SEED, DEPTH, STEPS), ROUNDS * stride, alone[2]);
