@@ -30,7 +30,7 @@ static tr__explorer *explorer(uint8_t which)
     case 2:
         return tr__explorer_random(7);
     default:
-        return tr__explorer_pct(7, 3);
+        return tr__explorer_pct(7, 3, 20);
     }
 }
 

@@ -11,12 +11,13 @@
 
 const char tr__cli_usage[] =
     "usage: trama list\n"
-    "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|pos|random] [--max-executions N]\n"
-    "                 [--time-budget S] [--max-steps N] [--preemption-bound K] [--seed S]\n"
-    "                 [--pct-depth D] [--timeouts lazy|any] [--spurious-wakeups N]\n"
-    "                 [--step-timeout S] [--isolate] [--no-fork] [-j N]\n"
-    "                 [--shard I/N|auto[/N]] [--json F] [--sarif F] [--junit F]\n"
-    "                 [--exclude CASE-GLOB]... [--minimize N] [--quiet] [--estimate]\n"
+    "       trama run [CASE-GLOB...] [--strategy dfs|dpor|pct|pos|portfolio|random]\n"
+    "                 [--max-executions N] [--time-budget S] [--max-steps N]\n"
+    "                 [--preemption-bound K] [--seed S] [--pct-depth D]\n"
+    "                 [--timeouts lazy|any] [--spurious-wakeups N] [--step-timeout S]\n"
+    "                 [--isolate] [--no-fork] [-j N] [--shard I/N|auto[/N]] [--json F]\n"
+    "                 [--sarif F] [--junit F] [--exclude CASE-GLOB]... [--minimize N]\n"
+    "                 [--quiet] [--estimate]\n"
     "       trama replay CASE SCHEDULE [--trace]\n"
     "       trama replay CASE SCHEDULE --continue [same options as run]\n"
     "       trama verify [CASE-GLOB...] [same options as run]\n";
@@ -108,8 +109,11 @@ static int value_option(tr__cli *c, const char *a, const char *v, problem *p)
             o->strategy = TR_STRATEGY_PCT;
         else if (strcmp(v, "pos") == 0)
             o->strategy = TR_STRATEGY_POS;
+        else if (strcmp(v, "portfolio") == 0)
+            o->strategy = TR_STRATEGY_PORTFOLIO;
         else
-            return fail(p, "unknown strategy \"%s\" (dfs, dpor, pct, pos, random)", v);
+            return fail(p, "unknown strategy \"%s\" (dfs, dpor, pct, pos, portfolio, random)",
+                        v);
     } else if (strcmp(a, "--timeouts") == 0) {
         if (strcmp(v, "lazy") == 0)
             o->timeouts = TR_TIMEOUTS_LAZY;

@@ -8,7 +8,8 @@
  *
  * -j N on one case forks N such children, each exploring a share of the search: for dpor
  * and dfs its subtrees (tr__share), for random, pct and pos every N-th execution of the
- * stream. The parent merges their results in worker order. */
+ * stream, for the portfolio each member's own share. The parent merges their results in
+ * worker order. */
 #define _GNU_SOURCE
 #include <stdatomic.h>
 #include <stdio.h>
@@ -159,7 +160,19 @@ static int share_units(void)
 
 static bool exhaustive(tr_strategy s) { return s == TR_STRATEGY_DPOR || s == TR_STRATEGY_DFS; }
 
-static tr__explorer *make_explorer(const tr_explore_opts *o)
+/* PCT's k for c (tr__pct_steps); depth 1 has no change point to place. */
+static int pct_steps(const tr_case *c, const tr_explore_opts *o)
+{
+    if (o->pct_depth <= 1)
+        return 1;
+    tr__schedule_mode mode = tr__schedule_mode_of(o);
+    tr__exec_opts xo = {.max_steps = o->max_steps > 0 ? o->max_steps : 10000,
+                        .timeouts = mode.timeouts,
+                        .spurious_wakeups = mode.spurious_wakeups};
+    return tr__pct_steps(c, &xo, o->isolate, step_timeout(o));
+}
+
+static tr__explorer *make_explorer(const tr_case *c, const tr_explore_opts *o)
 {
     tr__share share = {o->shard_index, o->shard_count > 1 ? o->shard_count : 1, share_units(),
                        NULL, 1, 0};
@@ -171,13 +184,15 @@ static tr__explorer *make_explorer(const tr_explore_opts *o)
     case TR_STRATEGY_RANDOM:
         return tr__explorer_random(o->seed);
     case TR_STRATEGY_PCT:
-        return tr__explorer_pct(o->seed, o->pct_depth);
+        return tr__explorer_pct(o->seed, o->pct_depth, pct_steps(c, o));
     case TR_STRATEGY_POS:
         return tr__explorer_pos(o->seed);
     case TR_STRATEGY_DPOR:
         return tr__explorer_dpor_share(share);
     case TR_STRATEGY_DFS:
         return tr__explorer_dfs_share(o->preemption_bound, share);
+    case TR_STRATEGY_PORTFOLIO:
+        return tr__explorer_portfolio(o->seed, o->pct_depth, pct_steps(c, o), share);
     }
     return tr__explorer_dfs_share(o->preemption_bound, share);
 }
@@ -220,7 +235,7 @@ static void minimize(const tr_case *c, const tr_explore_opts *o, collector *col,
 static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *r, bool on_wire)
 {
     collector col = {.r = r, .stream = on_wire, .shorter_wins = o->minimize_executions > 0};
-    tr__explorer *e = tr__explorer_below(make_explorer(o), o->prefix);
+    tr__explorer *e = tr__explorer_below(make_explorer(c, o), o->prefix);
     tr__schedule_mode mode = tr__schedule_mode_of(o);
     tr__exec_opts xo = {.explorer = e, .max_steps = o->max_steps > 0 ? o->max_steps : 10000,
                         .timeouts = mode.timeouts,
@@ -234,7 +249,12 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     tr__progress_exploring(true);
     /* random, pct and pos under --shard I/N: this shard runs executions k = I, I+N, ... of the
      * unsharded stream (each execution draws from its own seed stream) */
-    bool stream_split = o->shard_count > 1 && !exhaustive(o->strategy);
+    bool stream_split = o->shard_count > 1 && !exhaustive(o->strategy) &&
+                        o->strategy != TR_STRATEGY_PORTFOLIO; /* it splits its members */
+    /* a shard of the portfolio runs its part of the budget: the N shards run `max` */
+    long shard_max = o->shard_count > 1 && o->strategy == TR_STRATEGY_PORTFOLIO && max > 0
+                         ? (max - o->shard_index + o->shard_count - 1) / o->shard_count
+                         : max;
     long stream = 0;
     /* a split search's budget is the search's: each execution takes a slot first (and gives
      * it back if it does not count), so together the workers run at most `max` */
@@ -281,7 +301,8 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
             break; /* the case closed the wire: nothing more can be told (tell_lost) */
         if (o->stop_on_expected && c->expected != TR_PASS && (r->found & (1u << c->expected)))
             break;
-        if (max > 0 && (stream_split ? stream + (o->shard_count - 1) : r->executions) >= max)
+        if (max > 0 &&
+            (stream_split ? stream + (o->shard_count - 1) : r->executions) >= shard_max)
             break; /* sharded: stop where the unsharded stream of `max` would */
         if (o->time_budget > 0 && tr__monotonic_seconds() - start >= o->time_budget)
             break;

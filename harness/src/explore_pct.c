@@ -1,9 +1,16 @@
 /* explore_pct.c — probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010).
  *
  * Each execution gives every thread a random distinct priority above d and picks d-1
- * change points k_1..k_{d-1} among the first k steps (k: the longest execution seen so
- * far). The enabled thread with the highest priority runs; at step k_i the running
- * thread drops to priority i. A bug of depth d is found with probability >= 1/(n k^(d-1)). */
+ * change points k_1..k_{d-1} among the first k choice points. The enabled thread with the
+ * highest priority runs; at point k_i the running thread drops to priority i. A bug of
+ * depth d is found with probability >= 1/(n k^(d-1)).
+ *
+ * k is the case's, measured once before the search by a probe execution (tr__pct_steps,
+ * explore_probe.c), and never learned from the executions run: a shard, a -j worker or a
+ * portfolio runs only part of the stream, and a k learned from that part would make
+ * execution i's choices differ from the whole search's. Execution i draws from its own
+ * stream (seed, i) with that k, so its choices are a function of (case, seed, depth, i)
+ * wherever it runs. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +26,7 @@ typedef struct pct {
     tr_rng rng;
     int priority[PCT_MAX_THREADS]; /* 0 = not drawn yet */
     int change[16];                /* change points (choice indices) */
-    int longest;                   /* k */
+    int steps;                     /* k */
     int points;                    /* choice points in this execution */
 } pct;
 
@@ -28,9 +35,8 @@ static void pct_begin(tr__explorer *e)
     pct *p = (pct *)e;
     p->rng.s = p->seed ^ (0x9e3779b97f4a7c15ull * ++p->execution);
     memset(p->priority, 0, sizeof p->priority);
-    int k = p->longest > 1 ? p->longest : 8;
     for (int i = 0; i < p->depth - 1 && i < 16; i++)
-        p->change[i] = (int)tr_rng_below(&p->rng, (uint64_t)k);
+        p->change[i] = (int)tr_rng_below(&p->rng, (uint64_t)p->steps);
     p->points = 0;
 }
 
@@ -72,15 +78,13 @@ static int pct_choose(tr__explorer *e, const tr__choice *choices, int n, int cur
 
 static bool pct_end(tr__explorer *e)
 {
-    pct *p = (pct *)e;
-    if (p->points > p->longest)
-        p->longest = p->points;
+    (void)e;
     return true;
 }
 
 static void pct_destroy(tr__explorer *e) { free(e); }
 
-tr__explorer *tr__explorer_pct(uint64_t seed, int depth)
+tr__explorer *tr__explorer_pct(uint64_t seed, int depth, int steps)
 {
     pct *p = calloc(1, sizeof *p);
     TR_CHECK(p, "out of memory");
@@ -88,5 +92,6 @@ tr__explorer *tr__explorer_pct(uint64_t seed, int depth)
                              -1, false, false};
     p->seed = seed;
     p->depth = depth < 1 ? 1 : depth;
+    p->steps = steps > 1 ? steps : 1;
     return &p->base;
 }

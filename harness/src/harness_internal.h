@@ -168,10 +168,14 @@ struct tr__explorer {
 tr__explorer *tr__explorer_dfs(int preemption_bound);
 tr__explorer *tr__explorer_dfs_share(int preemption_bound, tr__share share);
 tr__explorer *tr__explorer_random(uint64_t seed);
-tr__explorer *tr__explorer_pct(uint64_t seed, int depth);
+/* steps: k, the choice points change points are drawn among (tr__pct_steps). */
+tr__explorer *tr__explorer_pct(uint64_t seed, int depth, int steps);
 tr__explorer *tr__explorer_pos(uint64_t seed);
 tr__explorer *tr__explorer_dpor(void);
 tr__explorer *tr__explorer_dpor_share(tr__share share);
+/* DPOR, random, PCT and POS in turn (explore_portfolio.c); ends when DPOR completes. */
+tr__explorer *tr__explorer_portfolio(uint64_t seed, int pct_depth, int pct_steps,
+                                     tr__share share);
 /* Follows a parsed schedule; a choice not offered is a mismatch (tr__replay_error). */
 tr__explorer *tr__explorer_replay(const tr__choice *schedule, int n);
 const char *tr__replay_error(const tr__explorer *);
@@ -281,6 +285,9 @@ bool tr__execute(const tr_case *c, const tr__exec_opts *opts, tr__finding_sink s
  * edges stay in the child (a cycle spread over several executions is not seen). */
 bool tr__execute_isolated(const tr_case *c, const tr__exec_opts *xo, double step_timeout,
                           tr__finding_sink sink, void *ctx);
+/* PCT's k for c: the scheduling points of one probe execution (explore_probe.c), run as xo
+ * says (in a forked child when isolate). What the probe finds is dropped. */
+int tr__pct_steps(const tr_case *c, const tr__exec_opts *xo, bool isolate, double step_timeout);
 /* The current execution's schedule so far (the crash reporter reads it after a signal). */
 void tr__current_schedule(char *out, size_t size);
 

@@ -24,6 +24,8 @@ const char *tr__strategy_name(tr_strategy s)
         return "pct";
     case TR_STRATEGY_POS:
         return "pos";
+    case TR_STRATEGY_PORTFOLIO:
+        return "portfolio";
     }
     return "?";
 }

@@ -214,7 +214,7 @@ static void test_every_strategys_executions_start_with_the_prefix(void **state)
 {
     (void)state;
     const char *prefix = "v1:0.0.1";
-    tr__explorer *explorers[] = {tr__explorer_random(7), tr__explorer_pct(7, 3),
+    tr__explorer *explorers[] = {tr__explorer_random(7), tr__explorer_pct(7, 3, 20),
                                  tr__explorer_pos(7)};
     for (size_t i = 0; i < sizeof explorers / sizeof *explorers; i++) {
         run r = search("continue_philosophers_3", tr__explorer_below(explorers[i], prefix), 200);

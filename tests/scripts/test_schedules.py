@@ -7,7 +7,9 @@ string is what users paste into `trama replay` and keep in bug reports; the same
 must find the same findings with the same schedules in the same executions. Cases added
 since have no rows: only the cases the file covers are compared. The pct rows were
 written again when pct's change points began to lower a thread to the change point's own
-priority (the paper's rule; every pct schedule changed with it). Three dpor rows changed
+priority (the paper's rule; every pct schedule changed with it), and again when pct's k (the
+choice points its change points are drawn among) became the case's, measured by a probe
+before the search, instead of the longest execution the process had run. Three dpor rows changed
 their execution number, not their schedule, when executions that DPOR's sleep sets abandon
 part way stopped being numbered among the executions (they are counted apart); the other
 dpor rows and the random rows are the original ones. The runs pass --minimize 0: this test

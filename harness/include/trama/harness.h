@@ -183,13 +183,14 @@ typedef enum tr_strategy {
     TR_STRATEGY_RANDOM,
     TR_STRATEGY_PCT,
     TR_STRATEGY_DPOR,
-    TR_STRATEGY_POS /* partial order sampling */
+    TR_STRATEGY_POS,      /* partial order sampling */
+    TR_STRATEGY_PORTFOLIO /* dpor, random, pct and pos in turn */
 } tr_strategy;
 typedef enum tr_timeouts { TR_TIMEOUTS_LAZY, TR_TIMEOUTS_ANY } tr_timeouts;
 
 typedef struct tr_explore_opts {
     tr_strategy strategy;      /* default DPOR */
-    unsigned long long seed;   /* random / pct */
+    unsigned long long seed;   /* random, pct, pos, portfolio */
     long max_executions;       /* 0 = default (100000); < 0 = unlimited */
     double time_budget;        /* seconds, 0 = none */
     long max_steps;            /* per execution, 0 = default (10000); over it: TR_HANG */
