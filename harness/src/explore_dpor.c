@@ -344,6 +344,21 @@ static bool blocked_at(const dpor *d, int j, int i)
 /* Whether step i is a wait that timed out (its choice was the timeout). */
 static bool timed_out(const dpor *d, int i) { return i < d->depth && (d->states[i].chosen & 1); }
 
+/* Whether e_i, a blocking step, could not have passed its wait in the state e_j found, so
+ * that what ended its wait came after e_j. Where the domain tells which of its kinds of
+ * wait would pass before each step (a Queue: a put opens the item wait a get closed), that
+ * is the answer, however far apart the two steps are; otherwise e_i's thread was not
+ * offered at all before e_j, or e_j opened the domain to every wait. */
+static bool wait_closed_at(const dpor *d, int j, int i)
+{
+    const tr__event *ei = &d->events[i].ev, *ej = &d->events[j].ev;
+    if (timed_out(d, i))
+        return blocked_at(d, j, i);
+    if (ei->wait_kind)
+        return !(ej->waits_open & ei->wait_kind);
+    return blocked_at(d, j, i) || ej->opens;
+}
+
 /* e_i, a wait that some step before it ended, could have timed out instead where every
  * thread was blocked: the latest such point before e_j, while its thread waited there,
  * gets that timeout (another event, so another trace). */
@@ -428,8 +443,7 @@ static void find_races(dpor *d, int i)
         if (blocked && !ej->ev.modifies)
             continue;
         bool by = enabled_by(&e->ev, &ej->ev);
-        if (by || (e->ev.blocking && (blocked_at(d, j, i) ||
-                                      (ej->ev.opens && !timed_out(d, i))))) {
+        if (by || (e->ev.blocking && wait_closed_at(d, j, i))) {
             if (by && !transparent(&e->ev, &ej->ev))
                 join(&acc, &ej->vc);
             if (e->ev.blocking && !e->ev.never_ran && !timed_out(d, i) && !enabled)
