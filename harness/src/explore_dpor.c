@@ -252,6 +252,24 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
     return pick;
 }
 
+/* Thread t, waiting at point j, times out at the latest point up to j where every thread
+ * was blocked while it waited (lazy time offers its timeout only there). False when there
+ * is none. */
+static bool time_out_before(dpor *d, int j, int t)
+{
+    for (int k = j < d->depth ? j : d->depth - 1; k >= 0; k--) {
+        if (d->events[k].ev.thread == t)
+            return false; /* before it, its thread was not waiting there yet */
+        state *s = &d->states[k];
+        const tr__choice *c = choice_with_key(s, t * 2 + 1);
+        if (c && waited_out(c)) {
+            s->backtrack |= bit(t * 2 + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A race e_j < e_i: make sure the state before e_j can start the reversed order. */
 static void reverse_race(dpor *d, int j, int i)
 {
@@ -291,7 +309,17 @@ static void reverse_race(dpor *d, int j, int i)
         else if (offered & bit(key + 1))
             candidates |= bit(key + 1);
     }
-    if (!candidates || (candidates & s->backtrack))
+    if (!candidates) {
+        /* No initial can run at s at all: each waits there, and its first step after s is
+         * a lazy timeout (nothing before e_i in v enabled it). That timeout could have come
+         * at a point before s where every thread was blocked: the reversed order starts
+         * there. */
+        for (int key = 0; key < 64; key += 2)
+            if ((initials & bit(key)) && time_out_before(d, j, key / 2))
+                return;
+        return;
+    }
+    if (candidates & s->backtrack)
         return;
     int want = d->events[i].ev.thread * 2;
     if (!(candidates & bit(want)))
@@ -368,16 +396,7 @@ static void timeout_instead(dpor *d, int j, int i)
     for (int k = i - 1; k > j; k--)
         if (d->events[k].ev.thread == t)
             return;
-    for (int k = j < d->depth ? j : d->depth - 1; k >= 0; k--) {
-        if (d->events[k].ev.thread == t)
-            return; /* before it, its thread was not waiting there yet */
-        state *s = &d->states[k];
-        const tr__choice *c = choice_with_key(s, t * 2 + 1);
-        if (c && waited_out(c)) {
-            s->backtrack |= bit(t * 2 + 1);
-            return;
-        }
-    }
+    time_out_before(d, j, t);
 }
 
 /* The first point where step i, a lazy timeout, could have fired: the earliest where its
