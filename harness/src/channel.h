@@ -40,6 +40,7 @@ typedef struct word {
     bool has_guard;
     bool timed_out;
     bool opened;
+    unsigned char wait_kind, waits_open; /* tr__action's */
     tr_status status;
     int n_hb;
     int hb[TR__HB_MAX];

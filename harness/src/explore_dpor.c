@@ -252,6 +252,24 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
     return pick;
 }
 
+/* Thread t, waiting at point j, times out at the latest point up to j where every thread
+ * was blocked while it waited (lazy time offers its timeout only there). False when there
+ * is none. */
+static bool time_out_before(dpor *d, int j, int t)
+{
+    for (int k = j < d->depth ? j : d->depth - 1; k >= 0; k--) {
+        if (d->events[k].ev.thread == t)
+            return false; /* before it, its thread was not waiting there yet */
+        state *s = &d->states[k];
+        const tr__choice *c = choice_with_key(s, t * 2 + 1);
+        if (c && waited_out(c)) {
+            s->backtrack |= bit(t * 2 + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A race e_j < e_i: make sure the state before e_j can start the reversed order. */
 static void reverse_race(dpor *d, int j, int i)
 {
@@ -291,7 +309,17 @@ static void reverse_race(dpor *d, int j, int i)
         else if (offered & bit(key + 1))
             candidates |= bit(key + 1);
     }
-    if (!candidates || (candidates & s->backtrack))
+    if (!candidates) {
+        /* No initial can run at s at all: each waits there, and its first step after s is
+         * a lazy timeout (nothing before e_i in v enabled it). That timeout could have come
+         * at a point before s where every thread was blocked: the reversed order starts
+         * there. */
+        for (int key = 0; key < 64; key += 2)
+            if ((initials & bit(key)) && time_out_before(d, j, key / 2))
+                return;
+        return;
+    }
+    if (candidates & s->backtrack)
         return;
     int want = d->events[i].ev.thread * 2;
     if (!(candidates & bit(want)))
@@ -344,6 +372,21 @@ static bool blocked_at(const dpor *d, int j, int i)
 /* Whether step i is a wait that timed out (its choice was the timeout). */
 static bool timed_out(const dpor *d, int i) { return i < d->depth && (d->states[i].chosen & 1); }
 
+/* Whether e_i, a blocking step, could not have passed its wait in the state e_j found, so
+ * that what ended its wait came after e_j. Where the domain tells which of its kinds of
+ * wait would pass before each step (a Queue: a put opens the item wait a get closed), that
+ * is the answer, however far apart the two steps are; otherwise e_i's thread was not
+ * offered at all before e_j, or e_j opened the domain to every wait. */
+static bool wait_closed_at(const dpor *d, int j, int i)
+{
+    const tr__event *ei = &d->events[i].ev, *ej = &d->events[j].ev;
+    if (timed_out(d, i))
+        return blocked_at(d, j, i);
+    if (ei->wait_kind)
+        return !(ej->waits_open & ei->wait_kind);
+    return blocked_at(d, j, i) || ej->opens;
+}
+
 /* e_i, a wait that some step before it ended, could have timed out instead where every
  * thread was blocked: the latest such point before e_j, while its thread waited there,
  * gets that timeout (another event, so another trace). */
@@ -353,16 +396,7 @@ static void timeout_instead(dpor *d, int j, int i)
     for (int k = i - 1; k > j; k--)
         if (d->events[k].ev.thread == t)
             return;
-    for (int k = j < d->depth ? j : d->depth - 1; k >= 0; k--) {
-        if (d->events[k].ev.thread == t)
-            return; /* before it, its thread was not waiting there yet */
-        state *s = &d->states[k];
-        const tr__choice *c = choice_with_key(s, t * 2 + 1);
-        if (c && waited_out(c)) {
-            s->backtrack |= bit(t * 2 + 1);
-            return;
-        }
-    }
+    time_out_before(d, j, t);
 }
 
 /* The first point where step i, a lazy timeout, could have fired: the earliest where its
@@ -428,8 +462,7 @@ static void find_races(dpor *d, int i)
         if (blocked && !ej->ev.modifies)
             continue;
         bool by = enabled_by(&e->ev, &ej->ev);
-        if (by || (e->ev.blocking && (blocked_at(d, j, i) ||
-                                      (ej->ev.opens && !timed_out(d, i))))) {
+        if (by || (e->ev.blocking && wait_closed_at(d, j, i))) {
             if (by && !transparent(&e->ev, &ej->ev))
                 join(&acc, &ej->vc);
             if (e->ev.blocking && !e->ev.never_ran && !timed_out(d, i) && !enabled)

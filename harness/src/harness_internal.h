@@ -63,6 +63,9 @@ typedef struct tr__event {
     /* Every blocking step of its domain would have waited before it, and one may not now
      * (tr__action.opened). */
     bool opens;
+    /* A blocking step's kind of wait, and the kinds that would have passed in the state a
+     * step found, where its domain tells (tr__action.wait_kind): 0 where it does not. */
+    unsigned char wait_kind, waits_open;
 } tr__event;
 
 /* One share of an exhaustive search (-j within a case, --shard I/N), count 0 or 1: all of it.

@@ -128,6 +128,7 @@ static void child_fire(tr__cthread *me, tr__action *a)
     word w = {.kind = W_FIRED, .thread = me->id, .op = a->op, .object = index_or_none(a->obj),
               .file = a->file, .line = a->line, .timeout = a->timeout,
               .has_guard = a->guard != NULL, .timed_out = a->timed_out, .opened = a->opened,
+              .wait_kind = a->wait_kind, .waits_open = a->waits_open,
               .status = a->status,
               .n_hb = a->n_hb, .acquired = index_or_none(a->mutex_acquired),
               .released = index_or_none(a->mutex_released), .offset = a->offset,
@@ -152,7 +153,7 @@ void tr__child_perform(tr__action *a)
     me->state = TR__CT_PENDING;
     word w = {.kind = W_ACTION, .thread = me->id, .op = a->op, .object = index_or_none(a->obj),
               .file = a->file, .line = a->line, .timeout = a->timeout,
-              .has_guard = a->guard != NULL};
+              .has_guard = a->guard != NULL, .wait_kind = a->wait_kind};
     child_send(&w);
     x->running = -1;
     tr__processes_serve_until_here();
@@ -682,6 +683,7 @@ static void root_serve(void)
         a->timeout = w.timeout;
         a->arg = c;
         a->guard = w.has_guard ? remote_guard : NULL;
+        a->wait_kind = w.wait_kind;
         c->pending = a;
         c->state = TR__CT_PENDING;
         if (tr__is_timed(a))
@@ -702,6 +704,8 @@ static void root_serve(void)
         a.timeout = w.timeout;
         a.timed_out = w.timed_out;
         a.opened = w.opened;
+        a.wait_kind = w.wait_kind;
+        a.waits_open = w.waits_open;
         a.status = w.status;
         a.arg = c;
         a.guard = w.has_guard ? remote_guard : NULL; /* could it have waited (DPOR) */

@@ -90,7 +90,7 @@ static void tell_blocked_steps(void)
         tr__event ev = {.thread = c->id, .op = a->op, .domain = domain,
                         .modifies = tr__op_modifies(a->op), .acquired = acquires ? domain : -1,
                         .released = -1, .blocking = a->guard && a->timeout != 0,
-                        .never_ran = true};
+                        .never_ran = true, .wait_kind = a->wait_kind};
         e->on_step(e, &ev);
     }
 }

@@ -51,7 +51,9 @@ static void tell_explorer(const tr__cthread *me, const tr__action *a, bool in_cs
                     .forks = a->op == TR__OP_PROCESS_START,
                     .lazy_timeout = a->timed_out && tr__is_timed(a) &&
                                     tr__exec.opts->timeouts == TR_TIMEOUTS_LAZY,
-                    .opens = a->opened};
+                    .opens = a->opened,
+                    .wait_kind = a->wait_kind,
+                    .waits_open = a->waits_open};
     e->on_step(e, &ev);
 }
 

@@ -271,6 +271,14 @@ struct tr__action {
      * Semaphore's release from 0): a dependence explorer takes a blocking step that ran
      * after it as enabled by it, not as racing with it. */
     bool opened;
+    /* For a domain with several kinds of wait that its steps open and close (a Queue's
+     * item, room, no unfinished task). in: a blocking action's kind, one bit (0: its
+     * domain does not tell). out: the kinds that would have passed in the state the step
+     * found, told by every step of such a domain, whatever its outcome. A dependence
+     * explorer takes a blocking step of a kind that could not pass there as enabled by a
+     * later step, not as racing with this one. */
+    unsigned char wait_kind;
+    unsigned char waits_open;
     int n_hb;
     struct {
         tr__object *obj;
@@ -314,6 +322,8 @@ static inline void tr__action_clear(tr__action *a, tr__object *obj, tr__op op)
     a->message = NULL;
     a->timed_out = false;
     a->opened = false;
+    a->wait_kind = 0;
+    a->waits_open = 0;
     a->n_hb = 0;
     a->mutex_acquired = NULL;
     a->mutex_released = NULL;

@@ -32,6 +32,9 @@ struct tr_queue {
     bool shut_down;
 };
 
+/* Its kinds of wait (tr__action.wait_kind), which steps open and close. */
+enum { WAIT_ITEM = 1, WAIT_ROOM = 2, WAIT_DONE = 4 };
+
 static const char TIMEOUT_NEGATIVE[] = "'timeout' must be a non-negative number";
 
 static void queue_destroy(tr__object *obj)
@@ -171,6 +174,26 @@ static void *pop(tr_queue *q)
     }
 }
 
+/* ---- what every call does first ------------------------------------------------------ */
+
+/* Under the domain, before any change: which waits would pass in the state the call found
+ * (every call tells, see tr__action.wait_kind), then the happens-before every Python
+ * method's mutex gives. */
+static void queue_enter(tr__action *a)
+{
+    const tr_queue *q = (const tr_queue *)a->obj;
+    a->waits_open = (unsigned char)((q->shut_down || q->count > 0 ? WAIT_ITEM : 0) |
+                                    (q->shut_down || !queue_full(q) ? WAIT_ROOM : 0) |
+                                    (q->unfinished == 0 ? WAIT_DONE : 0));
+    tr__hb_locked(a);
+}
+
+static void queue_overflow(tr__action *a)
+{
+    queue_enter(a);
+    tr__overflow_timeout(a);
+}
+
 /* ---- timeouts ------------------------------------------------------------------------- */
 
 /* A wait for room or for an item: !block and timeout 0 try once; NaN never ends Python's
@@ -184,7 +207,7 @@ static void set_wait(tr__action *a, bool block, double timeout, tr__effect_fn ex
         a->timeout = TR_FOREVER;
     else if (tr__timeout_overflows(timeout)) {
         a->timeout = 0;
-        a->on_timeout = tr__overflow_timeout;
+        a->on_timeout = queue_overflow;
     } else
         a->timeout = timeout;
 }
@@ -205,7 +228,7 @@ static bool put_guard(const tr__action *a)
 static void put_effect(tr__action *a)
 {
     tr_queue *q = (tr_queue *)a->obj;
-    tr__hb_locked(a);
+    queue_enter(a);
     if (q->shut_down) {
         tr__fail(a, TR_SHUTDOWN, "");
         return;
@@ -220,14 +243,14 @@ static void put_effect(tr__action *a)
 
 static void put_full(tr__action *a)
 {
-    tr__hb_locked(a);
+    queue_enter(a);
     tr__fail(a, TR_FULL, "");
 }
 
 /* A bounded put with a negative timeout: Python raises after its shutdown check. */
 static void put_refused(tr__action *a)
 {
-    tr__hb_locked(a);
+    queue_enter(a);
     if (((tr_queue *)a->obj)->shut_down)
         tr__fail(a, TR_SHUTDOWN, "");
     else
@@ -247,6 +270,7 @@ static tr_status queue_put(tr__action *a, tr_queue *q, void *item, bool block, d
     }
     a->guard = put_guard;
     a->effect = put_effect;
+    a->wait_kind = WAIT_ROOM;
     set_wait(a, block, timeout, put_full);
     return tr__perform(a);
 }
@@ -274,7 +298,7 @@ static bool get_guard(const tr__action *a)
 static void get_effect(tr__action *a)
 {
     tr_queue *q = (tr_queue *)a->obj;
-    tr__hb_locked(a);
+    queue_enter(a);
     if (q->count == 0) { /* the guard held: shut down */
         tr__fail(a, TR_SHUTDOWN, "");
         return;
@@ -284,7 +308,7 @@ static void get_effect(tr__action *a)
 
 static void get_empty(tr__action *a)
 {
-    tr__hb_locked(a);
+    queue_enter(a);
     tr__fail(a, TR_EMPTY, "");
 }
 
@@ -292,7 +316,7 @@ static void get_empty(tr__action *a)
 static void get_refused(tr__action *a)
 {
     const tr_queue *q = (const tr_queue *)a->obj;
-    tr__hb_locked(a);
+    queue_enter(a);
     if (q->shut_down && q->count == 0)
         tr__fail(a, TR_SHUTDOWN, "");
     else
@@ -309,6 +333,7 @@ static tr_status queue_get(tr__action *a, void **item, bool block, double timeou
     }
     a->guard = get_guard;
     a->effect = get_effect;
+    a->wait_kind = WAIT_ITEM;
     set_wait(a, block, timeout, get_empty);
     return tr__perform(a);
 }
@@ -330,7 +355,7 @@ tr_status (tr_queue_get_nowait)(tr_queue *q, void **item)
 static void task_done_effect(tr__action *a)
 {
     tr_queue *q = (tr_queue *)a->obj;
-    tr__hb_locked(a);
+    queue_enter(a);
     if (q->unfinished <= 0)
         tr__fail(a, TR_VALUE_ERROR, "task_done() called too many times");
     else
@@ -346,20 +371,21 @@ tr_status (tr_queue_task_done)(tr_queue *q)
 
 static bool join_guard(const tr__action *a) { return ((const tr_queue *)a->obj)->unfinished == 0; }
 
-static void join_effect(tr__action *a) { tr__hb_locked(a); }
+static void join_effect(tr__action *a) { queue_enter(a); }
 
 tr_status (tr_queue_join)(tr_queue *q)
 {
     tr__action a = tr__action_make(&q->obj, TR__OP_QUEUE_JOIN);
     a.guard = join_guard;
     a.effect = join_effect;
+    a.wait_kind = WAIT_DONE;
     return tr__perform(&a);
 }
 
 static void shutdown_effect(tr__action *a)
 {
     tr_queue *q = (tr_queue *)a->obj;
-    tr__hb_locked(a);
+    queue_enter(a);
     q->shut_down = true;
     if (*(const bool *)a->arg) {
         while (q->count > 0) {
@@ -388,7 +414,7 @@ typedef struct snapshot {
 static void query_effect(tr__action *a)
 {
     const tr_queue *q = (const tr_queue *)a->obj;
-    tr__hb_locked(a);
+    queue_enter(a);
     *(snapshot *)a->arg = (snapshot){q->count, queue_full(q)};
 }
 
