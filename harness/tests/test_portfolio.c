@@ -181,13 +181,13 @@ static void check_members(tr__share share)
 static void test_each_execution_is_the_next_of_one_member_in_turn(void **unused)
 {
     (void)unused;
-    check_members((tr__share){0, 1, TR__SHARE_UNITS});
+    check_members((tr__share){.index = 0, .count = 1, .units = TR__SHARE_UNITS, .workers = 1});
 }
 
 static void test_under_a_share_each_member_runs_its_own_share(void **unused)
 {
     (void)unused;
-    check_members((tr__share){1, 3, 4});
+    check_members((tr__share){.index = 1, .count = 3, .units = 4, .workers = 1});
 }
 
 static tr_result explore(const char *name, long max, void (*adjust)(tr_explore_opts *))
