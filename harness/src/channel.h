@@ -54,7 +54,8 @@ typedef struct word {
     tr__kind obj_kind;
     int domain;
     int number, base, count, first_thread, code;
-    bool shared; /* OBJECT: made with tr__object_init_shared */
+    bool shared;        /* OBJECT: made with tr__object_init_shared */
+    bool crash_handled; /* FORK: tr__process_crash_is_handled */
     pid_t pid;
     char text[48];
     /* FINDING: a tr_finding (parts NULL) follows */

@@ -84,6 +84,7 @@ typedef struct tr__cprocess {
     int channel;       /* P0's end of the process's channel; -1 for P0 and once gone */
     int pidfd;         /* readable once it has exited; -1 for P0 */
     bool ended;
+    bool crash_handled; /* its death is its owner's outcome (a process pool's worker) */
     bool external;     /* one of its pending threads waits on another process (a pipe) */
     unsigned long told; /* outside_epoch when it last told its threads' guards */
 } tr__cprocess;
@@ -292,7 +293,7 @@ void tr__child_spawned(tr__cthread *c);
 void tr__child_thread_done(tr__cthread *me);
 _Noreturn void tr__child_cut(void);
 /* The backend's fork_process and process_exit. */
-pid_t tr__processes_fork(tr__object *process);
+pid_t tr__processes_fork(tr__object *process, bool crash_handled);
 void tr__processes_exit(int code);
 
 /* ---- backend_controlled.c --------------------------------------------------------------- */

@@ -33,7 +33,9 @@
  * waiting on it counts as waiting on the outside).
  *
  * A child that dies without EXIT is a crash of that process (CRASHED says the signal), a
- * finding that names it; its threads end and its joiners see its exit code, as natively.
+ * finding that names it, unless its death is its owner's outcome (a process pool's
+ * worker: the pool breaks, tr__process_crash_is_handled); its threads end and its
+ * joiners see its exit code, as natively.
  * Nothing a child writes is trusted: a word that does not fit its process is the end of
  * that process, never of P0. */
 #define _GNU_SOURCE
@@ -634,20 +636,25 @@ static void crash_finding(int p, int sig, bool told)
     tr__finding_emit(&f, false);
 }
 
-/* A child that broke its channel or sent what does not fit it: it is taken down. */
-static void broken(int p, int running, bool told_signal, int sig)
+/* A child that broke its channel or sent what does not fit it: it is taken down. died: it
+ * crashed or ended without a word, which a process whose death its owner handles (a
+ * process pool's worker: the pool breaks) may do without a finding; a word that does not
+ * fit is always one. */
+static void broken(int p, int running, bool told_signal, int sig, bool died)
 {
     struct tr__execution *x = &tr__exec;
     tr__cprocess *q = &x->processes[p];
     if (!told_signal)
         kill_process(q);
-    crash_finding(p, sig, told_signal);
+    if (!died || !q->crash_handled)
+        crash_finding(p, sig, told_signal);
     process_ended(p);
     (void)running;
     next_after(-1);
 }
 
-static void register_child(int parent, int thread, pid_t pid, int channel, int object);
+static void register_child(int parent, int thread, pid_t pid, int channel, int object,
+                           bool crash_handled);
 
 /* One word from the process holding the baton. */
 static void root_serve(void)
@@ -659,11 +666,11 @@ static void root_serve(void)
     word w;
     int passed = -1;
     if (q->channel < 0 || !tr__channel_get(q->channel, &w, sizeof w, &passed)) {
-        broken(p, running, false, 0);
+        broken(p, running, false, 0, true);
         return;
     }
     if (w.kind == W_CRASHED) {
-        broken(p, running, true, w.code);
+        broken(p, running, true, w.code, true);
         return;
     }
     if (w.kind != W_FORK && passed >= 0)
@@ -774,7 +781,7 @@ static void root_serve(void)
     case W_FORK:
         if (w.thread != running || passed < 0 || !owns_object(p, w.object))
             break;
-        register_child(p, w.thread, w.pid, passed, w.object);
+        register_child(p, w.thread, w.pid, passed, w.object, w.crash_handled);
         {
             word reply = {.kind = W_FORKED};
             tr__channel_to_child(p, &reply);
@@ -809,7 +816,7 @@ static void root_serve(void)
 bad:
     if (passed >= 0 && w.kind == W_FORK)
         close(passed);
-    broken(p, running, false, 0);
+    broken(p, running, false, 0, false);
 }
 
 /* Returns with the baton at a thread of this process (x->running), not yet woken: the
@@ -826,14 +833,16 @@ void tr__processes_serve_until_here(void)
 
 /* P0 numbers process p's copies of its parent's objects, in index order; the shared ones
  * are no copies: p has them too. */
-static void register_child(int parent, int thread, pid_t pid, int channel, int object)
+static void register_child(int parent, int thread, pid_t pid, int channel, int object,
+                           bool crash_handled)
 {
     struct tr__execution *x = &tr__exec;
     TR_CHECK(x->n_processes < TR__MAX_PROCESSES, "too many processes in one execution");
     int p = x->n_processes++;
     tr__cprocess *q = &x->processes[p];
     *q = (tr__cprocess){.pid = pid, .parent = parent, .object = object, .main_thread = -1,
-                        .channel = tr__channel_high_fd(channel), .pidfd = pidfd_open_(pid)};
+                        .channel = tr__channel_high_fd(channel), .pidfd = pidfd_open_(pid),
+                        .crash_handled = crash_handled};
     word hello = {.kind = W_HELLO, .number = p, .base = x->n_objects,
                   .first_thread = x->n_threads};
     int n = x->n_objects, count = 0, forking = x->threads[thread].object;
@@ -894,7 +903,7 @@ static void register_child(int parent, int thread, pid_t pid, int channel, int o
     tr__channel_to_child(p, &hello);
 }
 
-pid_t tr__processes_fork(tr__object *process)
+pid_t tr__processes_fork(tr__object *process, bool crash_handled)
 {
     struct tr__execution *x = &tr__exec;
     if (!x->active || !tr__self)
@@ -921,10 +930,11 @@ pid_t tr__processes_fork(tr__object *process)
     if (!tr__in_child()) {
         /* orphans of the case's processes come back here, to be taken back at the end */
         prctl(PR_SET_CHILD_SUBREAPER, 1);
-        register_child(0, forking, pid, sv[0], object);
+        register_child(0, forking, pid, sv[0], object, crash_handled);
         return pid;
     }
-    word w = {.kind = W_FORK, .thread = forking, .pid = pid, .object = object};
+    word w = {.kind = W_FORK, .thread = forking, .pid = pid, .object = object,
+              .crash_handled = crash_handled};
     tell_guards(&w);
     bool sent = tr__channel_put(x->channel, &w, sizeof w, sv[0]);
     close(sv[0]);

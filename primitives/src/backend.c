@@ -139,10 +139,10 @@ double tr__now(void) { return installed()->now(); }
 
 tr_status tr__spawn(tr_thread *t) { return installed()->spawn(t); }
 
-pid_t tr__fork_process(tr__object *process)
+pid_t tr__fork_process(tr__object *process, bool crash_handled)
 {
     const tr__backend *b = installed();
-    return b->fork_process ? b->fork_process(process) : fork();
+    return b->fork_process ? b->fork_process(process, crash_handled) : fork();
 }
 
 void tr__process_exiting(int code)

@@ -599,6 +599,10 @@ TR__HIDDEN bool tr__exit_ready(int fd);
 TR__HIDDEN bool tr__exit_reap(pid_t pid, bool block, int *exitcode);
 /* Tests: wait for a child's exit through a sentinel pipe, as without pidfd_open. */
 TR_PUBLIC void tr__process_force_sentinel_pipe(bool on);
+/* Before start: the process's death is its owner's to handle (a process pool's worker: its
+ * end of file breaks the pool, as Python's BrokenProcessPool), so a crash of it is no
+ * crash of the program; a harness then reports none. */
+TR__HIDDEN void tr__process_crash_is_handled(tr_process *p);
 /* Tests: how many event waits are past the point where a set() is sure to wake them. */
 TR_PUBLIC int tr__event_waiting(const tr_event *e);
 
@@ -672,8 +676,9 @@ typedef struct tr__backend {
      * The controlled backend makes the child one more process of the execution, its
      * first step chosen by the scheduler like a new thread's. process_exit: a started
      * process's last call before _exit(code), after its target and its interpreter
-     * exit. */
-    pid_t (*fork_process)(tr__object *process);
+     * exit. crash_handled: the process's owner turns its death into an outcome of its
+     * own (tr__process_crash_is_handled). */
+    pid_t (*fork_process)(tr__object *process, bool crash_handled);
     void (*process_exit)(int code);
     /* Optional: links a new held block into the backend's list (tr__held_alloc), for a
      * backend that may abandon threads mid-call. NULL: nothing is kept. */
@@ -686,7 +691,7 @@ typedef struct tr__backend {
 /* The installed backend's operations (backend.c, the only reader of the table). */
 TR__HIDDEN double tr__now(void); /* its clock (seconds) */
 TR__HIDDEN tr_status tr__spawn(tr_thread *t);
-TR__HIDDEN pid_t tr__fork_process(tr__object *process);
+TR__HIDDEN pid_t tr__fork_process(tr__object *process, bool crash_handled);
 TR__HIDDEN void tr__process_exiting(int code);
 /* Natively nothing; under a backend that cannot carry `what` out, the end of the call. */
 TR__HIDDEN void tr__unmodelled(const char *what, const char *file, int line);

@@ -41,6 +41,7 @@ struct tr_process {
     char *identity;  /* "3", or "10:1" for the first child of Process-10 (Python's _identity) */
     bool daemon;
     bool closed;
+    bool crash_handled; /* set before start only (tr__process_crash_is_handled) */
     proc_state state;
     pid_t creator;   /* getpid() at creation (Python's _parent_pid) */
     pid_t pid;       /* 0 until STARTED */
@@ -191,6 +192,8 @@ void tr_process_free(tr_process *p)
 
 const char *tr_process_name(const tr_process *p) { return p->name; }
 
+void tr__process_crash_is_handled(tr_process *p) { p->crash_handled = true; }
+
 /* ---- reaping -------------------------------------------------------------------------- */
 
 /* In an effect, state STARTED: Python's Popen.poll(flag). False while the child runs, and
@@ -312,7 +315,7 @@ static tr_status fork_child(tr_process *p, const tr__action *first)
         goto failed;
     fflush(stdout); /* Python's _flush_std_streams: nothing buffered is written twice */
     fflush(stderr);
-    pid_t pid = tr__fork_process(&p->obj);
+    pid_t pid = tr__fork_process(&p->obj, p->crash_handled);
     if (pid == 0)
         child_main(p, &watch);
     if (pid < 0) {

@@ -1,27 +1,29 @@
 /* process_pool.c — concurrent.futures.ProcessPoolExecutor with the fork start method.
  *
  * At the first submit the pool starts all max_workers workers, as Python does under fork.
- * Each worker is a parent-side tr_thread that owns one forked child and one socketpair
- * to it: it takes work from the pool's queue (POOL_TAKE), sends the task (a function
- * pointer, valid in the forked child, and the argument bytes), waits in an action until
- * the socket is readable (the native backend polls it), reads the result (status, bytes,
- * failure text) and finishes the future. A child that dies shows as end-of-file: the pool
- * breaks, the other children are killed, and every pending or running future fails with
- * TR_BROKEN. Each parent-side thread reaps its own child (no zombies).
+ * Each worker is a parent-side tr_thread that starts one child as a tr_process and talks
+ * to it over one duplex tr_pipe, so every step of both sides is an action a scheduler
+ * sees: it takes work from the pool's queue (POOL_TAKE), sends the task (a function
+ * pointer, valid in the forked child, and the argument bytes), receives the result
+ * (status, failure text, bytes) and finishes the future. A child that dies shows as end
+ * of file on that receive: the pool breaks and every pending or running future fails
+ * with TR_BROKEN. The other children are not signalled: their workers leave the loop at
+ * the break (an idle one at once, a busy one once its task's answer came) and close their
+ * end, the child's receive gets end of file and it exits 0. Each worker joins its own
+ * process; a pool's process is marked so that its crash is the pool's outcome (the
+ * futures), not a crash of the program (tr__process_crash_is_handled).
  *
- * Frames (our own, host byte order, both ends are one binary):
- *   task   u64 function (0 = exit), u64 length, bytes
- *   result i32 status, u64 length, bytes, u32 text length, text */
-#define _GNU_SOURCE /* close_range */
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
+ * End of file needs every copy of the peer's end closed. All the pool's pipes are made
+ * with the pool, before any fork; every child closes its copies of every end but its own,
+ * and a worker closes the parent's copy of its child's end only once every worker has
+ * forked (forks_done), so no child can inherit an end while it is being closed.
+ *
+ * Messages (our own, host byte order, both ends are one binary):
+ *   task   u64 function, then the argument's bytes
+ *   result i32 status, u32 text length, text, then the result's bytes */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "pool.h"
 
@@ -33,107 +35,85 @@ typedef struct job {
 
 typedef struct proc_pool {
     tr__pool core; /* first */
-    /* Guarded by the pool's domain. Per slot: the live child, 0 once its thread let it go. */
-    pid_t *pids;
+    /* Per slot, made at the pool's creation: ends[2 * slot] is the worker's, ends[2 * slot
+     * + 1] its child's. Each end is closed by whoever holds the copy, freed with the pool. */
+    tr_connection **ends;
+    /* Guarded by the pool's domain: slots whose fork is over (done, failed, or the slot's
+     * thread never started). */
+    int forks_done;
 } proc_pool;
+
+/* What a child's target needs; on the forking worker's stack, which the child has too. */
+typedef struct child_args {
+    proc_pool *pool;
+    int slot;
+} child_args;
 
 static const char pool_broken[] =
     "A child process terminated abruptly, the process pool is not usable anymore";
 static const char future_broken[] = "A process in the process pool was terminated abruptly "
                                     "while the future was running or pending.";
 
+enum { TASK_HEAD = sizeof(uint64_t), RESULT_HEAD = sizeof(int32_t) + sizeof(uint32_t) };
+
 static const tr__pool_kind proc_pool_kind;
-
-/* ---- framing -------------------------------------------------------------------------- */
-
-static bool write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL); /* a dead peer: EPIPE, never SIGPIPE */
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-static bool read_all(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false; /* end of file: the peer is gone */
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-static bool send_frame(int fd, uint64_t head, const tr_bytes *b)
-{
-    uint64_t hdr[2] = {head, b ? b->len : 0};
-    return write_all(fd, hdr, sizeof hdr) && (!b || !b->len || write_all(fd, b->data, b->len));
-}
-
-/* Reads u64 length + bytes into a malloc'd buffer. */
-static bool read_bytes(int fd, tr_bytes *b)
-{
-    uint64_t len;
-    *b = (tr_bytes){NULL, 0};
-    if (!read_all(fd, &len, sizeof len))
-        return false;
-    b->data = malloc(len ? len : 1);
-    b->len = len;
-    if (!b->data || !read_all(fd, b->data, len)) {
-        free(b->data);
-        *b = (tr_bytes){NULL, 0};
-        return false;
-    }
-    return true;
-}
 
 /* ---- the child ------------------------------------------------------------------------ */
 
-static bool send_result(int fd, tr_status s, const tr_bytes *res)
+/* Runs the task in message m (TASK_HEAD bytes and the argument) and sends its result.
+ * False when the pool let go of this child (the send failed). */
+static bool serve_one(tr_connection *c, unsigned char *m, size_t len)
 {
-    int32_t status = (int32_t)s;
-    const char *text = s == TR_OK ? "" : tr_last_error();
+    uint64_t fn;
+    memcpy(&fn, m, sizeof fn);
+    tr_bytes arg = {len > TASK_HEAD ? m + TASK_HEAD : NULL, len - TASK_HEAD};
+    tr_bytes res = {NULL, 0};
+    tr__set_error(TR_OK, "");
+    int32_t status = (int32_t)((tr_bytes_task)(uintptr_t)fn)(&arg, &res);
+    const char *text = status == TR_OK ? "" : tr_last_error();
     uint32_t text_len = (uint32_t)strlen(text);
-    uint64_t len = res->data ? res->len : 0;
-    return write_all(fd, &status, sizeof status) && write_all(fd, &len, sizeof len) &&
-           (!len || write_all(fd, res->data, len)) &&
-           write_all(fd, &text_len, sizeof text_len) && write_all(fd, text, text_len);
+    size_t res_len = status == TR_OK && res.data ? res.len : 0;
+    size_t out_len = RESULT_HEAD + text_len + res_len;
+    unsigned char *out = malloc(out_len);
+    bool sent = false;
+    if (out) {
+        memcpy(out, &status, sizeof status);
+        memcpy(out + sizeof status, &text_len, sizeof text_len);
+        memcpy(out + RESULT_HEAD, text, text_len);
+        if (res_len)
+            memcpy(out + RESULT_HEAD + text_len, res.data, res_len);
+        sent = (tr_connection_send_bytes)(c, out, out_len, 0, TR_SIZE_NONE) == TR_OK;
+    }
+    free(out);
+    free(res.data);
+    return sent;
 }
 
-static _Noreturn void child_main(proc_pool *p, int fd)
+/* The child's target: its copies of the other ends go first (a sibling's copy of a
+ * worker's end would hide that end's close or this child's death), then tasks until end
+ * of file. Returning ends the child with code 0; a failed initializer too, and the pool
+ * sees the end of file (Python's worker returns and the pool breaks). */
+static void child_main(void *arg)
 {
-    /* Only this worker's socket stays open: a sibling's copy of another worker's socket
-     * would hide that worker's death (no end-of-file). */
-    if (fd > 3)
-        close_range(3, (unsigned)fd - 1, 0);
-    close_range((unsigned)fd + 1, ~0U, 0);
+    const child_args *a = arg;
+    proc_pool *p = a->pool;
+    tr_connection *c = p->ends[2 * a->slot + 1];
+    for (int i = 0; i < 2 * p->core.max_workers; i++)
+        if (p->ends[i] != c)
+            (tr_connection_close)(p->ends[i]);
     if (!tr__pool_initialize(&p->core))
-        _exit(1); /* Python's worker returns: the pool sees a dead child and breaks */
+        return;
     for (;;) {
-        uint64_t fn;
-        tr_bytes arg, res = {NULL, 0};
-        if (!read_all(fd, &fn, sizeof fn) || fn == 0 || !read_bytes(fd, &arg))
-            _exit(0);
-        tr__set_error(TR_OK, "");
-        tr_status s = ((tr_bytes_task)(uintptr_t)fn)(&arg, &res);
-        bool sent = send_result(fd, s, &res);
-        free(arg.data);
-        free(res.data);
-        if (!sent)
-            _exit(0);
+        void *m = NULL;
+        size_t len = 0;
+        if ((tr_connection_recv_bytes)(c, TR_SIZE_NONE, &m, &len) != TR_OK)
+            break;
+        bool served = len >= TASK_HEAD && serve_one(c, m, len);
+        free(m);
+        if (!served)
+            break;
     }
+    (tr_connection_close)(c);
 }
 
 /* ---- pool lifetime -------------------------------------------------------------------- */
@@ -142,13 +122,28 @@ static bool proc_pool_init(tr__pool *core, const tr_pool_opts *o)
 {
     (void)o;
     proc_pool *p = (proc_pool *)core;
-    p->pids = calloc((size_t)core->max_workers, sizeof *p->pids);
-    return p->pids != NULL;
+    p->ends = calloc(2 * (size_t)core->max_workers, sizeof *p->ends);
+    if (!p->ends)
+        return false;
+    for (int slot = 0; slot < core->max_workers; slot++) {
+        if ((tr_pipe)(true, &p->ends[2 * slot], &p->ends[2 * slot + 1]) != TR_OK)
+            return false;
+        for (int i = 2 * slot; i < 2 * slot + 2; i++) /* the pool's destroy frees them */
+            ((tr__object *)p->ends[i])->owner = &core->base.obj;
+    }
+    return true;
 }
 
+/* Without an action: a harness reclaims an unfreed pool after its execution ended. */
 static void proc_pool_fini(tr__pool *core)
 {
-    free(((proc_pool *)core)->pids);
+    proc_pool *p = (proc_pool *)core;
+    for (int i = 0; p->ends && i < 2 * core->max_workers; i++) {
+        tr__object *end = (tr__object *)p->ends[i]; /* a tr_connection starts with its object */
+        if (end)
+            end->type->destroy(end);
+    }
+    free(p->ends);
 }
 
 tr_executor *(tr_process_pool_new)(const tr_pool_opts *o)
@@ -156,8 +151,6 @@ tr_executor *(tr_process_pool_new)(const tr_pool_opts *o)
     const char *file;
     int line;
     tr__site_take(&file, &line);
-    /* its workers fork, read and reap outside any action: no scheduler sees them */
-    tr__unmodelled("ProcessPoolExecutor (tr_process_pool_new)", file, line);
     return tr__pool_new(&proc_pool_kind, o, tr__process_cpu_count(), true, file, line);
 }
 
@@ -187,38 +180,29 @@ static job *take(proc_pool *p)
     return tr__pool_act(&p->core, TR__OP_POOL_TAKE, take_guard, take_effect, NULL);
 }
 
-typedef struct pid_args {
-    int slot;
-    pid_t pid;
-} pid_args;
-
-static void set_pid_effect(tr__action *a)
+static void fork_done_effect(tr__action *a)
 {
-    proc_pool *p = (proc_pool *)a->obj;
-    const pid_args *pa = a->arg;
     tr__hb_locked(a);
-    p->pids[pa->slot] = pa->pid;
+    ((proc_pool *)a->obj)->forks_done++;
 }
 
-static void set_pid(proc_pool *p, int slot, pid_t pid)
+/* The start_failed hook: a slot whose thread never ran forks nothing. */
+static void count_unstarted(tr__pool *core) { ((proc_pool *)core)->forks_done++; }
+
+static bool all_forked_guard(const tr__action *a)
 {
-    pid_args pa = {slot, pid};
-    tr__pool_act(&p->core, TR__OP_POOL_WORKER, NULL, set_pid_effect, &pa);
+    const proc_pool *p = (const proc_pool *)a->obj;
+    return p->forks_done == p->core.n_threads;
 }
 
-/* Python's _terminate_broken: the pool is unusable, the pending futures fail, the other
- * children are killed (their threads then fail their running futures). The kill is sent
- * inside the action: a worker clears its slot (set_pid, an action on the same domain)
- * before it reaps its child, so a pid seen here is not reaped yet and cannot have been
- * reused by another process, which a kill after the action could hit. */
+static void no_effect(tr__action *a) { tr__hb_locked(a); }
+
+/* Python's _terminate_broken: the pool is unusable and the pending futures fail. */
 static void break_effect(tr__action *a)
 {
-    proc_pool *p = (proc_pool *)a->obj;
+    tr__pool *p = (tr__pool *)a->obj;
     tr__hb_locked(a);
-    a->arg = tr__pool_break(&p->core, pool_broken);
-    for (int i = 0; i < p->core.max_workers; i++)
-        if (p->pids[i] > 0)
-            kill(p->pids[i], SIGKILL);
+    a->arg = tr__pool_break(p, pool_broken);
 }
 
 static void break_pool(proc_pool *p)
@@ -227,60 +211,75 @@ static void break_pool(proc_pool *p)
     tr__pool_fail(&p->core, drained, future_broken);
 }
 
+static void broken_effect(tr__action *a)
+{
+    tr__pool *p = (tr__pool *)a->obj;
+    tr__hb_locked(a);
+    a->arg = p->broken ? (void *)p : NULL;
+}
+
+static bool is_broken(proc_pool *p)
+{
+    return tr__pool_act(&p->core, TR__OP_POOL_WORKER, NULL, broken_effect, NULL) != NULL;
+}
+
 /* ---- parent-side worker: one task ----------------------------------------------------- */
 
-static bool readable_guard(const tr__action *a)
+/* Receives the child's answer to j and finishes j's future; false when the child is gone
+ * (end of file) or what came does not fit. A pool that broke meanwhile fails the running
+ * future as Python's does (its answer is dropped). */
+static bool receive(proc_pool *p, tr_connection *c, job *j)
 {
-    struct pollfd pfd = {.fd = a->wait_fd, .events = POLLIN};
-    return poll(&pfd, 1, 0) > 0;
-}
-
-/* Blocks (through the seam) until the child's answer or its death can be read. */
-static void wait_readable(proc_pool *p, int fd)
-{
-    tr__action a = tr__action_next(&(tr__action){0}, &p->core.base.obj, TR__OP_POOL_WORKER);
-    a.guard = readable_guard;
-    a.wait_fd = fd;
-    a.wait_events = POLLIN;
-    tr__perform(&a);
-}
-
-static bool receive(proc_pool *p, int fd, job *j)
-{
+    unsigned char *m = NULL;
+    size_t len = 0;
     int32_t status;
     uint32_t text_len;
-    tr_bytes res = {NULL, 0};
-    char text[256] = "";
-    wait_readable(p, fd);
-    if (!read_all(fd, &status, sizeof status) || !read_bytes(fd, &res))
+    if ((tr_connection_recv_bytes)(c, TR_SIZE_NONE, (void **)&m, &len) != TR_OK)
         return false;
-    if (!read_all(fd, &text_len, sizeof text_len)) {
-        free(res.data);
+    if (len >= RESULT_HEAD) {
+        memcpy(&status, m, sizeof status);
+        memcpy(&text_len, m + sizeof status, sizeof text_len);
+    }
+    if (len < RESULT_HEAD || text_len > len - RESULT_HEAD) {
+        free(m);
         return false;
     }
-    for (uint32_t got = 0; got < text_len; got++) { /* keep what fits, drain the rest */
-        char c;
-        if (!read_all(fd, &c, 1)) {
-            free(res.data);
-            return false;
-        }
-        if (got < sizeof text - 1)
-            text[got] = c;
-    }
-    tr_status s = (tr_status)status;
-    tr__future_finish(j->core.f, s, NULL, s == TR_OK ? &res : NULL, text);
-    if (s != TR_OK)
-        free(res.data);
+    char text[256];
+    size_t kept = text_len < sizeof text ? text_len : sizeof text - 1;
+    memcpy(text, m + RESULT_HEAD, kept);
+    text[kept] = '\0';
+    bool broken = is_broken(p);
+    tr_bytes res = {NULL, len - RESULT_HEAD - text_len};
+    if (!broken && status == TR_OK && (res.data = malloc(res.len ? res.len : 1)) != NULL)
+        memcpy(res.data, m + RESULT_HEAD + text_len, res.len);
+    free(m);
+    if (broken)
+        tr__future_finish(j->core.f, TR_BROKEN, NULL, NULL, future_broken);
+    else if (status != TR_OK)
+        tr__future_finish(j->core.f, (tr_status)status, NULL, NULL, text);
+    else if (res.data)
+        tr__future_finish(j->core.f, TR_OK, NULL, &res, ""); /* takes res over */
+    else
+        tr__future_finish(j->core.f, TR_NO_MEMORY, NULL, NULL, "");
     return true;
 }
 
 /* Runs one job on the child; false when the child is gone (the job's future is failed). */
-static bool run_job(proc_pool *p, int fd, job *j)
+static bool run_job(proc_pool *p, tr_connection *c, job *j)
 {
     bool alive = true;
     if (tr__future_start(j->core.f)) {
+        size_t len = TASK_HEAD + j->arg.len;
+        unsigned char *m = malloc(len);
         uint64_t fn = (uint64_t)(uintptr_t)j->fn;
-        alive = send_frame(fd, fn, &j->arg) && receive(p, fd, j);
+        if (m) {
+            memcpy(m, &fn, sizeof fn);
+            if (j->arg.len)
+                memcpy(m + TASK_HEAD, j->arg.data, j->arg.len);
+        }
+        alive = m && (tr_connection_send_bytes)(c, m, len, 0, TR_SIZE_NONE) == TR_OK &&
+                receive(p, c, j);
+        free(m);
         if (!alive) {
             break_pool(p);
             tr__future_finish(j->core.f, TR_BROKEN, NULL, NULL, future_broken);
@@ -290,29 +289,41 @@ static bool run_job(proc_pool *p, int fd, job *j)
     return alive;
 }
 
+/* Starts the slot's child; NULL when it could not (the pool then breaks). */
+static tr_process *start_child(proc_pool *p, child_args *args)
+{
+    tr_process *child = (tr_process_new)(child_main, args, NULL);
+    if (child) {
+        tr__process_crash_is_handled(child);
+        if ((tr_process_start)(child) != TR_OK) {
+            tr_process_free(child);
+            child = NULL;
+        }
+    }
+    tr__pool_act(&p->core, TR__OP_POOL_WORKER, NULL, fork_done_effect, NULL);
+    return child;
+}
+
 static void worker_main(tr__pool *core, int slot)
 {
     proc_pool *p = (proc_pool *)core;
-    int sv[2] = {-1, -1};
-    pid_t pid = -1;
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0 && (pid = fork()) == 0)
-        child_main(p, sv[1]);
-    if (sv[1] >= 0)
-        close(sv[1]);
-    if (pid < 0) {
+    tr_connection *mine = p->ends[2 * slot];
+    child_args args = {p, slot};
+    tr_process *child = start_child(p, &args);
+    tr__pool_act(core, TR__OP_POOL_WORKER, all_forked_guard, no_effect, NULL);
+    (tr_connection_close)(p->ends[2 * slot + 1]);
+    if (!child) {
         break_pool(p); /* could not start a process: the pool cannot do its work */
     } else {
-        set_pid(p, slot, pid);
         job *j;
-        while ((j = take(p)) != NULL && run_job(p, sv[0], j))
-            ;
-        send_frame(sv[0], 0, NULL); /* exit; a dead child just makes this fail */
-        set_pid(p, slot, 0);        /* before the reap: break_pool never kills a reused pid */
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        while ((j = take(p)) != NULL && run_job(p, mine, j))
             ;
     }
-    if (sv[0] >= 0)
-        close(sv[0]);
+    (tr_connection_close)(mine); /* the child's receive: end of file, it exits */
+    if (child) {
+        (tr_process_join)(child, TR_FOREVER);
+        tr_process_free(child);
+    }
 }
 
 /* ---- submit --------------------------------------------------------------------------- */
@@ -369,7 +380,7 @@ static const tr__pool_kind proc_pool_kind = {
     .init = proc_pool_init,
     .worker = worker_main,
     .claim = claim_all,
-    .start_failed = NULL,
+    .start_failed = count_unstarted,
     .item_free = job_free,
     .fini = proc_pool_fini,
 };

@@ -72,10 +72,9 @@ static tr_status release_fresh_lock(const tr_bytes *arg, tr_bytes *result)
     return s;
 }
 
-/* A gate a pool task waits at until the test opens it: a FIFO the task opens by name. A
- * pipe made here would not do: the child closes every descriptor it inherited but its
- * socket (read: EBADF at once). The test's end is open for reading and writing (Linux),
- * so neither side blocks in open() whenever the child gets there. */
+/* A gate a pool task waits at until the test opens it: a FIFO the task opens by name, so
+ * the child needs no descriptor of the test's. The test's end is open for reading and
+ * writing (Linux), so neither side blocks in open() whenever the child gets there. */
 enum { FIFO_GATE_PATH = 48 };
 
 typedef struct fifo_gate {

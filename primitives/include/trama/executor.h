@@ -38,9 +38,10 @@ typedef struct tr_pool_opts {
  * when no worker is free. NULL + TR_VALUE_ERROR "max_workers must be greater than 0". */
 TR_PUBLIC tr_executor *tr_thread_pool_new(const tr_pool_opts *);
 /* ProcessPoolExecutor with the fork start method: max_workers (default: the CPU count)
- * children forked at the first submit; tasks are tr_bytes_task functions. Each child
- * closes every inherited descriptor but its own socket. A child that dies breaks the pool
- * (TR_BROKEN). */
+ * children (tr_process) forked at the first submit, each talking to its worker thread
+ * over a duplex tr_pipe; tasks are tr_bytes_task functions. Each child closes its copies
+ * of the pool's other pipes. A child that dies breaks the pool (TR_BROKEN); the other
+ * children are let go by closing their pipes (a busy one first finishes its task). */
 TR_PUBLIC tr_executor *tr_process_pool_new(const tr_pool_opts *);
 /* submit(fn, arg): a new future, the caller's to free (before or after it completes).
  * NULL + TR_RUNTIME_ERROR "cannot schedule new futures after shutdown", or TR_BROKEN with
