@@ -38,6 +38,15 @@ typedef struct clock {
     uint32_t c[DPOR_THREADS];
 } clock;
 
+/* The order a race's reversal was scheduled for: the key it added to a backtrack set, then
+ * the threads of notdep(e).e' in order (Optimal DPOR's wakeup sequence, kept per key
+ * rather than merged into a tree). */
+typedef struct wakeup {
+    int key, n;
+    int *threads;
+    struct wakeup *next;
+} wakeup;
+
 typedef struct state {
     int n;
     tr__choice *choices; /* enabled here, by key order of the controlled backend */
@@ -45,6 +54,7 @@ typedef struct state {
     keyset backtrack, done, sleep;
     double reach;        /* the product of the awake choices (not asleep) before this state */
     uint64_t path_hash;  /* of the keys chosen before this state */
+    wakeup *wakeups;     /* of keys in backtrack that a race added */
 } state;
 
 typedef struct event {
@@ -72,6 +82,10 @@ typedef struct dpor {
     clock thread_clock[DPOR_THREADS];
     uint32_t local[DPOR_THREADS];
     bool forked; /* a process was started in this execution */
+    /* The wakeup sequence of the key the last state of the replayed prefix runs: the new
+     * states after it follow it while its threads are offered and awake. */
+    const wakeup *guide;
+    int guided;
     tr__share share;
 } dpor;
 
@@ -99,6 +113,17 @@ static void *grow(void *p, int *cap, int need, size_t elem)
     TR_CHECK(p, "out of memory in dpor");
     *cap = n;
     return p;
+}
+
+static void free_state(state *s)
+{
+    free(s->choices);
+    while (s->wakeups) {
+        wakeup *w = s->wakeups;
+        s->wakeups = w->next;
+        free(w->threads);
+        free(w);
+    }
 }
 
 static void dpor_begin(tr__explorer *x)
@@ -200,6 +225,25 @@ static int index_of_key(const tr__choice *choices, int n, int key)
     return -1;
 }
 
+/* The next thread of the wakeup sequence being followed, as its step or, where only that is
+ * offered, its timeout (the reversed order starts so: see reverse_race); -1 and the
+ * sequence dropped where it is neither, or asleep. */
+static int guided_pick(dpor *d, const tr__choice *choices, int n, keyset sleep)
+{
+    if (!d->guide || d->guided >= d->guide->n)
+        return -1;
+    int key = d->guide->threads[d->guided] * 2;
+    int i = index_of_key(choices, n, key);
+    if (i < 0)
+        i = index_of_key(choices, n, ++key);
+    if (i < 0 || (sleep & bit(key))) {
+        d->guide = NULL;
+        return -1;
+    }
+    d->guided++;
+    return i;
+}
+
 static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int current, int depth)
 {
     dpor *d = (dpor *)x;
@@ -213,9 +257,10 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
         return i;
     }
     keyset sleep = d->pos > 0 ? child_sleep(&d->states[d->pos - 1]) : 0;
-    /* prefer the thread that is running (fewer preemptions), then the lowest key */
-    int pick = -1;
-    for (int i = 0; i < n; i++) {
+    /* the reversed order a race asked for, then the thread that is running (fewer
+     * preemptions), then the lowest key */
+    int pick = guided_pick(d, choices, n, sleep);
+    for (int i = 0; i < n && pick < 0; i++) {
         if (sleep & bit(key_of(&choices[i])))
             continue;
         if (choices[i].thread == current && !choices[i].timeout) {
@@ -234,6 +279,7 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
     memcpy(s->choices, choices, (size_t)n * sizeof *choices);
     s->sleep = sleep;
     s->done = 0;
+    s->wakeups = NULL;
     const state *up = d->depth > 1 ? &d->states[d->depth - 2] : NULL;
     s->reach = up ? up->reach * factor(d, up) : 1;
     s->path_hash = up ? tr__path_hash(up->path_hash, up->chosen) : TR__PATH_HASH;
@@ -268,6 +314,34 @@ static bool time_out_before(dpor *d, int j, int t)
         }
     }
     return false;
+}
+
+/* Keeps, for the key added at state j, the threads of notdep(e_j).e_i with the key's
+ * thread first (an initial of that order). */
+static void add_wakeup(dpor *d, int j, int i, int key)
+{
+    const event *e = &d->events[j];
+    wakeup *w = malloc(sizeof *w);
+    TR_CHECK(w, "out of memory in dpor");
+    w->threads = malloc((size_t)(i - j) * sizeof *w->threads);
+    TR_CHECK(w->threads, "out of memory in dpor");
+    w->key = key;
+    w->n = 1;
+    w->threads[0] = key / 2;
+    bool first_moved = false;
+    for (int k = j + 1; k <= i; k++) {
+        const event *ek = &d->events[k];
+        if (k < i && before(e, &ek->vc))
+            continue;
+        if (ek->ev.thread == key / 2 && !first_moved) {
+            first_moved = true;
+            continue;
+        }
+        w->threads[w->n++] = ek->ev.thread;
+    }
+    state *s = &d->states[j];
+    w->next = s->wakeups;
+    s->wakeups = w;
 }
 
 /* A race e_j < e_i: make sure the state before e_j can start the reversed order. */
@@ -321,10 +395,13 @@ static void reverse_race(dpor *d, int j, int i)
     }
     if (candidates & s->backtrack)
         return;
+    const keyset steps = 0x5555555555555555ull; /* the keys of steps that are not timeouts */
     int want = d->events[i].ev.thread * 2;
     if (!(candidates & bit(want)))
-        want = candidates & bit(want + 1) ? want + 1 : __builtin_ctzll(candidates);
+        want = candidates & steps ? __builtin_ctzll(candidates & steps)
+               : candidates & bit(want + 1) ? want + 1 : __builtin_ctzll(candidates);
     s->backtrack |= bit(want);
+    add_wakeup(d, j, i, want);
 }
 
 /* Enabling pairs: e_i could not have run before e_j, and is found racing further back.
@@ -381,7 +458,7 @@ static bool wait_closed_at(const dpor *d, int j, int i)
 {
     const tr__event *ei = &d->events[i].ev, *ej = &d->events[j].ev;
     if (timed_out(d, i))
-        return blocked_at(d, j, i);
+        return blocked_at(d, j, i) || (ei->wait_kind && !(ej->waits_open & ei->wait_kind));
     if (ei->wait_kind)
         return !(ej->waits_open & ei->wait_kind);
     return blocked_at(d, j, i) || ej->opens;
@@ -465,7 +542,7 @@ static void find_races(dpor *d, int i)
         if (by || (e->ev.blocking && wait_closed_at(d, j, i))) {
             if (by && !transparent(&e->ev, &ej->ev))
                 join(&acc, &ej->vc);
-            if (e->ev.blocking && !e->ev.never_ran && !timed_out(d, i) && !enabled)
+            if (e->ev.blocking && !e->ev.never_ran && !enabled)
                 timeout_instead(d, j, i);
             enabled = blocked = true;
             continue;
@@ -554,7 +631,7 @@ static bool dpor_end(tr__explorer *x)
     count_above_split(d);
     /* states past the last point reached belong to no execution any more */
     while (d->depth > d->pos) {
-        free(d->states[d->depth - 1].choices);
+        free_state(&d->states[d->depth - 1]);
         d->depth--;
     }
     while (d->depth > 0) {
@@ -568,9 +645,14 @@ static bool dpor_end(tr__explorer *x)
         }
         if (left) {
             s->chosen = __builtin_ctzll(left);
+            d->guide = NULL;
+            for (const wakeup *w = s->wakeups; w; w = w->next)
+                if (w->key == s->chosen)
+                    d->guide = w;
+            d->guided = 1; /* its first thread is the key's */
             return true;
         }
-        free(s->choices);
+        free_state(s);
         d->depth--;
     }
     return false;
@@ -600,7 +682,7 @@ static void dpor_destroy(tr__explorer *x)
 {
     dpor *d = (dpor *)x;
     for (int i = 0; i < d->depth; i++)
-        free(d->states[i].choices);
+        free_state(&d->states[i]);
     for (int i = 0; i < d->n_domains; i++)
         free(d->domains[i].events);
     free(d->domains);
