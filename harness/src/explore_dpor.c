@@ -578,6 +578,8 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     dpor *d = (dpor *)x;
     int t = ev->thread;
     TR_CHECK(t < DPOR_THREADS, "dpor handles at most 32 threads");
+    if (ev->never_ran && d->base.skipped)
+        return; /* another share's unit: its races are that share's to find */
     ensure_domain(d, ev->domain);
     d->events = grow(d->events, &d->cap_events, d->n_events + 1, sizeof *d->events);
     int i = d->n_events++;
