@@ -2,23 +2,28 @@
  * "Optimal dynamic partial order reduction", POPL 2014, Algorithm 1).
  *
  * The explorer keeps one state per scheduling point of the current execution (what was
- * enabled, what was chosen, its backtrack, done and sleep sets) and one event per step
- * with a vector clock of the execution's happens-before (program order plus dependence:
- * two events on one domain, at least one modifying it). Each new event is checked
- * against the earlier events of its domain for immediate races; for a race e < e' the
- * state before e gets a thread that can start the reversed order ("initials" of
- * notdep(e).e'), unless one is there already. Sleep sets stop re-exploring orders
- * already covered; an execution whose every enabled thread sleeps is abandoned (and
- * counted). Locks: a blocking acquire cannot be reversed with what the holder did in
- * its critical section (down to the release that enabled it), so its races are sought
- * among earlier acquires (as Nidhugg does); likewise a join with its thread's exit and a
- * thread's first step with its start. Any other wait is enabled by a step, not racing
- * with it, when its thread was not offered at all before that step, or when that step
- * opened its domain (a Semaphore's release from 0); the looks before it changed nothing.
- * The wait could still have timed out instead where every thread was blocked: that
- * timeout is scheduled there. A lazy timeout (time moves only when no thread can run)
- * comes after every step before the first point where it could have fired, and
- * timeouts offered at one such point are not independent of each other.
+ * enabled, what was chosen, its backtrack, done and sleep sets) and one event per step with
+ * a vector clock of the execution's happens-before (program order plus dependence: two
+ * events on one domain, at least one modifying it). Each new event is checked against the
+ * earlier events of its domain for immediate races; for a race e < e' the state before e
+ * gets a thread that can start the reversed order ("initials" of notdep(e).e'), unless one
+ * is there already, and that thread then runs the order of notdep(e).e' as far as it is
+ * offered (the paper's Algorithm 2 keeps these wakeup sequences as trees; here one per
+ * key): a free choice there could take the other side of another race first and end in a
+ * sleep set. Sleep sets stop re-exploring orders already covered; an execution whose every
+ * enabled thread sleeps is abandoned (and counted), its waiting threads' next steps told as
+ * at a deadlock. Locks: a blocking acquire cannot be reversed with what the holder did in
+ * its critical section (down to the release that enabled it), so its races are sought among
+ * earlier acquires (as Nidhugg does); likewise a join with its thread's exit and a thread's
+ * first step with its start. Any other wait is enabled by a step, not racing with it, when
+ * its thread was not offered at all before that step, or when that step opened its domain
+ * (a Semaphore's release from 0); the looks before it changed nothing. The wait could still
+ * have timed out instead where every thread was blocked: that timeout is scheduled there. A
+ * wait that timed out lazily did not race with a step that found its kind of wait closed (a
+ * Queue tells): it could neither pass nor time out before that step. A lazy timeout (time
+ * moves only when no thread can run) comes after every step before the first point where it
+ * could have fired, and timeouts offered at one such point are not independent of each
+ * other.
  *
  * A share of the search (tr__share): the states above the split get every key offered as
  * their backtrack set, so the races found below, in any share, have nothing to add there;

@@ -135,9 +135,10 @@ static void run_thread(void *arg)
             tr_condition_notify(w->cond, 1);
             tr_condition_release(w->cond);
             break;
-        case OP_WAIT_TIMED:
+        case OP_WAIT_TIMED: /* the wait, then the load: one expression would not order them */
             tr_condition_acquire(w->cond, true, TR_FOREVER);
-            w->seen[t][i] = 1000 * (int)tr_condition_wait(w->cond, 1.0) + TR_LOAD(w->var[o->var]);
+            w->seen[t][i] = 1000 * (int)tr_condition_wait(w->cond, 1.0);
+            w->seen[t][i] += TR_LOAD(w->var[o->var]);
             tr_condition_release(w->cond);
             break;
         case OP_JOIN: /* o->lock names the thread: another worker, maybe not started yet */
@@ -150,7 +151,8 @@ static void run_thread(void *arg)
             tr_event_clear(w->event);
             break;
         case OP_EVENT_WAIT:
-            w->seen[t][i] = 1000 * (int)tr_event_wait(w->event, 1.0) + TR_LOAD(w->var[o->var]);
+            w->seen[t][i] = 1000 * (int)tr_event_wait(w->event, 1.0);
+            w->seen[t][i] += TR_LOAD(w->var[o->var]);
             break;
         case OP_BARRIER_WAIT: {
             long index = -1;
