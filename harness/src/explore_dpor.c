@@ -7,23 +7,20 @@
  * events on one domain, at least one modifying it). Each new event is checked against the
  * earlier events of its domain for immediate races; for a race e < e' the state before e
  * gets a thread that can start the reversed order ("initials" of notdep(e).e'), unless one
- * is there already, and that thread then runs the order of notdep(e).e' as far as it is
- * offered (the paper's Algorithm 2 keeps these wakeup sequences as trees; here one per
- * key): a free choice there could take the other side of another race first and end in a
- * sleep set. Sleep sets stop re-exploring orders already covered; an execution whose every
- * enabled thread sleeps is abandoned (and counted), its waiting threads' next steps told as
- * at a deadlock. Locks: a blocking acquire cannot be reversed with what the holder did in
- * its critical section (down to the release that enabled it), so its races are sought among
- * earlier acquires (as Nidhugg does); likewise a join with its thread's exit and a thread's
- * first step with its start. Any other wait is enabled by a step, not racing with it, when
- * its thread was not offered at all before that step, or when that step opened its domain
- * (a Semaphore's release from 0); the looks before it changed nothing. The wait could still
- * have timed out instead where every thread was blocked: that timeout is scheduled there. A
- * wait that timed out lazily did not race with a step that found its kind of wait closed (a
- * Queue tells): it could neither pass nor time out before that step. A lazy timeout (time
- * moves only when no thread can run) comes after every step before the first point where it
- * could have fired, and timeouts offered at one such point are not independent of each
- * other.
+ * is there already. Sleep sets stop re-exploring orders already covered; an execution whose
+ * every enabled thread sleeps is abandoned (and counted), its waiting threads' next steps
+ * told as at a deadlock. Locks: a blocking acquire cannot be reversed with what the holder
+ * did in its critical section (down to the release that enabled it), so its races are
+ * sought among earlier acquires (as Nidhugg does); likewise a join with its thread's exit
+ * and a thread's first step with its start. Any other wait is enabled by a step, not racing
+ * with it, when its thread was not offered at all before that step, or when that step
+ * opened its domain (a Semaphore's release from 0); the looks before it changed nothing.
+ * The wait could still have timed out instead where every thread was blocked: that timeout
+ * is scheduled there. A wait that timed out lazily did not race with a step that found its
+ * kind of wait closed (a Queue tells): it could neither pass nor time out before that step.
+ * A lazy timeout (time moves only when no thread can run) comes after every step before the
+ * first point where it could have fired, and timeouts offered at one such point are not
+ * independent of each other.
  *
  * A share of the search (tr__share): the states above the split get every key offered as
  * their backtrack set, so the races found below, in any share, have nothing to add there;
@@ -43,15 +40,6 @@ typedef struct clock {
     uint32_t c[DPOR_THREADS];
 } clock;
 
-/* The order a race's reversal was scheduled for: the key it added to a backtrack set, then
- * the threads of notdep(e).e' in order (Optimal DPOR's wakeup sequence, kept per key
- * rather than merged into a tree). */
-typedef struct wakeup {
-    int key, n;
-    int *threads;
-    struct wakeup *next;
-} wakeup;
-
 typedef struct state {
     int n;
     tr__choice *choices; /* enabled here, by key order of the controlled backend */
@@ -59,7 +47,6 @@ typedef struct state {
     keyset backtrack, done, sleep;
     double reach;        /* the product of the awake choices (not asleep) before this state */
     uint64_t path_hash;  /* of the keys chosen before this state */
-    wakeup *wakeups;     /* of keys in backtrack that a race added */
 } state;
 
 typedef struct event {
@@ -87,10 +74,6 @@ typedef struct dpor {
     clock thread_clock[DPOR_THREADS];
     uint32_t local[DPOR_THREADS];
     bool forked; /* a process was started in this execution */
-    /* The wakeup sequence of the key the last state of the replayed prefix runs: the new
-     * states after it follow it while its threads are offered and awake. */
-    const wakeup *guide;
-    int guided;
     tr__share share;
 } dpor;
 
@@ -118,17 +101,6 @@ static void *grow(void *p, int *cap, int need, size_t elem)
     TR_CHECK(p, "out of memory in dpor");
     *cap = n;
     return p;
-}
-
-static void free_state(state *s)
-{
-    free(s->choices);
-    while (s->wakeups) {
-        wakeup *w = s->wakeups;
-        s->wakeups = w->next;
-        free(w->threads);
-        free(w);
-    }
 }
 
 static void dpor_begin(tr__explorer *x)
@@ -230,25 +202,6 @@ static int index_of_key(const tr__choice *choices, int n, int key)
     return -1;
 }
 
-/* The next thread of the wakeup sequence being followed, as its step or, where only that is
- * offered, its timeout (the reversed order starts so: see reverse_race); -1 and the
- * sequence dropped where it is neither, or asleep. */
-static int guided_pick(dpor *d, const tr__choice *choices, int n, keyset sleep)
-{
-    if (!d->guide || d->guided >= d->guide->n)
-        return -1;
-    int key = d->guide->threads[d->guided] * 2;
-    int i = index_of_key(choices, n, key);
-    if (i < 0)
-        i = index_of_key(choices, n, ++key);
-    if (i < 0 || (sleep & bit(key))) {
-        d->guide = NULL;
-        return -1;
-    }
-    d->guided++;
-    return i;
-}
-
 static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int current, int depth)
 {
     dpor *d = (dpor *)x;
@@ -262,10 +215,9 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
         return i;
     }
     keyset sleep = d->pos > 0 ? child_sleep(&d->states[d->pos - 1]) : 0;
-    /* the reversed order a race asked for, then the thread that is running (fewer
-     * preemptions), then the lowest key */
-    int pick = guided_pick(d, choices, n, sleep);
-    for (int i = 0; i < n && pick < 0; i++) {
+    /* prefer the thread that is running (fewer preemptions), then the lowest key */
+    int pick = -1;
+    for (int i = 0; i < n; i++) {
         if (sleep & bit(key_of(&choices[i])))
             continue;
         if (choices[i].thread == current && !choices[i].timeout) {
@@ -284,7 +236,6 @@ static int dpor_choose(tr__explorer *x, const tr__choice *choices, int n, int cu
     memcpy(s->choices, choices, (size_t)n * sizeof *choices);
     s->sleep = sleep;
     s->done = 0;
-    s->wakeups = NULL;
     const state *up = d->depth > 1 ? &d->states[d->depth - 2] : NULL;
     s->reach = up ? up->reach * factor(d, up) : 1;
     s->path_hash = up ? tr__path_hash(up->path_hash, up->chosen) : TR__PATH_HASH;
@@ -319,34 +270,6 @@ static bool time_out_before(dpor *d, int j, int t)
         }
     }
     return false;
-}
-
-/* Keeps, for the key added at state j, the threads of notdep(e_j).e_i with the key's
- * thread first (an initial of that order). */
-static void add_wakeup(dpor *d, int j, int i, int key)
-{
-    const event *e = &d->events[j];
-    wakeup *w = malloc(sizeof *w);
-    TR_CHECK(w, "out of memory in dpor");
-    w->threads = malloc((size_t)(i - j) * sizeof *w->threads);
-    TR_CHECK(w->threads, "out of memory in dpor");
-    w->key = key;
-    w->n = 1;
-    w->threads[0] = key / 2;
-    bool first_moved = false;
-    for (int k = j + 1; k <= i; k++) {
-        const event *ek = &d->events[k];
-        if (k < i && before(e, &ek->vc))
-            continue;
-        if (ek->ev.thread == key / 2 && !first_moved) {
-            first_moved = true;
-            continue;
-        }
-        w->threads[w->n++] = ek->ev.thread;
-    }
-    state *s = &d->states[j];
-    w->next = s->wakeups;
-    s->wakeups = w;
 }
 
 /* A race e_j < e_i: make sure the state before e_j can start the reversed order. */
@@ -400,13 +323,15 @@ static void reverse_race(dpor *d, int j, int i)
     }
     if (candidates & s->backtrack)
         return;
-    const keyset steps = 0x5555555555555555ull; /* the keys of steps that are not timeouts */
+    /* e_i's thread, else a thread whose step in v runs as it did (a failing form is another
+     * step: once that other initial has run first, its branch is all asleep), else e_i's
+     * failing form */
+    const keyset steps = 0x5555555555555555ull; /* the keys that are no timeout */
     int want = d->events[i].ev.thread * 2;
     if (!(candidates & bit(want)))
         want = candidates & steps ? __builtin_ctzll(candidates & steps)
                : candidates & bit(want + 1) ? want + 1 : __builtin_ctzll(candidates);
     s->backtrack |= bit(want);
-    add_wakeup(d, j, i, want);
 }
 
 /* Enabling pairs: e_i could not have run before e_j, and is found racing further back.
@@ -638,7 +563,7 @@ static bool dpor_end(tr__explorer *x)
     count_above_split(d);
     /* states past the last point reached belong to no execution any more */
     while (d->depth > d->pos) {
-        free_state(&d->states[d->depth - 1]);
+        free(d->states[d->depth - 1].choices);
         d->depth--;
     }
     while (d->depth > 0) {
@@ -652,14 +577,9 @@ static bool dpor_end(tr__explorer *x)
         }
         if (left) {
             s->chosen = __builtin_ctzll(left);
-            d->guide = NULL;
-            for (const wakeup *w = s->wakeups; w; w = w->next)
-                if (w->key == s->chosen)
-                    d->guide = w;
-            d->guided = 1; /* its first thread is the key's */
             return true;
         }
-        free_state(s);
+        free(s->choices);
         d->depth--;
     }
     return false;
@@ -689,7 +609,7 @@ static void dpor_destroy(tr__explorer *x)
 {
     dpor *d = (dpor *)x;
     for (int i = 0; i < d->depth; i++)
-        free_state(&d->states[i]);
+        free(d->states[i].choices);
     for (int i = 0; i < d->n_domains; i++)
         free(d->domains[i].events);
     free(d->domains);
