@@ -376,8 +376,12 @@ static bool blocked_at(const dpor *d, int j, int i)
     return true;
 }
 
-/* Whether step i is a wait that timed out (its choice was the timeout). */
-static bool timed_out(const dpor *d, int i) { return i < d->depth && (d->states[i].chosen & 1); }
+/* Whether step i is a wait that timed out (its choice was the timeout). A step that never
+ * ran has no choice of its own (at an abandon, the state at its index is the one given up). */
+static bool timed_out(const dpor *d, int i)
+{
+    return i < d->depth && !d->events[i].ev.never_ran && (d->states[i].chosen & 1);
+}
 
 /* Whether e_i, a blocking step, could not have passed its wait in the state e_j found, so
  * that what ended its wait came after e_j. Where the domain tells which of its kinds of
