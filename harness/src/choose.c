@@ -109,6 +109,7 @@ int tr__choose_next(int me)
         pick = e->choose(e, choices, n, me, x->n_choices);
         if (pick == TR__CHOOSE_ABANDON) {
             x->abandoned = true;
+            tr__tell_blocked_steps(choices, n);
             tr__hosts_end();
         }
         if (pick < 0) {

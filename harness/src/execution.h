@@ -220,6 +220,10 @@ void tr__hosts_drive(void (*body)(void *), void *arg);
 
 /* Nothing can run: reports the deadlock or livelock and ends the execution. */
 _Noreturn void tr__stall(bool spin);
+/* Tells the explorer (on_step, never_ran) the next step of every thread that waits and is
+ * not among the n offered: at a deadlock, or where the explorer abandons the execution.
+ * Had one run earlier, it might have raced with what did. */
+void tr__tell_blocked_steps(const tr__choice *offered, int n);
 
 /* ---- choose.c --------------------------------------------------------------------------- */
 

@@ -2,23 +2,25 @@
  * "Optimal dynamic partial order reduction", POPL 2014, Algorithm 1).
  *
  * The explorer keeps one state per scheduling point of the current execution (what was
- * enabled, what was chosen, its backtrack, done and sleep sets) and one event per step
- * with a vector clock of the execution's happens-before (program order plus dependence:
- * two events on one domain, at least one modifying it). Each new event is checked
- * against the earlier events of its domain for immediate races; for a race e < e' the
- * state before e gets a thread that can start the reversed order ("initials" of
- * notdep(e).e'), unless one is there already. Sleep sets stop re-exploring orders
- * already covered; an execution whose every enabled thread sleeps is abandoned (and
- * counted). Locks: a blocking acquire cannot be reversed with what the holder did in
- * its critical section (down to the release that enabled it), so its races are sought
- * among earlier acquires (as Nidhugg does); likewise a join with its thread's exit and a
- * thread's first step with its start. Any other wait is enabled by a step, not racing
+ * enabled, what was chosen, its backtrack, done and sleep sets) and one event per step with
+ * a vector clock of the execution's happens-before (program order plus dependence: two
+ * events on one domain, at least one modifying it). Each new event is checked against the
+ * earlier events of its domain for immediate races; for a race e < e' the state before e
+ * gets a thread that can start the reversed order ("initials" of notdep(e).e'), unless one
+ * is there already. Sleep sets stop re-exploring orders already covered; an execution whose
+ * every enabled thread sleeps is abandoned (and counted), its waiting threads' next steps
+ * told as at a deadlock. Locks: a blocking acquire cannot be reversed with what the holder
+ * did in its critical section (down to the release that enabled it), so its races are
+ * sought among earlier acquires (as Nidhugg does); likewise a join with its thread's exit
+ * and a thread's first step with its start. Any other wait is enabled by a step, not racing
  * with it, when its thread was not offered at all before that step, or when that step
  * opened its domain (a Semaphore's release from 0); the looks before it changed nothing.
- * The wait could still have timed out instead where every thread was blocked: that
- * timeout is scheduled there. A lazy timeout (time moves only when no thread can run)
- * comes after every step before the first point where it could have fired, and
- * timeouts offered at one such point are not independent of each other.
+ * The wait could still have timed out instead where every thread was blocked: that timeout
+ * is scheduled there. A wait that timed out lazily did not race with a step that found its
+ * kind of wait closed (a Queue tells): it could neither pass nor time out before that step.
+ * A lazy timeout (time moves only when no thread can run) comes after every step before the
+ * first point where it could have fired, and timeouts offered at one such point are not
+ * independent of each other.
  *
  * A share of the search (tr__share): the states above the split get every key offered as
  * their backtrack set, so the races found below, in any share, have nothing to add there;
@@ -321,9 +323,14 @@ static void reverse_race(dpor *d, int j, int i)
     }
     if (candidates & s->backtrack)
         return;
+    /* e_i's thread, else a thread whose step in v runs as it did (a failing form is another
+     * step: once that other initial has run first, its branch is all asleep), else e_i's
+     * failing form */
+    const keyset steps = 0x5555555555555555ull; /* the keys that are no timeout */
     int want = d->events[i].ev.thread * 2;
     if (!(candidates & bit(want)))
-        want = candidates & bit(want + 1) ? want + 1 : __builtin_ctzll(candidates);
+        want = candidates & steps ? __builtin_ctzll(candidates & steps)
+               : candidates & bit(want + 1) ? want + 1 : __builtin_ctzll(candidates);
     s->backtrack |= bit(want);
 }
 
@@ -369,8 +376,12 @@ static bool blocked_at(const dpor *d, int j, int i)
     return true;
 }
 
-/* Whether step i is a wait that timed out (its choice was the timeout). */
-static bool timed_out(const dpor *d, int i) { return i < d->depth && (d->states[i].chosen & 1); }
+/* Whether step i is a wait that timed out (its choice was the timeout). A step that never
+ * ran has no choice of its own (at an abandon, the state at its index is the one given up). */
+static bool timed_out(const dpor *d, int i)
+{
+    return i < d->depth && !d->events[i].ev.never_ran && (d->states[i].chosen & 1);
+}
 
 /* Whether e_i, a blocking step, could not have passed its wait in the state e_j found, so
  * that what ended its wait came after e_j. Where the domain tells which of its kinds of
@@ -381,7 +392,7 @@ static bool wait_closed_at(const dpor *d, int j, int i)
 {
     const tr__event *ei = &d->events[i].ev, *ej = &d->events[j].ev;
     if (timed_out(d, i))
-        return blocked_at(d, j, i);
+        return blocked_at(d, j, i) || (ei->wait_kind && !(ej->waits_open & ei->wait_kind));
     if (ei->wait_kind)
         return !(ej->waits_open & ei->wait_kind);
     return blocked_at(d, j, i) || ej->opens;
@@ -465,7 +476,7 @@ static void find_races(dpor *d, int i)
         if (by || (e->ev.blocking && wait_closed_at(d, j, i))) {
             if (by && !transparent(&e->ev, &ej->ev))
                 join(&acc, &ej->vc);
-            if (e->ev.blocking && !e->ev.never_ran && !timed_out(d, i) && !enabled)
+            if (e->ev.blocking && !e->ev.never_ran && !enabled)
                 timeout_instead(d, j, i);
             enabled = blocked = true;
             continue;
@@ -501,6 +512,8 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     dpor *d = (dpor *)x;
     int t = ev->thread;
     TR_CHECK(t < DPOR_THREADS, "dpor handles at most 32 threads");
+    if (ev->never_ran && d->base.skipped)
+        return; /* another share's unit: its races are that share's to find */
     ensure_domain(d, ev->domain);
     d->events = grow(d->events, &d->cap_events, d->n_events + 1, sizeof *d->events);
     int i = d->n_events++;

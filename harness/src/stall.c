@@ -72,8 +72,7 @@ static bool wait_cycle(tr_finding *f, tr__finding_parts *p)
     return false;
 }
 
-/* The next steps of the blocked threads, for an explorer that reasons from steps. */
-static void tell_blocked_steps(void)
+void tr__tell_blocked_steps(const tr__choice *offered, int n)
 {
     const struct tr__execution *x = &tr__exec;
     tr__explorer *e = x->opts->explorer;
@@ -81,7 +80,10 @@ static void tell_blocked_steps(void)
         return;
     for (int i = 0; i < x->n_threads; i++) {
         const tr__cthread *c = &x->threads[i];
-        if (c->state != TR__CT_PENDING || !c->pending)
+        bool runs = false;
+        for (int k = 0; k < n && !runs; k++)
+            runs = offered[k].thread == c->id;
+        if (c->state != TR__CT_PENDING || !c->pending || runs)
             continue;
         const tr__action *a = c->pending;
         int domain = tr__index_of(a->obj->domain);
@@ -139,6 +141,6 @@ void tr__stall(bool spin)
     tr_verdict kind = f.kind;
     tr__finding_emit(&f, true);
     if (kind == TR_DEADLOCK)
-        tell_blocked_steps();
+        tr__tell_blocked_steps(NULL, 0);
     tr__hosts_end();
 }
