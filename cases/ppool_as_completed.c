@@ -2,7 +2,7 @@
  *           with as_completed and sums them, in whatever order they finish.
  * Expected: TR_PASS (as_completed yields each future once; the sum does not depend on the
  *           order).
- * Trigger:  none. Two children, two pipes: explored to a budget of 1000 executions
+ * Trigger:  none. Two children, two pipes: explored to a budget of 200 executions
  *           (every pipe's steps are dependent), not exhausted.
  * Twin:     ppool_as_completed_assumes_order.c (TR_ASSERTION, the first yielded is taken
  *           for the first submitted). */
@@ -20,7 +20,7 @@ static tr_status echo(const tr_bytes *arg, tr_bytes *result)
     return TR_OK;
 }
 
-TR_CASE_BOUNDED(ppool_as_completed, TR_PASS, 1000)
+TR_CASE_BOUNDED(ppool_as_completed, TR_PASS, 200)
 {
     tr_executor *pool = tr_process_pool_new(&(tr_pool_opts){.max_workers = 2});
     int one = 1, two = 2, sum = 0, n = 0;

@@ -18,7 +18,7 @@ static tr_status echo(const tr_bytes *arg, tr_bytes *result)
     return TR_OK;
 }
 
-TR_CASE(ppool_as_completed_assumes_order, TR_ASSERTION)
+TR_CASE_BOUNDED(ppool_as_completed_assumes_order, TR_ASSERTION, 50)
 {
     tr_executor *pool = tr_process_pool_new(&(tr_pool_opts){.max_workers = 2});
     int one = 1, two = 2, sum = 0, n = 0;

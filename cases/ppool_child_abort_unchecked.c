@@ -19,7 +19,7 @@ static tr_status nothing(const tr_bytes *arg, tr_bytes *result)
     return TR_OK;
 }
 
-TR_CASE(ppool_child_abort_unchecked, TR_ASSERTION)
+TR_CASE_BOUNDED(ppool_child_abort_unchecked, TR_ASSERTION, 50)
 {
     tr_executor *pool = tr_process_pool_new(&(tr_pool_opts){.max_workers = 1});
     tr_future *a = tr_executor_submit_bytes(pool, crash, NULL, 0);

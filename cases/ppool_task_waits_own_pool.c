@@ -25,7 +25,7 @@ static tr_status outer(const tr_bytes *arg, tr_bytes *result)
     return s;
 }
 
-TR_CASE(ppool_task_waits_own_pool, TR_DEADLOCK)
+TR_CASE_BOUNDED(ppool_task_waits_own_pool, TR_DEADLOCK, 50)
 {
     tr_executor *pool = tr_process_pool_new(&(tr_pool_opts){.max_workers = 1});
     tr_future *f = tr_executor_submit_bytes(pool, outer, &pool, sizeof pool);

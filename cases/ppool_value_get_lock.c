@@ -1,7 +1,7 @@
 /* Pattern:  two tasks of a two-worker ProcessPoolExecutor each do `v.value += 1` on a
  *           multiprocessing.Value('i') the children inherited, under `with v.get_lock()`.
  * Expected: TR_PASS (the get and the set are one step for the other child: 2 at the end).
- * Trigger:  none. Two children, two pipes: explored to a budget of 1000 executions
+ * Trigger:  none. Two children, two pipes: explored to a budget of 200 executions
  *           (every pipe's steps are dependent), not exhausted.
  * Twin:     ppool_value_lost_update.c (TR_ASSERTION, without get_lock()). */
 #include <string.h>
@@ -22,7 +22,7 @@ static tr_status increment(const tr_bytes *arg, tr_bytes *result)
     return TR_OK;
 }
 
-TR_CASE_BOUNDED(ppool_value_get_lock, TR_PASS, 1000)
+TR_CASE_BOUNDED(ppool_value_get_lock, TR_PASS, 200)
 {
     tr_shared *v = tr_shared_value_new('i', true);
     tr_executor *pool = tr_process_pool_new(&(tr_pool_opts){.max_workers = 2});

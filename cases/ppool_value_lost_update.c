@@ -19,7 +19,7 @@ static tr_status increment(const tr_bytes *arg, tr_bytes *result)
     return TR_OK;
 }
 
-TR_CASE(ppool_value_lost_update, TR_ASSERTION)
+TR_CASE_BOUNDED(ppool_value_lost_update, TR_ASSERTION, 900)
 {
     tr_shared *v = tr_shared_value_new('i', true);
     tr_executor *pool = tr_process_pool_new(&(tr_pool_opts){.max_workers = 2});

@@ -29,7 +29,10 @@ static bool starts_with(const char *s, const char *prefix)
 
 /* Cases with processes: each execution forks; they are out of this quick test (the bench
  * leaves them out too). */
-static bool thread_case(const tr_case *c) { return !starts_with(c->name, "process_"); }
+static bool thread_case(const tr_case *c)
+{
+    return !starts_with(c->name, "process_") && !starts_with(c->name, "ppool_");
+}
 
 /* Cases whose bug is deeper than their fewest preemptions say. */
 static const struct {
