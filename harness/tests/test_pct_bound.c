@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "../src/finding.h"
+#include "sanitizer.h"
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -129,14 +130,6 @@ static int fewest_preemptions(const tr_case *c)
     tr_result_free(&r);
     return fewest;
 }
-
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
 
 static void test_pct_finds_each_bug_within_its_bound_at_depths_1_to_3(void **unused)
 {

@@ -12,6 +12,7 @@
 
 #include "../src/finding.h"
 #include "../src/report.h"
+#include "sanitizer.h"
 
 /* ---- tiny cases ----------------------------------------------------------------------- */
 
@@ -572,14 +573,6 @@ TR_CASE(process_pool_for_tests, TR_ASSERTION)
     tr_future_free(f);
     tr_executor_free(ex);
 }
-
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
 
 static void test_a_process_pool_is_explored_and_its_findings_replay(void **unused)
 {
