@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../primitives/src/tsan.h"
 #include "execution.h"
 
 _Thread_local tr__cthread *tr__self;
@@ -88,11 +89,19 @@ static void host_fiber(void *arg)
 
 /* A forked child has only the thread that forked: the pooled host pthreads are gone (their
  * records, copied, would be posted and never answer). Fiber hosts are plain memory and
- * carry over. */
+ * carry over, except under ThreadSanitizer: its child counts every thread but the forking
+ * one as ended, fibers included, so a fiber made before the fork and switched to after it
+ * is a thread TSan has no order for, and every access it makes to the thread's own state
+ * (the thread-locals switch_host carries) is reported as a race. The child makes fresh
+ * ones (the idle list is dropped; the copies are never freed, as no fiber is). */
 static void forget_host_threads(void)
 {
+#ifdef TR__TSAN
+    pool.idle = NULL;
+#else
     if (!pool.fibers)
         pool.idle = NULL;
+#endif
 }
 
 /* Fibers unless TRAMA_THREADS=1 asks for pthread hosts, or the build cannot switch

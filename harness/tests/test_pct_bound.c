@@ -21,7 +21,6 @@
 #include <cmocka.h>
 
 #include "../src/finding.h"
-#include "sanitizer.h"
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -134,12 +133,6 @@ static int fewest_preemptions(const tr_case *c)
 static void test_pct_finds_each_bug_within_its_bound_at_depths_1_to_3(void **unused)
 {
     (void)unused;
-#ifdef UNDER_TSAN
-    /* A statistical bound, not a test of synchronisation; under TSan its PCT probes report
-     * races in the fiber hand-overs (hosts.c) that the other harness tests do not: not
-     * understood yet, so it runs natively and under ASan only. */
-    skip();
-#endif
     int checked = 0, failed = 0;
     for (size_t i = 0; i < tr_case_count(); i++) {
         const tr_case *c = tr_case_at(i);

@@ -12,7 +12,6 @@
 
 #include "../src/finding.h"
 #include "../src/report.h"
-#include "sanitizer.h"
 
 /* ---- tiny cases ----------------------------------------------------------------------- */
 
@@ -577,12 +576,6 @@ TR_CASE(process_pool_for_tests, TR_ASSERTION)
 static void test_a_process_pool_is_explored_and_its_findings_replay(void **unused)
 {
     (void)unused;
-#ifdef UNDER_TSAN
-    /* Under TSan the pool's children, forked from a case thread on a fiber, report races
-     * in the fiber hand-overs (status.c's error text, hosts.c's switch): TSan's view of
-     * fibers after such a fork is not understood yet. Natively and under ASan it runs. */
-    skip();
-#endif
     long executions[3];
     for (int fork_mode = 0; fork_mode < 3; fork_mode++) {
         tr_explore_opts o;

@@ -1,8 +1,9 @@
-"""test_aggregate — scripts/aggregate over two real shards (`trama run --json` with the dpor
-and random strategies): distinct findings and their counts match a count made here from the
-files, the shortest schedule is kept, every case has two reports; the HTML page has one
-section and one timeline per finding. With --screenshot, headless Chromium renders the page
-and the PNG must exist and not be blank (skipped, exit 77, when Chromium is not installed)."""
+"""test_aggregate — scripts/aggregate over two real shards (`trama run --json` of testlib's
+SAMPLE with the dpor and random strategies): distinct findings and their counts match a
+count made here from the files, the shortest schedule is kept, every case has two reports;
+the HTML page has one section and one timeline per finding. With --screenshot, headless
+Chromium renders the page and the PNG must exist and not be blank (skipped, exit 77, when
+Chromium is not installed)."""
 
 import json
 import os
@@ -15,7 +16,7 @@ import zlib
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from testlib import args, check, fail, run, script, skip  # noqa: E402
+from testlib import SAMPLE, args, check, fail, run, script, skip  # noqa: E402
 
 
 def expected_counts(files, root):
@@ -114,9 +115,9 @@ def main():
     shards = os.path.join(a.work, "shards")
     os.makedirs(shards)
     files = [os.path.join(shards, "dpor.jsonl"), os.path.join(shards, "random.jsonl")]
-    run([a.trama, "run", "--quiet", "--json", files[0], "--exclude", "ppool_*"], expect=(0, 1))
+    run([a.trama, "run", "--quiet", "--json", files[0]] + SAMPLE, expect=(0, 1))
     run([a.trama, "run", "--quiet", "--strategy", "random", "--seed", "7", "--max-executions",
-         "100", "--json", files[1], "--exclude", "ppool_*"], expect=(0, 1))
+         "100", "--json", files[1]] + SAMPLE, expect=(0, 1))
     summary, page = os.path.join(a.work, "summary.json"), os.path.join(a.work, "findings.html")
     p = run(script(a.root, "aggregate") + [shards, "--trama", a.trama, "--json", summary,
                                            "--html", page])

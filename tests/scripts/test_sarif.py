@@ -1,10 +1,11 @@
-"""test_sarif — `trama run --sarif` over every case is valid SARIF 2.1.0 (against the
-vendored schema tests/scripts/sarif-schema-2.1.0.subset.json, with python3-jsonschema when
-it is importable and always with schema_lite; the subset is written from the SARIF 2.1.0
-specification, as Debian packages no copy of the official schema: with
-TRAMA_SARIF_SCHEMA=path/to/sarif-schema-2.1.0.json the log is validated against that
-file too), and says what trama means: a rule per kind,
-one result per JSON Lines finding, relative URIs, fingerprints, schedules that replay."""
+"""test_sarif — `trama run --sarif` over testlib's SAMPLE of cases is valid SARIF 2.1.0
+(against the vendored schema tests/scripts/sarif-schema-2.1.0.subset.json, with
+python3-jsonschema when it is importable and always with schema_lite; the subset is
+written from the SARIF 2.1.0 specification, as Debian packages no copy of the official
+schema: with TRAMA_SARIF_SCHEMA=path/to/sarif-schema-2.1.0.json the log is validated
+against that file too), and says what trama means: a rule per kind, one result per JSON
+Lines finding (every kind the sample has), relative URIs, fingerprints, schedules that
+replay."""
 
 import json
 import os
@@ -12,7 +13,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from testlib import HERE, args, check, fail, run  # noqa: E402
+from testlib import HERE, SAMPLE, args, check, fail, run  # noqa: E402
 import schema_lite  # noqa: E402
 
 KINDS = ["deadlock", "data_race", "lock_order", "runtime_error", "value_error", "os_error",
@@ -39,8 +40,7 @@ def main():
     a = args()
     sarif = os.path.join(a.work, "r.sarif")
     jsonl = os.path.join(a.work, "r.jsonl")
-    run([a.trama, "run", "--quiet", "--sarif", sarif, "--json", jsonl, "--exclude", "ppool_*"],
-        expect=(0, 1))
+    run([a.trama, "run", "--quiet", "--sarif", sarif, "--json", jsonl] + SAMPLE, expect=(0, 1))
     with open(os.path.join(HERE, "sarif-schema-2.1.0.subset.json")) as f:
         schema = json.load(f)
     with open(sarif) as f:
@@ -78,6 +78,9 @@ def main():
     check(len(results) == len(findings), "%d results for %d JSON Lines findings" %
           (len(results), len(findings)))
     check(results, "the built-in cases have findings; no result was written")
+    shown = {r["ruleId"] for r in results}
+    check(shown >= set(KINDS) - {"unmodelled"}, "the sample's kinds have results; missing: %s"
+          % sorted(set(KINDS) - {"unmodelled"} - shown))
     for res, f in zip(results, findings):
         check(res["ruleId"] == f["kind"], "ruleId %s for kind %s" % (res["ruleId"], f["kind"]))
         check(driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"], "ruleIndex mismatch")

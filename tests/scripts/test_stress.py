@@ -8,7 +8,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from testlib import args, check, run, script  # noqa: E402
+from testlib import SAMPLE, args, check, run, script  # noqa: E402
 
 
 def main():
@@ -27,8 +27,7 @@ def main():
 
     out = os.path.join(a.work, "out")
     base = script(a.root, "stress") + ["--out", out, "--trama", a.trama, "--max-executions",
-                                       "30", "--time-budget", "120", "--shard", "1/2",
-                                       "--exclude", "ppool_*"]  # a fork per worker per execution
+                                       "30", "--time-budget", "120", "--shard", "1/2"] + SAMPLE
     run(base + ["--seeds", "2"])
     state = json.load(open(os.path.join(out, "stress-state-1-of-2.json")))
     check(state["next_seed"] == 5 and state["last_seed"] == 3, "state %r" % state)

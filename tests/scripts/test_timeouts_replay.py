@@ -19,7 +19,7 @@ def main():
     t = a.trama
     report = os.path.join(a.work, "any.jsonl")
     testlib.run([t, "run", "--timeouts", "any", "--max-executions", "300", "--minimize", "0",
-                 "--quiet", "-j2", "--json", report, "--exclude", "ppool_*"], expect=(0, 1))
+                 "--quiet", "-j2", "--json", report] + testlib.exclude_slow(), expect=(0, 1))
     findings = [r for r in map(json.loads, open(report)) if r.get("type") == "finding"]
     testlib.check(findings, "no finding with --timeouts any")
     needs_any = []

@@ -12,6 +12,35 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 SKIP = 77
 
 
+# The tests of the reports and of the scripts run these cases, not every built-in one
+# (trama_verify and the memcheck runs explore them all): a case of each kind of finding,
+# a correct one, a thread pool, processes, a timed wait, a queue. Each is searched in
+# well under a second.
+SAMPLE = [
+    "counter_under_lock_2threads",             # pass
+    "lock_order_inversion_2threads",           # deadlock
+    "hb_lock_missing_2threads",                # data_race
+    "lock_order_rlock_lock_gated_2threads",    # lock_order
+    "condition_notify_without_lock_2threads",  # runtime_error
+    "bounded_semaphore_double_release_2threads",  # value_error
+    "process_send_on_receive_end",             # os_error, between processes
+    "counter_unlocked_increment_2threads",     # assertion
+    "process_crash_in_one_order",              # crash of a child process
+    "spin_wait_flag_never_set_2threads",       # hang
+    "hb_future_result_missing_1worker",        # a thread pool
+    "timed_acquire_forever_2threads",          # a timed wait
+    "queue_one_sentinel_2consumers",           # a queue
+]
+
+# Where a test runs every case, these are left out: each execution forks a process per
+# pool worker, and their searches take minutes.
+SLOW = ["ppool_*"]
+
+
+def exclude_slow():
+    return [arg for glob in SLOW for arg in ("--exclude", glob)]
+
+
 def args(extra=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--trama", required=True)
