@@ -186,6 +186,12 @@ static void unlink_held(tr__held *h)
     }
 }
 
+void tr__held_hand_over(void *p)
+{
+    if (p)
+        unlink_held((tr__held *)(void *)((char *)p - HELD_HEADER));
+}
+
 void tr__held_free(void *p)
 {
     if (!p)

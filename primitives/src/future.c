@@ -57,7 +57,7 @@ static void future_destroy(tr__object *obj)
         f->callbacks = next;
     }
     free(f->bytes.data);
-    free(f->message);
+    tr__held_free(f->message);
     tr__object_fini(obj);
     free(f);
 }
@@ -175,7 +175,7 @@ typedef struct finish_args {
     tr_status status;
     void *value;
     const tr_bytes *bytes;
-    char *message; /* malloc'd; handed to the future, or freed by the caller */
+    char *message; /* held (tr__held_alloc); handed to the future, or freed by the caller */
     delivery d;
 } finish_args;
 
@@ -192,6 +192,7 @@ static void finish_effect(tr__action *a)
     if (fa->bytes)
         f->bytes = *fa->bytes;
     f->message = fa->message;
+    tr__held_hand_over(fa->message); /* the future's now, not the finishing frame's */
     fa->message = NULL;
     fa->d.ok = true;
     detach(f, &fa->d, true, true);
@@ -202,14 +203,16 @@ bool tr__future_finish(tr_future *f, tr_status status, void *value, const tr_byt
 {
     finish_args fa = {status, status == TR_OK ? value : NULL, bytes, NULL, {0}};
     if (status != TR_OK) {
-        fa.message = strdup(message ? message : "");
+        size_t len = strlen(message ? message : "");
+        fa.message = tr__held_alloc(len + 1);
         TR_CHECK(fa.message, "out of memory finishing a future");
+        memcpy(fa.message, message ? message : "", len);
     }
     tr__action a = tr__action_next(&(tr__action){0}, &f->obj, TR__OP_FUTURE_SET);
     a.effect = finish_effect;
     a.arg = &fa;
     tr__perform(&a);
-    free(fa.message);
+    tr__held_free(fa.message);
     deliver(f, &fa.d);
     return fa.d.ok;
 }

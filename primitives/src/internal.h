@@ -642,6 +642,10 @@ typedef struct tr__held {
 } tr__held;
 /* size zeroed bytes, held; NULL when out of memory. */
 TR__HIDDEN void *tr__held_alloc(size_t size);
+/* A block handed over to an object (no longer the calling frames' alone) leaves the
+ * harness's list: it outlives the execution's end as its object does. Freed with
+ * tr__held_free all the same. */
+TR__HIDDEN void tr__held_hand_over(void *p);
 /* Frees a block from tr__held_alloc (NULL: nothing), leaving whatever list it is in. */
 TR__HIDDEN void tr__held_free(void *p);
 /* Frees every block in the circular list after head (a harness's, at the end of an

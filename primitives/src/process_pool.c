@@ -30,7 +30,8 @@
 typedef struct job {
     tr__pool_item core; /* first */
     tr_bytes_task fn;
-    tr_bytes arg; /* a copy */
+    tr_bytes arg; /* points at copy: one held block with the job (tr__held_alloc) */
+    unsigned char copy[];
 } job;
 
 typedef struct proc_pool {
@@ -154,11 +155,7 @@ tr_executor *(tr_process_pool_new)(const tr_pool_opts *o)
     return tr__pool_new(&proc_pool_kind, o, tr__process_cpu_count(), true, file, line);
 }
 
-static void job_free(tr__pool_item *it)
-{
-    free(((job *)it)->arg.data);
-    tr__held_free(it);
-}
+static void job_free(tr__pool_item *it) { tr__held_free(it); }
 
 /* ---- parent-side worker: pool actions ------------------------------------------------- */
 
@@ -270,7 +267,7 @@ static bool run_job(proc_pool *p, tr_connection *c, job *j)
     bool alive = true;
     if (tr__future_start(j->core.f)) {
         size_t len = TASK_HEAD + j->arg.len;
-        unsigned char *m = malloc(len);
+        unsigned char *m = tr__held_alloc(len); /* held: the send below may park */
         uint64_t fn = (uint64_t)(uintptr_t)j->fn;
         if (m) {
             memcpy(m, &fn, sizeof fn);
@@ -279,7 +276,7 @@ static bool run_job(proc_pool *p, tr_connection *c, job *j)
         }
         alive = m && (tr_connection_send_bytes)(c, m, len, 0, TR_SIZE_NONE) == TR_OK &&
                 receive(p, c, j);
-        free(m);
+        tr__held_free(m);
         if (!alive) {
             break_pool(p);
             tr__future_finish(j->core.f, TR_BROKEN, NULL, NULL, future_broken);
@@ -340,17 +337,15 @@ static tr_future *proc_submit_bytes(tr_executor *ex, tr_bytes_task fn, const voi
                                     size_t len, const char *file, int line)
 {
     proc_pool *p = (proc_pool *)ex;
-    void *copy = malloc(len ? len : 1);
-    job *j = copy ? tr__pool_item_new(sizeof *j) : NULL;
+    job *j = len <= SIZE_MAX - sizeof *j ? tr__pool_item_new(sizeof *j + len) : NULL;
     if (!j) {
-        free(copy);
         tr__set_error(TR_NO_MEMORY, "");
         return NULL;
     }
     if (len)
-        memcpy(copy, arg, len);
+        memcpy(j->copy, arg, len);
     j->fn = fn;
-    j->arg = (tr_bytes){copy, len};
+    j->arg = (tr_bytes){j->copy, len};
     tr_future *f = j->core.f;
     int first, end;
     if (tr__pool_submit(&p->core, &j->core, file, line, &first, &end) != TR_OK)
