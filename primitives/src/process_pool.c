@@ -30,8 +30,8 @@
 typedef struct job {
     tr__pool_item core; /* first */
     tr_bytes_task fn;
-    tr_bytes arg; /* points at copy: one held block with the job (tr__held_alloc) */
-    unsigned char copy[];
+    size_t arg_len;
+    unsigned char arg[]; /* a copy of the argument: one held block with the job */
 } job;
 
 typedef struct proc_pool {
@@ -266,13 +266,13 @@ static bool run_job(proc_pool *p, tr_connection *c, job *j)
 {
     bool alive = true;
     if (tr__future_start(j->core.f)) {
-        size_t len = TASK_HEAD + j->arg.len;
+        size_t len = TASK_HEAD + j->arg_len;
         unsigned char *m = tr__held_alloc(len); /* held: the send below may park */
         uint64_t fn = (uint64_t)(uintptr_t)j->fn;
         if (m) {
             memcpy(m, &fn, sizeof fn);
-            if (j->arg.len)
-                memcpy(m + TASK_HEAD, j->arg.data, j->arg.len);
+            if (j->arg_len)
+                memcpy(m + TASK_HEAD, j->arg, j->arg_len);
         }
         alive = m && (tr_connection_send_bytes)(c, m, len, 0, TR_SIZE_NONE) == TR_OK &&
                 receive(p, c, j);
@@ -343,9 +343,9 @@ static tr_future *proc_submit_bytes(tr_executor *ex, tr_bytes_task fn, const voi
         return NULL;
     }
     if (len)
-        memcpy(j->copy, arg, len);
+        memcpy(j->arg, arg, len);
     j->fn = fn;
-    j->arg = (tr_bytes){j->copy, len};
+    j->arg_len = len;
     tr_future *f = j->core.f;
     int first, end;
     if (tr__pool_submit(&p->core, &j->core, file, line, &first, &end) != TR_OK)
