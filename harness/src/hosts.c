@@ -96,12 +96,8 @@ static void host_fiber(void *arg)
  * ones (the idle list is dropped; the copies are never freed, as no fiber is). */
 static void forget_host_threads(void)
 {
-#ifdef TR__TSAN
-    pool.idle = NULL;
-#else
-    if (!pool.fibers)
+    if (!pool.fibers || TR__TSAN_ENABLED)
         pool.idle = NULL;
-#endif
 }
 
 /* Fibers unless TRAMA_THREADS=1 asks for pthread hosts, or the build cannot switch
