@@ -127,9 +127,9 @@ bool tr__prefix_check(const tr_case *c, const char *prefix, char *err, size_t er
     free(choices);
     tr__exec_opts xo = {.explorer = e, .max_steps = 10000, .timeouts = mode.timeouts,
                         .spurious_wakeups = mode.spurious_wakeups};
-    int edges = tr__lockorder_count();
+    tr__lockorder_mark graph = tr__lockorder_aside();
     bool matched = tr__execute(c, &xo, drop_finding, NULL, NULL);
-    tr__lockorder_truncate(edges);
+    tr__lockorder_back(graph);
     int used = tr__replay_used(e);
     if (!matched)
         snprintf(err, err_size, "schedule does not match case %s %s", c->name, tr__replay_error(e));

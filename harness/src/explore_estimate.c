@@ -382,7 +382,7 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
     double start = tr__monotonic_seconds(), now = start;
     memset(out, 0, sizeof *out);
     out->ok = true;
-    int edges = tr__lockorder_count();
+    tr__lockorder_mark graph = tr__lockorder_aside();
     while (out->ok) {
         double x = 0;
         if (!o->no_fork) /* the probing child's: a crash report names the probe */
@@ -396,7 +396,7 @@ static void probe_case(const tr_case *c, const tr_explore_opts *o, long probes, 
                              now - start >= seconds)
             break;
     }
-    tr__lockorder_truncate(edges);
+    tr__lockorder_back(graph);
     e->destroy(e);
     /* every search runs one execution at least: a lower mean is known to be low */
     double mean = t.mean < 1 ? 1 : t.mean;

@@ -46,9 +46,11 @@ int tr__pct_steps(const tr_case *c, const tr__exec_opts *xo, bool isolate, doubl
     tr__exec_opts run = *xo;
     run.explorer = &p.base;
     run.record_trace = false;
+    tr__lockorder_mark graph = tr__lockorder_aside();
     if (isolate)
         tr__execute_isolated(c, &run, step_timeout, forget, NULL);
     else
         tr__execute(c, &run, forget, NULL, NULL);
+    tr__lockorder_back(graph);
     return p.points > 1 ? p.points : 1;
 }

@@ -361,8 +361,15 @@ typedef struct tr__lock_site {
 void tr__lockorder_reset(void);
 /* on: the graph lives in memory the workers forked after this share; off: this process's. */
 void tr__lockorder_share(bool on);
-/* Forgets the edges added after the first n (what probes added: explore_estimate.c). */
-void tr__lockorder_truncate(int n);
+/* An execution that is not the search's (a probe, a prefix's replay) adds its edges to a
+ * graph of its own, set aside until back: the search's graph, which a split search's
+ * workers share, neither gets them nor has a cycle they close taken as told. */
+typedef struct tr__lockorder_mark {
+    void *shared;
+    int n;
+} tr__lockorder_mark;
+tr__lockorder_mark tr__lockorder_aside(void);
+void tr__lockorder_back(tr__lockorder_mark m);
 /* The graph's edges, in the order they were added, for --isolate: a child execution
  * sends the ones it added, and the parent adds them as they are (the child checked them
  * for cycles), so the next child knows every order seen so far. */

@@ -80,10 +80,18 @@ void tr__lockorder_reset(void)
         G.n = 0;
 }
 
-void tr__lockorder_truncate(int n)
+tr__lockorder_mark tr__lockorder_aside(void)
 {
-    if (n < G.n)
-        G.n = n;
+    tr__lockorder_mark m = {shared, G.n};
+    shared = NULL;
+    return m;
+}
+
+void tr__lockorder_back(tr__lockorder_mark m)
+{
+    if (m.n < G.n)
+        G.n = m.n;
+    shared = m.shared;
 }
 
 static bool has_edge(tr__object_id from, tr__object_id to)
