@@ -11,6 +11,7 @@
  * stream, for the portfolio each member's own share. The parent merges their results in
  * worker order. */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,10 @@ static double step_timeout(const tr_explore_opts *o)
  * workers (a worker inherits it): what they share, in memory mapped before the fork. */
 typedef struct split_state {
     atomic_int stop;       /* raised by the first worker to stop at a finding */
+    /* a stream's shares: the earliest place in the stream of an execution that stopped
+     * the search (LONG_MAX: none); every execution before it runs, none after it counts,
+     * so the search ends where the unsplit stream would, whichever worker gets there */
+    atomic_long stop_at;
     atomic_long executions; /* counted by all: the budget is the search's, not a worker's */
     int workers;
     _Atomic uint64_t claims[TR__CLAIMS / 64]; /* the units taken (tr__share.claims) */
@@ -232,6 +237,20 @@ static void minimize(const tr_case *c, const tr_explore_opts *o, collector *col,
     e->destroy(e);
 }
 
+/* Whether what r found ends the search (--stop-on-first, verify's expected kind). */
+static bool stops_search(const tr_case *c, const tr_explore_opts *o, const tr_result *r)
+{
+    return (o->stop_on_first && r->found) ||
+           (o->stop_on_expected && c->expected != TR_PASS && (r->found & (1u << c->expected)));
+}
+
+static void lower_to(atomic_long *v, long to)
+{
+    long now = atomic_load(v);
+    while (to < now && !atomic_compare_exchange_weak(v, &now, to))
+        ;
+}
+
 static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *r, bool on_wire)
 {
     collector col = {.r = r, .stream = on_wire, .shorter_wins = o->minimize_executions > 0};
@@ -262,11 +281,15 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     for (;;) {
         while (stream_split && stream++ % o->shard_count != o->shard_index)
             e->execution_begin(e); /* skip another shard's execution */
+        if (split && stream_split && stream > atomic_load(&split->stop_at))
+            break;
         if (shared_budget && atomic_fetch_add(&split->executions, 1) >= max) {
             atomic_fetch_sub(&split->executions, 1);
             break;
         }
-        col.execution = r->executions + 1;
+        /* a shard's finding is named by its execution's place in the whole stream, as
+         * the unsharded search (and every other -j) names it */
+        col.execution = stream_split ? stream : r->executions + 1;
         tr__wire_set_execution(col.execution);
         if (o->isolate)
             tr__execute_isolated(c, &xo, step_timeout(o), on_finding, &col);
@@ -293,14 +316,15 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
             r->complete = true;
             break;
         }
+        if (stops_search(c, o, r)) {
+            if (split && stream_split)
+                lower_to(&split->stop_at, stream);
+            break;
+        }
         if (split && atomic_load_explicit(&split->stop, memory_order_relaxed))
             break; /* another worker stopped at its finding */
-        if (o->stop_on_first && r->found)
-            break;
         if (on_wire && tr__wire_lost())
             break; /* the case closed the wire: nothing more can be told (tell_lost) */
-        if (o->stop_on_expected && c->expected != TR_PASS && (r->found & (1u << c->expected)))
-            break;
         if (max > 0 &&
             (stream_split ? stream + (o->shard_count - 1) : r->executions) >= shard_max)
             break; /* sharded: stop where the unsharded stream of `max` would */
@@ -311,8 +335,7 @@ static void explore_here(const tr_case *c, const tr_explore_opts *o, tr_result *
     if (!(on_wire && tr__wire_lost()))
         minimize(c, o, &col, xo);
     tr__progress_exploring(false);
-    if (split && !r->complete && r->found &&
-        (o->stop_on_first || (o->stop_on_expected && (r->found & (1u << c->expected)))))
+    if (split && !stream_split && !r->complete && stops_search(c, o, r))
         atomic_store(&split->stop, 1);
     r->preemption_bound = e->bound_complete;
     e->destroy(e);
@@ -380,9 +403,28 @@ static void explore_finish(tr__wire *w, tr_result *r)
 
 /* ---- one case's search over several workers ------------------------------------------- */
 
+/* Keeps f, or the equal finding already kept, whichever was seen in the earlier execution:
+ * what one worker keeps with --minimize 0 (the first story stays), so the workers' shares
+ * of a stream, whose findings carry their place in it, keep what the whole stream does. */
+static void keep_earliest(tr_result *r, size_t *cap, tr_finding *f)
+{
+    tr_finding *old = kept(r, f);
+    if (!old) {
+        tr__result_keep(r, cap, f);
+        return;
+    }
+    if (f->execution < old->execution) {
+        tr__finding_free(old);
+        *old = *f;
+        return;
+    }
+    tr__finding_free(f);
+}
+
 /* r gets what a worker found: the executions add up; complete when every share completed;
  * a bounded search's bound is what every share covered. */
-static void merge_share(tr_result *r, size_t *cap, tr_result *part, bool first)
+static void merge_share(tr_result *r, size_t *cap, tr_result *part, bool first,
+                        bool shorter_wins)
 {
     r->executions += part->executions;
     r->abandoned += part->abandoned;
@@ -390,9 +432,30 @@ static void merge_share(tr_result *r, size_t *cap, tr_result *part, bool first)
     if (first || part->preemption_bound < r->preemption_bound)
         r->preemption_bound = part->preemption_bound;
     for (size_t i = 0; i < part->n_findings; i++)
-        tr__result_keep(r, cap, &part->findings[i]);
+        if (shorter_wins)
+            tr__result_keep(r, cap, &part->findings[i]);
+        else
+            keep_earliest(r, cap, &part->findings[i]);
     r->found |= part->found;
     free(part->findings);
+}
+
+/* What the unsplit stream found by its execution `last`: a worker may have run past it
+ * before it heard that another stopped there. */
+static void end_at(tr_result *r, long last)
+{
+    size_t kept = 0;
+    r->found = 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        if (r->findings[i].execution > last) {
+            tr__finding_free(&r->findings[i]);
+            continue;
+        }
+        r->found |= 1u << r->findings[i].kind;
+        r->findings[kept++] = r->findings[i];
+    }
+    r->n_findings = kept;
+    r->executions = last;
 }
 
 /* Explores c with `workers` forked children, each a share of the search (of this shard's,
@@ -406,6 +469,7 @@ static void explore_split(const tr_case *c, const tr_explore_opts *o, int worker
                                MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     TR_CHECK(wires && shared != MAP_FAILED, "out of memory splitting a search");
     atomic_init(&shared->stop, 0);
+    atomic_init(&shared->stop_at, LONG_MAX);
     atomic_init(&shared->executions, 0);
     shared->workers = workers;
     split = shared;
@@ -428,8 +492,11 @@ static void explore_split(const tr_case *c, const tr_explore_opts *o, int worker
         part.c = c;
         part.preemption_bound = -1;
         explore_finish(&wires[k], &part);
-        merge_share(r, &cap, &part, k == 0);
+        merge_share(r, &cap, &part, k == 0, o->minimize_executions > 0);
     }
+    long stop_at = atomic_load(&shared->stop_at);
+    if (stop_at != LONG_MAX)
+        end_at(r, stop_at);
     tr__lockorder_share(false);
     munmap(shared, sizeof *shared);
     free(wires);

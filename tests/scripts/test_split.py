@@ -1,9 +1,10 @@
 """One case's search split over workers (-j N) and over machines (--shard I/N), for dpor and dfs:
 the shards' executions add up to the unsharded count, the union of their findings (kind and
 sites) is the unsharded set, each shard completes, a shard run twice does the same work, and
-`-j` gives what one worker gives, whatever -j each shard runs with. The cut is placed high
-(TRAMA_SPLIT_UNITS) so these small models really are split; the default cut is checked on
-lock4x1 too (there every share runs the whole small tree and counts its own part). DFS runs
+`-j` gives what one worker gives, whatever -j each shard runs with; random, pct and pos
+under -j find what one worker finds, in the same executions, stopping where it stops. The
+cut is placed high (TRAMA_SPLIT_UNITS) so these small models really are split; the default
+cut is checked on lock4x1 too (there every share runs the whole small tree and counts its own part). DFS runs
 smaller models: it explores every interleaving, without reduction."""
 
 import json
@@ -63,6 +64,36 @@ for strategy in ("dpor", "dfs"):
                     and set().union(*(h[2] for h in halves)) == found,
                     "%s %s: -j %s within shards 0/2 and 1/2: %s; unsharded %d"
                     % (case, strategy, " and ".join(jobs), [h[0] for h in halves], whole))
+
+
+
+def stream(case, strategy, extra, command="run"):
+    """A randomized search's case record and findings, each with its execution and schedule."""
+    out = os.path.join(A.work, "stream.jsonl")
+    t.run([A.models, command, case, "--strategy", strategy, "--seed", "3", "--json", out] + extra,
+          expect=(0, 1))
+    recs = [json.loads(line) for line in open(out)]
+    (c,) = [r for r in recs if r["type"] == "case"]
+    # a lock-order cycle is closed by edges of several executions, which the workers share:
+    # the execution that closes it first depends on their timing (README), its kind does not
+    return c["executions"], sorted((r["kind"], r["execution"], r["schedule"])
+                                   if r["kind"] != "lock_order" else (r["kind"],)
+                                   for r in recs if r["type"] == "finding")
+
+
+# random, pct and pos hand each worker every N-th execution of the seed's stream: with -j a
+# finding keeps its place in the stream, and verify stops where one worker stops (at the
+# first execution that shows the expected kind), whichever worker reaches it first
+for strategy in ("random", "pct", "pos"):
+    for command, case, extra in (("run", "lost_update", ["--max-executions", "60"]),
+                                 ("run", "philosophers_4", ["--max-executions", "60"]),
+                                 ("verify", "philosophers_4", [])):
+        one = stream(case, strategy, extra + ["--minimize", "0"], command)
+        t.check(one[1], "%s %s %s: something found (%s)" % (command, case, strategy, one))
+        for jobs in ("2", "3"):
+            got = stream(case, strategy, extra + ["--minimize", "0", "-j", jobs], command)
+            t.check(got == one, "%s %s %s -j %s: %s; one worker: %s"
+                    % (command, case, strategy, jobs, got, one))
 
 # the default cut: a tree smaller than it is run whole by every share, counted once
 whole = explore("lock4x1", "dpor", [], units="8192")[0]
