@@ -7,6 +7,7 @@
  * the estimate of each exhaustive count beside it (`bench_explore estimate [BUDGET]`: only
  * those; ">N": the budget ended the count):
  *   model=NAME strategy=S executions=N estimate=E error=SE ratio=E/N probes=P seconds=T
+ * `bench_explore processes`: the process cases' lines only.
  * `bench_explore memory`: peak RSS after 10^5 random executions and after 10^7 more:
  *   model=lock2x1 strategy=random executions=N seconds=T max_rss_kb=K
  * Prints figures only; never fails on a time. */
@@ -138,10 +139,25 @@ static void estimates(long budget)
     }
 }
 
+/* Cases with a process: a real fork per execution, the cross-process hand-overs. */
+static void processes(void)
+{
+    tr_strategy exhaustive[] = {TR_STRATEGY_DFS, TR_STRATEGY_DPOR};
+    for (size_t s = 0; s < sizeof exhaustive / sizeof *exhaustive; s++) {
+        run("process_pingpong1", "process_pingpong1", exhaustive[s], 100000, false);
+        run("process_pingpong2", "process_pingpong2", exhaustive[s], 100000, false);
+    }
+    run("process_start_join", "process_start_join", TR_STRATEGY_RANDOM, 2000, false);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "estimate") == 0) { /* the estimates only */
         estimates(argc > 2 ? atol(argv[2]) : 1000000);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "processes") == 0) { /* the process cases only */
+        processes();
         return 0;
     }
     if (argc > 1 && strcmp(argv[1], "memory") == 0) { /* a minute of random executions */
@@ -167,11 +183,7 @@ int main(int argc, char **argv)
             run(name, name, st, budget / 10, false);
         }
     }
-    for (size_t s = 0; s < sizeof exhaustive / sizeof *exhaustive; s++) {
-        run("process_pingpong1", "process_pingpong1", exhaustive[s], 100000, false);
-        run("process_pingpong2", "process_pingpong2", exhaustive[s], 100000, false);
-    }
-    run("process_start_join", "process_start_join", TR_STRATEGY_RANDOM, 2000, false);
+    processes();
     run("lock2x1", "lock2x1", TR_STRATEGY_RANDOM, 100000, false);
     run("lock3x2", "lock3x2", TR_STRATEGY_RANDOM, 100000, false);
     /* one case on one core and on two, alternating (this machine's speed drifts) */
