@@ -9,7 +9,8 @@ since have no rows: only the cases the file covers are searched and compared. Th
 written again when pct's change points began to lower a thread to the change point's own
 priority (the paper's rule; every pct schedule changed with it), and again when pct's k (the
 choice points its change points are drawn among) became the case's, measured by a probe
-before the search, instead of the longest execution the process had run. Three dpor rows changed
+before the search, instead of the longest execution the process had run. The pct rows are
+depth 3's, pct's default when they were written (--pct-depth 3). Three dpor rows changed
 their execution number, not their schedule, when executions that DPOR's sleep sets abandon
 part way stopped being numbered among the executions (they are counted apart); the other
 dpor rows and the random rows are the original ones. The runs pass --minimize 0: this test
@@ -21,7 +22,7 @@ import os
 import testlib
 
 STRATEGIES = {"dpor": [], "random": ["--seed", "7", "--max-executions", "300"],
-              "pct": ["--seed", "3", "--max-executions", "300"]}
+              "pct": ["--seed", "3", "--pct-depth", "3", "--max-executions", "300"]}
 
 
 def expected():

@@ -196,7 +196,7 @@ typedef struct tr_explore_opts {
     long max_steps;            /* per execution, 0 = default (10000); over it: TR_HANG */
     int preemption_bound;      /* dfs: a fixed bound; < 0 (the default, -1): iterative, every
                                   schedule within bound 0, then 1, 2, ... */
-    int pct_depth;             /* pct's d, default 3 */
+    int pct_depth;             /* pct's d, default 6 */
     tr_timeouts timeouts;
     int spurious_wakeups;      /* how many waits on a condition variable, per execution, may
                                   return without a signal, as POSIX allows (pthread condition
