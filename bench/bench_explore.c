@@ -7,7 +7,9 @@
  * the estimate of each exhaustive count beside it (`bench_explore estimate [BUDGET]`: only
  * those; ">N": the budget ended the count):
  *   model=NAME strategy=S executions=N estimate=E error=SE ratio=E/N probes=P seconds=T
- * `bench_explore processes`: the process cases' lines only.
+ * `bench_explore processes`: the process cases' lines only, between two of
+ *   model=raw_fork_exit_wait forks=N seconds=T per_s=R
+ * (a bare fork, _exit and waitpid: the most executions with a process a second can be).
  * `bench_explore memory`: peak RSS after 10^5 random executions and after 10^7 more:
  *   model=lock2x1 strategy=random executions=N seconds=T max_rss_kb=K
  * Prints figures only; never fails on a time. */
@@ -15,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <trama/harness.h>
+#include <unistd.h>
 
 static double seconds_of(struct timeval t) { return (double)t.tv_sec + (double)t.tv_usec / 1e6; }
 
@@ -139,15 +144,40 @@ static void estimates(long budget)
     }
 }
 
-/* Cases with a process: a real fork per execution, the cross-process hand-overs. */
+/* The floor under every execution with a process: fork, _exit and waitpid of a child that
+ * does nothing, from this process, with nothing of the harness around them. */
+static void raw_fork(void)
+{
+    enum { FORKS = 1000 };
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < FORKS; i++) {
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(0);
+        if (pid < 0 || waitpid(pid, NULL, 0) != pid) {
+            perror("bench_explore: fork");
+            return;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    printf("model=raw_fork_exit_wait forks=%d seconds=%.3f per_s=%.0f\n", FORKS, s, FORKS / s);
+    fflush(stdout);
+}
+
+/* Cases with a process: a real fork per execution, the cross-process hand-overs; the raw
+ * fork before and after them, as the ceiling they run under. */
 static void processes(void)
 {
+    raw_fork();
     tr_strategy exhaustive[] = {TR_STRATEGY_DFS, TR_STRATEGY_DPOR};
     for (size_t s = 0; s < sizeof exhaustive / sizeof *exhaustive; s++) {
         run("process_pingpong1", "process_pingpong1", exhaustive[s], 100000, false);
         run("process_pingpong2", "process_pingpong2", exhaustive[s], 100000, false);
     }
     run("process_start_join", "process_start_join", TR_STRATEGY_RANDOM, 2000, false);
+    raw_fork();
 }
 
 int main(int argc, char **argv)
