@@ -73,6 +73,11 @@ int tr__channel_high_fd(int fd);
 /* P0: a word to process p (a gone process is noticed when it is next read). */
 void tr__channel_to_child(int p, word *w);
 
+/* A child's side (process_child.c), called from processes.c's fork and serving loop. */
+void tr__child_start(int channel, int parent_channel, int forking_thread);
+void tr__child_serve(void);
+void tr__child_forked(int forking, pid_t pid, int object, bool crash_handled, int channel);
+
 static inline void tr__mask_set(uint64_t *m, int i) { m[i / 64] |= (uint64_t)1 << (i % 64); }
 static inline bool tr__mask_has(const uint64_t *m, int i) { return (m[i / 64] >> (i % 64)) & 1; }
 

@@ -12,7 +12,8 @@
  *   race.c, lockorder.c the detectors with their glue
  *   step.c, channel.c   what follows every step, wherever it ran; the baton's hand-over,
  *                       to a host here or as a word to another process
- *   processes.c         the case's other processes: P0's side and a child's
+ *   processes.c         the case's other processes: P0's side
+ *   process_child.c     ... and a started process's side
  *   backend_controlled.c  perform / spawn / thread_done: the backend table
  *   execute.c           the T0 driver (tr__execute) and assertions
  * The state holds indices (thread ids, object indices), never pointers between its own
