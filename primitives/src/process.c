@@ -558,6 +558,12 @@ static void signal_effect(tr__action *a)
 
 static tr_status send_signal(tr_process *p, int sig)
 {
+    /* A signal that may end a running process is not a step the controlled scheduler
+     * models: told as such rather than taken for the child's crash. Read before the step:
+     * under the scheduler no other thread runs, natively this is nothing. */
+    if (!p->closed && p->state == STATE_STARTED && p->creator == getpid())
+        tr__unmodelled(sig == SIGKILL ? "Process.kill()" : "Process.terminate()",
+                       tr__site.file, tr__site.line);
     call c = {.sig = sig};
     tr__action a = tr__action_make(&p->obj, TR__OP_PROCESS_SIGNAL);
     a.arg = &c;
