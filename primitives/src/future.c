@@ -189,8 +189,12 @@ static void finish_effect(tr__action *a)
     f->state = FINISHED;
     f->status = fa->status;
     f->value = fa->value;
-    if (fa->bytes)
-        f->bytes = *fa->bytes;
+    if (fa->bytes) { /* the caller's are held until here; the future's are the user's to free */
+        f->bytes.len = fa->bytes->len;
+        f->bytes.data = malloc(f->bytes.len ? f->bytes.len : 1);
+        TR_CHECK(f->bytes.data, "out of memory finishing a future");
+        memcpy(f->bytes.data, fa->bytes->data, f->bytes.len);
+    }
     f->message = fa->message;
     tr__held_hand_over(fa->message); /* the future's now, not the finishing frame's */
     fa->message = NULL;

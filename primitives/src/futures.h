@@ -74,7 +74,7 @@ TR__HIDDEN bool tr__future_start(tr_future *f);
  * its value, and for a failure its text (copied). Waiters are signalled, then the done
  * callbacks run here, in the order added. False when the future was already done
  * (Python's InvalidStateError; a cancelled future stays cancelled). bytes: process
- * pools' result (taken over), or NULL. */
+ * pools' result (copied: the caller keeps its own), or NULL. */
 TR__HIDDEN bool tr__future_finish(tr_future *f, tr_status status, void *value,
                                   const tr_bytes *bytes, const char *message);
 

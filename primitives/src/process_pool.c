@@ -247,7 +247,8 @@ static bool receive(proc_pool *p, tr_connection *c, job *j)
     text[kept] = '\0';
     bool broken = is_broken(p);
     tr_bytes res = {NULL, len - RESULT_HEAD - text_len};
-    if (!broken && status == TR_OK && (res.data = malloc(res.len ? res.len : 1)) != NULL)
+    /* held across the finishing step, which may be where an execution ends */
+    if (!broken && status == TR_OK && (res.data = tr__held_alloc(res.len ? res.len : 1)) != NULL)
         memcpy(res.data, m + RESULT_HEAD + text_len, res.len);
     free(m);
     if (broken)
@@ -255,9 +256,10 @@ static bool receive(proc_pool *p, tr_connection *c, job *j)
     else if (status != TR_OK)
         tr__future_finish(j->core.f, (tr_status)status, NULL, NULL, text);
     else if (res.data)
-        tr__future_finish(j->core.f, TR_OK, NULL, &res, ""); /* takes res over */
+        tr__future_finish(j->core.f, TR_OK, NULL, &res, ""); /* copies res */
     else
         tr__future_finish(j->core.f, TR_NO_MEMORY, NULL, NULL, "");
+    tr__held_free(res.data);
     return true;
 }
 
