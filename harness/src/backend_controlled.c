@@ -22,6 +22,7 @@ static void fire(tr__cthread *me, tr__action *a)
     me->fire_timeout = false;
     me->pending = NULL;
     tr__account_step(me, a, preempted);
+    tr__processes_signalled(); /* after the step's own event: what it killed races with it */
 }
 
 static void controlled_perform(tr__action *a)
@@ -130,6 +131,7 @@ const tr__backend tr__controlled_backend = {
     .thread_done = controlled_thread_done,
     .fork_process = tr__processes_fork,
     .process_exit = tr__processes_exit,
+    .signal_process = tr__processes_signal,
     .hold = tr__held_keep,
     .unmodelled = unmodelled,
 };

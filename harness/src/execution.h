@@ -225,6 +225,9 @@ _Noreturn void tr__stall(bool spin);
  * not among the n offered: at a deadlock, or where the explorer abandons the execution.
  * Had one run earlier, it might have raced with what did. */
 void tr__tell_blocked_steps(const tr__choice *offered, int n);
+/* Tells the explorer c's pending step, which will never run (its thread is blocked for
+ * good, or its process was killed): had it run earlier it might have raced. */
+void tr__tell_never_ran(const tr__cthread *c);
 
 /* ---- choose.c --------------------------------------------------------------------------- */
 
@@ -297,8 +300,12 @@ void tr__child_object_fini(tr__object *obj);
 void tr__child_spawned(tr__cthread *c);
 void tr__child_thread_done(tr__cthread *me);
 _Noreturn void tr__child_cut(void);
-/* The backend's fork_process and process_exit. */
+/* The backend's fork_process, signal_process and process_exit. */
 pid_t tr__processes_fork(tr__object *process, bool crash_handled);
+bool tr__processes_signal(tr__object *process, pid_t pid, int sig);
+/* P0, after a step is accounted (tr__account_step's callers): a process the step killed
+ * ends here (its threads' next steps told as never run, its end released to its joiners). */
+void tr__processes_signalled(void);
 void tr__processes_exit(int code);
 
 /* ---- backend_controlled.c --------------------------------------------------------------- */

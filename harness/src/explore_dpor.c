@@ -74,6 +74,7 @@ typedef struct dpor {
     clock thread_clock[DPOR_THREADS];
     uint32_t local[DPOR_THREADS];
     bool forked; /* a process was started in this execution */
+    bool killed; /* a process was signalled in this execution */
     tr__share share;
 } dpor;
 
@@ -108,6 +109,7 @@ static void dpor_begin(tr__explorer *x)
     dpor *d = (dpor *)x;
     d->pos = 0;
     d->n_events = 0;
+    d->killed = false;
     d->forked = false;
     d->base.skipped = d->base.abandoned = false;
     for (int i = 0; i < d->n_domains; i++) {
@@ -169,8 +171,13 @@ static bool forks(const tr__choice *a) { return a->op == TR__OP_PROCESS_START; }
  * time out too only if it leaves every thread blocked, which running its thread undoes. */
 static bool waited_out(const tr__choice *a) { return a->timeout && !a->polls; }
 
+/* A Process terminate/kill may end every thread of another process (see kill_races). */
+static bool kills(const tr__choice *a) { return a->op == TR__OP_PROCESS_SIGNAL; }
+
 static bool independent(const tr__choice *a, const tr__choice *b)
 {
+    if (kills(a) || kills(b))
+        return a->thread == b->thread;
     if ((forks(a) && b->modifies) || (forks(b) && a->modifies))
         return a->thread == b->thread;
     if (waited_out(a) && waited_out(b))
@@ -507,6 +514,22 @@ static void fork_races(dpor *d, int i)
     }
 }
 
+/* A signal may end another process, whose threads' steps then never run: it races with
+ * every step of another thread not before it, and every later step (the killed threads'
+ * next steps among them, told as never run) races with it. Coarser than needed (it
+ * ignores which process it signals), so it only adds reversals. */
+static void kill_races(dpor *d, int i)
+{
+    const event *e = &d->events[i];
+    clock acc = d->thread_clock[e->ev.thread];
+    acc.c[e->ev.thread] = e->local;
+    for (int j = i - 1; j >= 0; j--) {
+        const event *ej = &d->events[j];
+        if (ej->ev.thread != e->ev.thread && (e->ev.kills || ej->ev.kills) && !before(ej, &acc))
+            reverse_race(d, j, i);
+    }
+}
+
 static void dpor_on_step(tr__explorer *x, const tr__event *ev)
 {
     dpor *d = (dpor *)x;
@@ -526,6 +549,9 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     if (ev->forks || (ev->modifies && d->forked))
         fork_races(d, i);
     d->forked |= ev->forks;
+    if (ev->kills || d->killed)
+        kill_races(d, i);
+    d->killed |= ev->kills;
     if (ev->never_ran) { /* its races are all it has to say: it is no event */
         d->n_events--;
         return;

@@ -193,6 +193,7 @@ static bool take_step(replay *rp, const void *p, size_t len)
     wire_flag(&ev.blocking);
     wire_flag(&ev.never_ran);
     wire_flag(&ev.forks);
+    wire_flag(&ev.kills);
     wire_flag(&ev.lazy_timeout);
     wire_flag(&ev.opens);
     if (!thread_ok(rp, ev.thread) || (unsigned)ev.op >= TR__OP_COUNT || ev.domain < 0 ||

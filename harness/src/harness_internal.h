@@ -57,6 +57,9 @@ typedef struct tr__event {
     /* A Process start: the fork copies every object of its process, as if it read them
      * all (an explorer must not take it as independent of its process's other steps). */
     bool forks;
+    /* A Process terminate/kill: it may end every thread of another process, so it is
+     * taken as dependent with every step of another thread. */
+    bool kills;
     /* A timed wait that timed out because no thread could run (lazy time): it fired only
      * where every thread was blocked, never while one of the steps before it could run. */
     bool lazy_timeout;

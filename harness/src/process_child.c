@@ -58,6 +58,14 @@ void tr__child_serve(void)
         child_send(&told);
         return;
     }
+    if (w.kind == W_DISPOSITION) { /* as the case set it (a tool's own handler is not told) */
+        struct sigaction sa;
+        word told = {.kind = W_TOLD};
+        told.number = w.code > 0 && w.code < NSIG && sigaction(w.code, NULL, &sa) == 0 &&
+                      !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL;
+        child_send(&told);
+        return;
+    }
     if (w.kind != W_RUN || !tr__runs_here(w.thread))
         child_gone();
     tr__cthread *c = &x->threads[w.thread];
@@ -319,4 +327,14 @@ void tr__child_forked(int forking, pid_t pid, int object, bool crash_handled, in
     if (!sent)
         child_gone();
     child_receive(&w, W_FORKED);
+}
+
+/* terminate()/kill() in a child: P0 sends the signal and ends the process's part in the
+ * execution; false when it cannot model it (the signal was not sent). */
+bool tr__child_signal(int object, int sig)
+{
+    word w = {.kind = W_SIGNAL, .thread = tr__self->id, .object = object, .code = sig};
+    child_send(&w);
+    child_receive(&w, W_SIGNALLED);
+    return w.number != 0;
 }

@@ -150,9 +150,13 @@ static const char *checked_site(const char *file)
     return NULL;
 }
 
+/* The process a signal step killed, ended once the step is accounted (-1: none). */
+static int killed = -1;
+
 void tr__processes_begin(void)
 {
     struct tr__execution *x = &tr__exec;
+    killed = -1;
     for (int k = 0; k < TR__KIND_COUNT; k++)
         shadow_types[k].kind = (tr__kind)k;
     x->process = 0;
@@ -363,6 +367,72 @@ static void broken(int p, int running, bool told_signal, int sig, bool died)
 static void register_child(int parent, int thread, pid_t pid, int channel, int object,
                            bool crash_handled);
 
+/* Whether sig, sent now, ends process p by its default action: neither ignored nor
+ * handled there, as its own sigaction() tells (under valgrind /proc shows the tool's
+ * handlers, not the case's). SIGKILL always does. */
+static bool ends_by_default(int p, int sig)
+{
+    if (sig == SIGKILL)
+        return true;
+    tr__cprocess *q = &tr__exec.processes[p];
+    word w = {.kind = W_DISPOSITION, .code = sig};
+    tr__channel_to_child(p, &w);
+    if (q->channel < 0 || !tr__channel_get(q->channel, &w, sizeof w, NULL) || w.kind != W_TOLD)
+        return false;
+    take_guards(p, &w);
+    return w.number != 0;
+}
+
+bool tr__processes_signal_object(int object, int sig)
+{
+    struct tr__execution *x = &tr__exec;
+    for (int p = 1; p < x->n_processes; p++) {
+        tr__cprocess *q = &x->processes[p];
+        if (q->object != object)
+            continue;
+        if (q->ended)
+            return true; /* it exited: a signal to it does nothing, as natively */
+        if (!ends_by_default(p, sig))
+            return false;
+        if (q->pidfd >= 0)
+            syscall(SYS_pidfd_send_signal, q->pidfd, sig, NULL, 0);
+        else
+            kill(q->pid, sig);
+        wait_exited(q); /* every thread of it was parked at a step: it ends between two */
+        killed = p;
+        return true;
+    }
+    return false;
+}
+
+bool tr__processes_signal(tr__object *process, pid_t pid, int sig)
+{
+    (void)pid; /* P0 signals through its own record of the process */
+    int object = tr__index_of(process);
+    return tr__in_child() ? tr__child_signal(object, sig)
+                          : tr__processes_signal_object(object, sig);
+}
+
+void tr__processes_signalled(void)
+{
+    struct tr__execution *x = &tr__exec;
+    int p = killed;
+    if (p < 0)
+        return;
+    killed = -1;
+    tr__cprocess *q = &x->processes[p];
+    for (int i = 0; i < x->n_threads; i++) {
+        tr__cthread *c = &x->threads[i];
+        if (c->process != p)
+            continue;
+        if (c->state == TR__CT_PENDING || c->state == TR__CT_READY)
+            tr__tell_never_ran(c);
+        if (c->state != TR__CT_NEW && c->state != TR__CT_READY)
+            tr__race_edge(i, q->object, false); /* what it did, before its joiner's return */
+    }
+    process_ended(p);
+}
+
 /* One word from the process holding the baton. */
 static void root_serve(void)
 {
@@ -443,6 +513,7 @@ static void root_serve(void)
         c->state = TR__CT_RUNNING;
         c->pending = NULL;
         tr__account_step(c, &a, preempted);
+        tr__processes_signalled();
         return;
     }
     case W_DONE:
@@ -494,6 +565,14 @@ static void root_serve(void)
             tr__channel_to_child(p, &reply);
         }
         return;
+    case W_SIGNAL: {
+        if (w.thread != running || !live_object_of(p, w.object) || w.code < 1 || w.code > 64)
+            break;
+        word reply = {.kind = W_SIGNALLED, .number = tr__processes_signal_object(w.object,
+                                                                                w.code)};
+        tr__channel_to_child(p, &reply);
+        return;
+    }
     case W_EXIT:
         if (w.thread != running)
             break;

@@ -85,16 +85,24 @@ void tr__tell_blocked_steps(const tr__choice *offered, int n)
             runs = offered[k].thread == c->id;
         if (c->state != TR__CT_PENDING || !c->pending || runs)
             continue;
-        const tr__action *a = c->pending;
-        int domain = tr__index_of(a->obj->domain);
-        bool acquires = a->op == TR__OP_LOCK_ACQUIRE || a->op == TR__OP_RLOCK_ACQUIRE ||
-                        a->op == TR__OP_COND_REACQUIRE;
-        tr__event ev = {.thread = c->id, .op = a->op, .domain = domain,
-                        .modifies = tr__op_modifies(a->op), .acquired = acquires ? domain : -1,
-                        .released = -1, .blocking = a->guard && a->timeout != 0,
-                        .never_ran = true, .wait_kind = a->wait_kind};
-        e->on_step(e, &ev);
+        tr__tell_never_ran(c);
     }
+}
+
+void tr__tell_never_ran(const tr__cthread *c)
+{
+    tr__explorer *e = tr__exec.opts->explorer;
+    const tr__action *a = c->pending;
+    if (!e->on_step || !a || !a->obj)
+        return;
+    int domain = tr__index_of(a->obj->domain);
+    bool acquires = a->op == TR__OP_LOCK_ACQUIRE || a->op == TR__OP_RLOCK_ACQUIRE ||
+                    a->op == TR__OP_COND_REACQUIRE;
+    tr__event ev = {.thread = c->id, .op = a->op, .domain = domain,
+                    .modifies = tr__op_modifies(a->op), .acquired = acquires ? domain : -1,
+                    .released = -1, .blocking = a->guard && a->timeout != 0,
+                    .never_ran = true, .process = c->process, .wait_kind = a->wait_kind};
+    e->on_step(e, &ev);
 }
 
 void tr__stall(bool spin)

@@ -49,6 +49,7 @@ static void tell_explorer(const tr__cthread *me, const tr__action *a, bool in_cs
                     .blocking = a->guard && a->timeout != 0,
                     .process = me->process,
                     .forks = a->op == TR__OP_PROCESS_START,
+                    .kills = a->op == TR__OP_PROCESS_SIGNAL,
                     .lazy_timeout = a->timed_out && tr__is_timed(a) &&
                                     tr__exec.opts->timeouts == TR_TIMEOUTS_LAZY,
                     .opens = a->opened,

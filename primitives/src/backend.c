@@ -2,6 +2,7 @@
  * registration, perform, spawn, the clock, held blocks; native with noise is chosen here)
  * and the op and kind tables. */
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,6 +144,15 @@ pid_t tr__fork_process(tr__object *process, bool crash_handled)
 {
     const tr__backend *b = installed();
     return b->fork_process ? b->fork_process(process, crash_handled) : fork();
+}
+
+bool tr__signal_process(tr__object *process, pid_t pid, int sig)
+{
+    const tr__backend *b = installed();
+    if (b->signal_process)
+        return b->signal_process(process, pid, sig);
+    kill(pid, sig); /* ESRCH: it is gone already, as Python ignores */
+    return true;
 }
 
 void tr__process_exiting(int code)

@@ -684,6 +684,10 @@ typedef struct tr__backend {
      * own (tr__process_crash_is_handled). */
     pid_t (*fork_process)(tr__object *process, bool crash_handled);
     void (*process_exit)(int code);
+    /* Optional (NULL: kill()). terminate()/kill() of a started process, in the step's
+     * effect: false when the backend cannot carry the signal out faithfully (nothing was
+     * sent; the caller then tells it as unmodelled, after the step). */
+    bool (*signal_process)(tr__object *process, pid_t pid, int sig);
     /* Optional: links a new held block into the backend's list (tr__held_alloc), for a
      * backend that may abandon threads mid-call. NULL: nothing is kept. */
     void (*hold)(tr__held *h);
@@ -697,6 +701,7 @@ TR__HIDDEN double tr__now(void); /* its clock (seconds) */
 TR__HIDDEN tr_status tr__spawn(tr_thread *t);
 TR__HIDDEN pid_t tr__fork_process(tr__object *process, bool crash_handled);
 TR__HIDDEN void tr__process_exiting(int code);
+TR__HIDDEN bool tr__signal_process(tr__object *process, pid_t pid, int sig);
 /* Natively nothing; under a backend that cannot carry `what` out, the end of the call. */
 TR__HIDDEN void tr__unmodelled(const char *what, const char *file, int line);
 /* Its thread_done, taken while a thread's body still holds the thread: called after the

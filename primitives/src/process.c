@@ -56,6 +56,7 @@ typedef struct call {
     int value;       /* pid, exitcode, exit_fd */
     bool flag;       /* is_alive's answer; set_daemon's input */
     int sig;         /* terminate / kill */
+    bool unmodelled; /* ... which the backend could not carry out */
     int fd;          /* the exit descriptor: recorded at start, fetched by join */
     bool reaped;     /* the registry's reference is the caller's to drop, after perform */
 } call;
@@ -545,7 +546,7 @@ tr_status(tr_process_set_daemon)(tr_process *p, bool daemon)
 static void signal_effect(tr__action *a)
 {
     tr_process *p = (tr_process *)a->obj;
-    const call *c = a->arg;
+    call *c = a->arg;
     if (p->closed)
         tr__fail(a, TR_VALUE_ERROR, "process object is closed");
     else if (p->state == STATE_NEW || p->state == STATE_STARTING)
@@ -553,22 +554,20 @@ static void signal_effect(tr__action *a)
                  c->sig == SIGKILL ? "'NoneType' object has no attribute 'kill'"
                                    : "'NoneType' object has no attribute 'terminate'");
     else if (p->state == STATE_STARTED)
-        kill(p->pid, c->sig); /* ESRCH: it is gone already, as Python ignores */
+        c->unmodelled = !tr__signal_process(&p->obj, p->pid, c->sig);
 }
 
 static tr_status send_signal(tr_process *p, int sig)
 {
-    /* A signal that may end a running process is not a step the controlled scheduler
-     * models: told as such rather than taken for the child's crash. Read before the step:
-     * under the scheduler no other thread runs, natively this is nothing. */
-    if (!p->closed && p->state == STATE_STARTED && p->creator == getpid())
-        tr__unmodelled(sig == SIGKILL ? "Process.kill()" : "Process.terminate()",
-                       tr__site.file, tr__site.line);
     call c = {.sig = sig};
     tr__action a = tr__action_make(&p->obj, TR__OP_PROCESS_SIGNAL);
     a.arg = &c;
     a.effect = signal_effect;
-    return tr__perform(&a);
+    tr_status s = tr__perform(&a);
+    if (c.unmodelled)
+        tr__unmodelled(sig == SIGKILL ? "Process.kill()" : "Process.terminate()", a.file,
+                       a.line);
+    return s;
 }
 
 tr_status(tr_process_terminate)(tr_process *p) { return send_signal(p, SIGTERM); }

@@ -30,7 +30,7 @@ SAMPLE = [
     "hb_future_result_missing_1worker",        # a thread pool
     "timed_acquire_forever_2threads",          # a timed wait
     "queue_one_sentinel_2consumers",           # a queue
-    "process_terminate_unmodelled",            # unmodelled
+    "process_terminate_ignored_unmodelled",    # unmodelled
 ]
 
 # Where a test runs every case, these are left out: each execution forks a process per
