@@ -81,8 +81,6 @@ void tr__child_start(int channel, int parent_channel, int forking_thread);
 void tr__child_serve(void);
 void tr__child_forked(int forking, pid_t pid, int object, bool crash_handled, int channel);
 bool tr__child_signal(int object, int sig);
-/* P0: process object `object` gets signal sig from the case (processes.c). */
-bool tr__processes_signal_object(int object, int sig);
 
 static inline void tr__mask_set(uint64_t *m, int i) { m[i / 64] |= (uint64_t)1 << (i % 64); }
 static inline bool tr__mask_has(const uint64_t *m, int i) { return (m[i / 64] >> (i % 64)) & 1; }

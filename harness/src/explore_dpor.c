@@ -164,14 +164,14 @@ static keyset every_key(const state *s)
     return all;
 }
 
-/* A Process start forks: it reads every object (see fork_races). */
+/* A Process start forks: it reads every object (see coarse_races). */
 static bool forks(const tr__choice *a) { return a->op == TR__OP_PROCESS_START; }
 
 /* A timed wait timing out where nothing could run (lazy time): the others offered there
  * time out too only if it leaves every thread blocked, which running its thread undoes. */
 static bool waited_out(const tr__choice *a) { return a->timeout && !a->polls; }
 
-/* A Process terminate/kill may end every thread of another process (see kill_races). */
+/* A Process terminate/kill may end every thread of another process (see coarse_races). */
 static bool kills(const tr__choice *a) { return a->op == TR__OP_PROCESS_SIGNAL; }
 
 static bool independent(const tr__choice *a, const tr__choice *b)
@@ -494,38 +494,30 @@ static void find_races(dpor *d, int i)
     }
 }
 
-/* A fork reads every object of its process: it races with each step of another thread of
- * that process that changed one and is not before it, and each later such step races
- * with it. Coarser than per-domain races (no clock is carried along), so it only adds
- * reversals. */
-static void fork_races(dpor *d, int i)
+/* Races no domain shows, coarser than per-domain races (no clock is carried along), so
+ * they only add reversals:
+ * - a fork reads every object of its process: it races with each step of another thread
+ *   of that process that changed one, and each later such step races with it;
+ * - a signal may end another process, whose threads' steps then never run: it races with
+ *   every step of another thread, and every later step (the killed threads' next steps
+ *   among them, told as never run) races with it, whichever process it ends. */
+static bool coarse_race(const tr__event *a, const tr__event *b)
 {
-    const event *e = &d->events[i];
-    clock acc = d->thread_clock[e->ev.thread];
-    acc.c[e->ev.thread] = e->local;
-    for (int j = i - 1; j >= 0; j--) {
-        const event *ej = &d->events[j];
-        if (ej->ev.thread == e->ev.thread || ej->ev.process != e->ev.process ||
-            before(ej, &acc))
-            continue;
-        if ((e->ev.forks && ej->ev.modifies) || (ej->ev.forks && e->ev.modifies)) {
-            reverse_race(d, j, i);
-        }
-    }
+    if (a->kills || b->kills)
+        return true;
+    return a->process == b->process &&
+           ((a->forks && b->modifies) || (b->forks && a->modifies));
 }
 
-/* A signal may end another process, whose threads' steps then never run: it races with
- * every step of another thread not before it, and every later step (the killed threads'
- * next steps among them, told as never run) races with it. Coarser than needed (it
- * ignores which process it signals), so it only adds reversals. */
-static void kill_races(dpor *d, int i)
+/* Event i's coarse races with the events before it that are not before it. */
+static void coarse_races(dpor *d, int i)
 {
     const event *e = &d->events[i];
     clock acc = d->thread_clock[e->ev.thread];
     acc.c[e->ev.thread] = e->local;
     for (int j = i - 1; j >= 0; j--) {
         const event *ej = &d->events[j];
-        if (ej->ev.thread != e->ev.thread && (e->ev.kills || ej->ev.kills) && !before(ej, &acc))
+        if (ej->ev.thread != e->ev.thread && coarse_race(&e->ev, &ej->ev) && !before(ej, &acc))
             reverse_race(d, j, i);
     }
 }
@@ -546,11 +538,9 @@ static void dpor_on_step(tr__explorer *x, const tr__event *ev)
     /* a lazy timeout's races are reversed by its thread's step running instead, where it
      * could (reverse_race) */
     find_races(d, i);
-    if (ev->forks || (ev->modifies && d->forked))
-        fork_races(d, i);
+    if (ev->forks || ev->kills || (ev->modifies && d->forked) || d->killed)
+        coarse_races(d, i);
     d->forked |= ev->forks;
-    if (ev->kills || d->killed)
-        kill_races(d, i);
     d->killed |= ev->kills;
     if (ev->never_ran) { /* its races are all it has to say: it is no event */
         d->n_events--;

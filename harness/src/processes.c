@@ -104,12 +104,12 @@ static void wait_exited(const tr__cprocess *q)
         sched_yield(); /* no descriptor to wait on: the exit is a matter of microseconds */
 }
 
-static void kill_process(const tr__cprocess *q)
+static void send_signal(const tr__cprocess *q, int sig)
 {
     if (q->pidfd >= 0)
-        syscall(SYS_pidfd_send_signal, q->pidfd, SIGKILL, NULL, 0);
+        syscall(SYS_pidfd_send_signal, q->pidfd, sig, NULL, 0);
     else if (!q->ended)
-        kill(q->pid, SIGKILL); /* not reaped yet (only an ended one can be): still its pid */
+        kill(q->pid, sig); /* not reaped yet (only an ended one can be): still its pid */
 }
 
 /* A site's file name from another process: the case's __FILE__ literals sit at the same
@@ -356,7 +356,7 @@ static void broken(int p, int running, bool told_signal, int sig, bool died)
     struct tr__execution *x = &tr__exec;
     tr__cprocess *q = &x->processes[p];
     if (!told_signal)
-        kill_process(q);
+        send_signal(q, SIGKILL);
     if (!died || !q->crash_handled)
         crash_finding(p, sig, told_signal);
     process_ended(p);
@@ -383,7 +383,9 @@ static bool ends_by_default(int p, int sig)
     return w.number != 0;
 }
 
-bool tr__processes_signal_object(int object, int sig)
+/* P0: process object `object` gets signal sig from the case; false when that is not
+ * modelled (nothing sent). */
+static bool signal_object(int object, int sig)
 {
     struct tr__execution *x = &tr__exec;
     for (int p = 1; p < x->n_processes; p++) {
@@ -394,10 +396,7 @@ bool tr__processes_signal_object(int object, int sig)
             return true; /* it exited: a signal to it does nothing, as natively */
         if (!ends_by_default(p, sig))
             return false;
-        if (q->pidfd >= 0)
-            syscall(SYS_pidfd_send_signal, q->pidfd, sig, NULL, 0);
-        else
-            kill(q->pid, sig);
+        send_signal(q, sig);
         wait_exited(q); /* every thread of it was parked at a step: it ends between two */
         killed = p;
         return true;
@@ -410,7 +409,7 @@ bool tr__processes_signal(tr__object *process, pid_t pid, int sig)
     (void)pid; /* P0 signals through its own record of the process */
     int object = tr__index_of(process);
     return tr__in_child() ? tr__child_signal(object, sig)
-                          : tr__processes_signal_object(object, sig);
+                          : signal_object(object, sig);
 }
 
 void tr__processes_signalled(void)
@@ -568,8 +567,7 @@ static void root_serve(void)
     case W_SIGNAL: {
         if (w.thread != running || !live_object_of(p, w.object) || w.code < 1 || w.code > 64)
             break;
-        word reply = {.kind = W_SIGNALLED, .number = tr__processes_signal_object(w.object,
-                                                                                w.code)};
+        word reply = {.kind = W_SIGNALLED, .number = signal_object(w.object, w.code)};
         tr__channel_to_child(p, &reply);
         return;
     }
@@ -733,7 +731,7 @@ void tr__processes_end(void)
         if (q->channel >= 0)
             close(q->channel);
         q->channel = -1;
-        kill_process(q);
+        send_signal(q, SIGKILL);
         if (q->pidfd >= 0 || !q->ended)
             wait_exited(q);
     }
