@@ -72,3 +72,14 @@ skips() {
 need_build_tools() {
     need cmake:cmake make:make gcc:cc libc6-dev libcmocka-dev
 }
+
+# What the test suites need beside the build, so that no test skips on a fresh machine:
+# pkg-config: the install test; clang + its sanitizer runtime: the TSan and ASan builds;
+# valgrind: the memcheck tests; python3: the report tools; chromium: the aggregate page's
+# screenshot; libdw-dev: misuse records' stacks with function, file and line (without it:
+# module and offset, and test_misuse_log checks that form instead).
+need_test_tools() {
+    need pkg-config:pkg-config clang:clang valgrind:valgrind python3:python3 \
+        chromium:chromium libdw-dev
+    need "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+}
