@@ -22,6 +22,7 @@ static void fire(tr__cthread *me, tr__action *a)
     me->fire_timeout = false;
     me->pending = NULL;
     tr__account_step(me, a, preempted);
+    tr__progress_running();
     tr__processes_signalled(); /* after the step's own event: what it killed races with it */
 }
 

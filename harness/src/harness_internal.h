@@ -306,6 +306,7 @@ typedef struct tr__progress_counter {
     atomic_ulong steps;
     atomic_bool exploring; /* executions are running: a still counter means a hang */
     atomic_long execution; /* the execution running, 1-based (wire.c) */
+    atomic_int runner;     /* the thread (tid) running the case's code, 0 before one ran */
     atomic_int wire_lost;  /* the wire's descriptor + 1 once the case closed or replaced it */
     atomic_bool replaced;  /* ... and whether it was replaced (dup2) rather than closed */
     char check[200];       /* the check of trama's own that stopped it (tr__check_text) */
@@ -313,6 +314,9 @@ typedef struct tr__progress_counter {
 
 /* Counts one step of this process (backend_controlled.c, each executed step). */
 void tr__progress_step(void);
+/* The calling thread goes on to run the case's code after a step (the thread whose time
+ * the watchdog weighs). */
+void tr__progress_running(void);
 /* Says whether this process is running executions (only then may it be called hung). */
 void tr__progress_exploring(bool on);
 /* A zeroed counter in shared memory, before a fork; NULL if it cannot be mapped. */
@@ -320,6 +324,9 @@ tr__progress_counter *tr__progress_shared_new(void);
 void tr__progress_shared_free(tr__progress_counter *c);
 /* This process counts into c from now on (a child, right after its fork). */
 void tr__progress_count_into(tr__progress_counter *c);
+/* The nanoseconds thread tid (of any process) has waited, runnable, for a CPU since it
+ * started (the kernel's schedstat); false if it cannot be read (the thread is gone). */
+bool tr__progress_run_queue_wait(pid_t tid, unsigned long long *ns);
 
 /* Monotonic seconds: budgets and watchdogs only, never inside an execution. */
 double tr__monotonic_seconds(void);

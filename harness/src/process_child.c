@@ -106,6 +106,7 @@ static void child_fire(tr__cthread *me, tr__action *a)
         w.hb_acquire[i] = a->hb[i].kind == TR__HB_ACQUIRE;
     }
     child_send(&w);
+    tr__progress_running(); /* P0 counts the step; the code that follows runs here */
 }
 
 void tr__child_perform(tr__action *a)

@@ -481,18 +481,47 @@ static bool child_ended(const tr__wire *w)
     return r == 0 ? info.si_pid == w->pid : errno != EINTR;
 }
 
+/* The child moved (a step, a record): the watchdog's clock starts again. */
+static void moved(tr__wire *w, unsigned long steps, double now)
+{
+    w->last_steps = steps;
+    w->since = w->looked = now;
+    w->starved = 0;
+    w->runner = 0; /* its wait is read afresh at the next look */
+}
+
+/* Seconds the thread running the case's code waited for a CPU since the last look: time a
+ * busy machine kept from the case, which is no sign of a hang. A thread blocked (outside
+ * trama) does not wait for a CPU, and a spinning one waits only part of the time, so
+ * both still reach the timeout. 0 at a first look or when the wait cannot be read. */
+static double runner_starved(tr__wire *w, double since_look)
+{
+    pid_t tid = atomic_load(&w->progress->runner);
+    unsigned long long wait;
+    if (tid <= 0 || !tr__progress_run_queue_wait(tid, &wait)) {
+        w->runner = 0;
+        return 0;
+    }
+    double waited = tid == w->runner ? (double)(wait - w->runner_wait) / 1e9 : 0;
+    w->runner = tid;
+    w->runner_wait = wait;
+    return waited < since_look ? waited : since_look;
+}
+
 /* The watchdog's turn, on each tick the wire is quiet: a child whose counter stands still
- * is asked (SIGUSR1), then killed; one that cannot hear the question is killed at once. */
+ * for step_timeout seconds of the time its running thread had a CPU or slept is asked
+ * (SIGUSR1), then killed; one that cannot hear the question is killed at once. */
 static void watchdog(tr__wire *w)
 {
     unsigned long steps = atomic_load(&w->progress->steps);
     double now = tr__monotonic_seconds();
     if (steps != w->last_steps || !atomic_load(&w->progress->exploring)) {
-        w->last_steps = steps;
-        w->since = now;
+        moved(w, steps, now);
         return;
     }
-    double idle = now - w->since;
+    w->starved += runner_starved(w, now - w->looked);
+    w->looked = now;
+    double idle = now - w->since - w->starved;
     if (!w->asked && idle >= w->step_timeout) {
         w->deaf = deaf_to_question(w->pid);
         kill(w->pid, w->deaf ? SIGKILL : SIGUSR1);
@@ -566,8 +595,7 @@ tr__wire_status tr__wire_reject(tr__wire *w, char tag, size_t len)
 tr__wire_status tr__wire_get(tr__wire *w, char *tag, const void **payload, size_t *len)
 {
     tr__progress_step(); /* reading is this process's progress */
-    w->last_steps = atomic_load(&w->progress->steps);
-    w->since = tr__monotonic_seconds(); /* a record is the child's progress too */
+    moved(w, atomic_load(&w->progress->steps), tr__monotonic_seconds()); /* a record too */
     unsigned char head[HEAD];
     tr__wire_status s = read_full(w, head, HEAD);
     if (s != TR__WIRE_RECORD)
