@@ -25,9 +25,9 @@ typedef struct tr__wire {
     double step_timeout;             /* seconds without a step before the watchdog asks */
     unsigned long last_steps;        /* the watchdog: counter when it last moved */
     double since;                    /* ... and when */
+    double starved;                  /* seconds of that the runner waited for a CPU */
     double looked;                   /* when the watchdog last looked */
-    double starved;                  /* seconds since then the runner waited for a CPU */
-    pid_t runner;                    /* the runner it weighs (0: none yet) */
+    pid_t runner;                    /* the runner (tid) it weighs, 0: none yet */
     unsigned long long runner_wait;  /* its run-queue wait (ns) at the last look */
     bool asked;                      /* SIGUSR1 sent: report a HANG */
     bool killed;                     /* SIGKILL sent: it did not answer */
